@@ -1,0 +1,66 @@
+import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
+
+/**
+ * One `vitest run` covers everything: crypto and server units, extension units on WXT's fake
+ * browser, the server integration suite on PGlite and (when DATABASE_URL is set) on PostgreSQL,
+ * and the end-to-end specs against the built extension in Chromium.
+ */
+const databaseUrl = process.env.DATABASE_URL ?? '';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'crypto',
+          include: ['shared-crypto/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'server-pglite',
+          include: ['server/**/*.test.ts'],
+          environment: 'node',
+          env: { DATABASE_URL: '' },
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      ...(databaseUrl
+        ? [
+            {
+              test: {
+                name: 'server-postgres',
+                include: ['server/**/*.test.ts'],
+                environment: 'node',
+                env: { DATABASE_URL: databaseUrl },
+                testTimeout: 30_000,
+                hookTimeout: 60_000,
+              },
+            },
+          ]
+        : []),
+      {
+        plugins: [WxtVitest()],
+        test: {
+          name: 'extension',
+          include: ['extension/**/*.test.ts', 'extension/**/*.test.tsx'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'wxt';
+
+// Auto-imports are off: in a security product every name must be traceable.
+export default defineConfig({
+  srcDir: 'extension',
+  imports: false,
+  modules: ['@wxt-dev/webextension-polyfill'],
+  vite: () => ({ plugins: [preact()] }),
+  hooks: {
+    // The script injected into every page gets the native API instead of the polyfill (size budget).
+    'vite:build:extendConfig': (entrypoints, config) => {
+      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      config.resolve ??= {};
+      const alias = {
+        'wxt/browser': path.resolve(import.meta.dirname, 'extension/autofill/native-browser.ts'),
+      };
+      const existing = config.resolve.alias;
+      config.resolve.alias = Array.isArray(existing)
+        ? [{ find: 'wxt/browser', replacement: alias['wxt/browser'] }, ...existing]
+        : { ...(existing as Record<string, string> | undefined), ...alias };
+    },
+  },
+  manifest: ({ browser }) => ({
+    name: 'Keyhold',
+    description: 'A zero-knowledge password vault.',
+    // webNavigation: list a tab's frames so each frame is matched on its own origin when filling.
+    permissions: ['storage', 'alarms', 'unlimitedStorage', 'webNavigation', 'contextMenus'],
+    // The sync server is reached from the service worker with host permission, so no CORS is needed;
+    // the content script runs on every http(s) page, which needs the same access anyway.
+    host_permissions: ['http://*/*', 'https://*/*'],
+    commands: {
+      'fill-login': {
+        suggested_key: { default: 'Ctrl+Shift+L', mac: 'Command+Shift+L' },
+        description: 'Fill the best matching login (press again for the next one)',
+      },
+    },
+    // The in-page menu and prompt are extension pages framed into web pages (README invariant 7).
+    web_accessible_resources:
+      browser === 'firefox'
+        ? ['inline-menu.html', 'save-prompt.html']
+        : [{ resources: ['inline-menu.html', 'save-prompt.html'], matches: ['http://*/*', 'https://*/*'] }],
+    content_security_policy: {
+      // hash-wasm's Argon2id needs WebAssembly; Chrome's MV3 default refuses to compile it.
+      extension_pages: "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'",
+    },
+    ...(browser === 'firefox'
+      ? { browser_specific_settings: { gecko: { id: 'keyhold@keyhold.dev', strict_min_version: '115.0' } } }
+      : {}),
+  }),
+});
