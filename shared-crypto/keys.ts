@@ -1,0 +1,81 @@
+import { asBufferSource, assertBytes, isBytes } from './assert.ts';
+import { concatBytes, randomBytes, utf8Encode } from './encoding.ts';
+import { hkdf } from './hkdf.ts';
+import { deriveMasterKey, type KdfParams } from './kdf.ts';
+
+/** An AES-256-GCM key plus its public 8-byte identifier (protocol.md "Envelope": keyId). */
+export type SymmetricKey = {
+  /** Non-extractable: the raw bytes cannot be read back out of the CryptoKey. */
+  readonly aes: CryptoKey;
+  /** First 8 bytes of SHA-256("keyhold/v1/key-id" || rawKey). Lets open() tell WRONG_KEY from TAMPERED. */
+  readonly id: Uint8Array;
+};
+
+export const KEY_BYTES = 32;
+const KEY_ID_BYTES = 8;
+const KEY_ID_LABEL = utf8Encode('keyhold/v1/key-id');
+const AUTH_LABEL = 'keyhold/v1/auth';
+const WRAP_LABEL = 'keyhold/v1/wrap';
+const EMPTY = new Uint8Array(0);
+
+export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', asBufferSource(data)));
+}
+
+/** Imports 32 raw bytes as a non-extractable AES-256-GCM key. The caller still owns (and wipes) `raw`. */
+export async function importSymmetricKey(raw: Uint8Array): Promise<SymmetricKey> {
+  assertBytes(raw, 'raw', KEY_BYTES);
+  const aes = await globalThis.crypto.subtle.importKey(
+    'raw',
+    asBufferSource(raw),
+    { name: 'AES-GCM' },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+  // The domain label keeps the id from equalling any other hash of the key we might publish later.
+  const labelled = concatBytes(KEY_ID_LABEL, raw);
+  const id = (await sha256(labelled)).slice(0, KEY_ID_BYTES);
+  labelled.fill(0);
+  return Object.freeze({ aes, id });
+}
+
+export function assertSymmetricKey(key: unknown, name: string): asserts key is SymmetricKey {
+  // Duck-typed rather than `instanceof CryptoKey`, which breaks across realms (DOM test environments).
+  const k = key as { aes?: Partial<CryptoKey>; id?: unknown } | null;
+  const aes = typeof k === 'object' && k !== null ? k.aes : undefined;
+  if (typeof aes !== 'object' || aes === null || aes.type !== 'secret' || aes.algorithm?.name !== 'AES-GCM') {
+    throw new TypeError(`${name} must be a SymmetricKey (AES-GCM CryptoKey and id)`);
+  }
+  if (!isBytes(k?.id) || k.id.length !== KEY_ID_BYTES)
+    throw new TypeError(`${name}.id must be ${KEY_ID_BYTES} bytes`);
+}
+
+/** 32 fresh random bytes for a vault key or an item key (DESIGN §3: random 256-bit keys). */
+export function generateKeyBytes(): Uint8Array {
+  return randomBytes(KEY_BYTES);
+}
+
+/**
+ * Splits the master key with HKDF-SHA-256 (RFC 5869) under distinct, versioned labels:
+ * authKey is sent to the server (which stores only a slow hash of it); wrappingKey never leaves the
+ * device. Knowing authKey reveals nothing about wrappingKey (independent HKDF outputs), so a
+ * server database dump cannot unwrap the vault key. The master key is wiped before returning.
+ */
+export async function deriveAccountKeys(
+  password: string,
+  salt: Uint8Array,
+  params: KdfParams,
+): Promise<{ authKey: Uint8Array; wrappingKey: SymmetricKey }> {
+  const masterKey = await deriveMasterKey(password, salt, params);
+  try {
+    const authKey = await hkdf(masterKey, EMPTY, AUTH_LABEL, KEY_BYTES);
+    const wrapRaw = await hkdf(masterKey, EMPTY, WRAP_LABEL, KEY_BYTES);
+    try {
+      return { authKey, wrappingKey: await importSymmetricKey(wrapRaw) };
+    } finally {
+      wrapRaw.fill(0);
+    }
+  } finally {
+    masterKey.fill(0);
+  }
+}
