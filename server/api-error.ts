@@ -1,0 +1,31 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export const errorCodes = [
+  'VALIDATION',
+  'MALFORMED_JSON',
+  'UNAUTHENTICATED',
+  'INVALID_TOKEN',
+  'INVALID_CREDENTIALS',
+  'FORBIDDEN_SCOPE',
+  'NOT_FOUND',
+  'ACCOUNT_EXISTS',
+  'PAYLOAD_TOO_LARGE',
+  'RATE_LIMITED',
+  'TOO_MANY_STREAMS',
+  'NOT_READY',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+/** The one error type of the server: a stable code, a human message and optionally the offending field. */
+export class ApiError extends HTTPException {
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    readonly extra: { field?: string; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message });
+  }
+}

@@ -1,0 +1,111 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { ApiError, type ErrorCode } from './api-error.ts';
+import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
+import { dummyAuthHash } from './auth-hash.ts';
+import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
+import { requestLog } from './middleware/request-log.ts';
+import { accountRoutes } from './routes/accounts.ts';
+import { healthRoutes } from './routes/health.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { syncRoutes } from './routes/sync.ts';
+import { syncEventRoutes } from './routes/sync-events.ts';
+
+export type { AppDeps } from './app-env.ts';
+
+const PUSH_BODY_LIMIT = 4 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 64 * 1024;
+
+const tooLarge = () => {
+  throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+};
+const pushLimit = bodyLimit({ maxSize: PUSH_BODY_LIMIT, onError: tooLarge });
+const defaultLimit = bodyLimit({ maxSize: DEFAULT_BODY_LIMIT, onError: tooLarge });
+const sizeLimit: MiddlewareHandler<AppEnv> = (c, next) =>
+  (c.req.path === '/v1/sync/push' ? pushLimit : defaultLimit)(c, next);
+
+const codeForStatus = (status: number): ErrorCode =>
+  status === 404
+    ? 'NOT_FOUND'
+    : status === 413
+      ? 'PAYLOAD_TOO_LARGE'
+      : status < 500
+        ? 'VALIDATION'
+        : 'INTERNAL';
+
+export function createApp(deps: AppDeps) {
+  const resolved: ResolvedDeps = {
+    now: () => new Date(),
+    accessTokenTtlSeconds: 900,
+    ...deps,
+  };
+  // Warm the dummy hash so the first unknown-email login costs the same as any other.
+  void dummyAuthHash();
+  const authLimit = fixedWindowRateLimit({
+    ...(deps.authRateLimit ?? { limit: 30, windowMs: 60_000 }),
+    now: resolved.now,
+  });
+
+  const app = new Hono<AppEnv>()
+    .use(async (c, next) => {
+      c.set('deps', resolved);
+      await next();
+    })
+    .use(requestLog)
+    .use(async (c, next) => {
+      await next();
+      // API answers are per-user secrets: never cache them. No CORS header is ever added.
+      c.header('Cache-Control', 'no-store');
+      c.header('X-Content-Type-Options', 'nosniff');
+    })
+    .use(sizeLimit)
+    // A preflight gets an empty answer without any Access-Control-Allow-* header, so browsers refuse.
+    .options('*', (c) => c.body(null, 204))
+    .on('POST', ['/v1/accounts', '/v1/accounts/prelogin', '/v1/sessions', '/v1/sessions/refresh'], authLimit)
+    .route('/health', healthRoutes)
+    .route('/v1/accounts', accountRoutes)
+    .route('/v1/sessions', sessionRoutes)
+    .route('/v1/sync', syncRoutes)
+    .route('/v1/sync', syncEventRoutes);
+
+  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such route.' } }, 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.extra.headers ?? {})) c.header(name, value);
+      const field = error.extra.field;
+      return c.json(
+        { error: { code: error.code, message: error.message, ...(field ? { field } : {}) } },
+        error.status,
+      );
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: { code: codeForStatus(error.status), message: error.message } }, error.status);
+    }
+    c.var.deps.logger.error({ err: describeError(error), reqId: c.var.requestId }, 'unhandled error');
+    return c.json({ error: { code: 'INTERNAL', message: 'Internal server error.' } }, 500);
+  });
+  return app;
+}
+
+export type AppType = ReturnType<typeof createApp>;
+
+/**
+ * What of an unexpected error may be logged: its type, the driver's error code and the stack
+ * frames — never the message, which for a failed query carries its parameters (emails, hashes,
+ * ciphertexts).
+ */
+export function describeError(error: unknown) {
+  if (!(error instanceof Error)) return { type: typeof error };
+  const cause = error.cause as { code?: unknown; name?: unknown } | undefined;
+  const code = (error as { code?: unknown }).code ?? cause?.code;
+  return {
+    type: error.name,
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(typeof cause?.name === 'string' ? { causeType: cause.name } : {}),
+    frames: error.stack
+      ?.split('\n')
+      .filter((line) => line.trimStart().startsWith('at '))
+      .slice(0, 8),
+  };
+}

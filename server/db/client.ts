@@ -1,0 +1,102 @@
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { type ChangeNotifier, pgliteNotifier, postgresNotifier } from '../push/notifier.ts';
+import * as schema from './schema.ts';
+
+/** The one drizzle type every query is written against, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  readonly db: Db;
+  readonly driver: 'postgres' | 'pglite';
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /**
+   * A listener for the push channel: its own LISTEN connection on PostgreSQL, a subscription on PGlite.
+   * One per process (the push hub's); `close()` also closes any still open.
+   */
+  createNotifier(): ChangeNotifier;
+  close(): Promise<void>;
+}
+
+export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** postgres.js against `url`; migrations are applied only when asked (production runs `server/migrate.ts`). */
+export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
+  const client = postgres(url, { onnotice: () => {}, max: 10 });
+  const db = drizzlePostgres({ client, schema });
+  let closed = false;
+  const notifiers = new Set<ChangeNotifier>();
+  const database: Database = {
+    db: db as unknown as Db,
+    driver: 'postgres',
+    async ping() {
+      if (closed) throw new Error('database is closed');
+      await client`select 1`;
+    },
+    createNotifier() {
+      const notifier = postgresNotifier(url);
+      notifiers.add(notifier);
+      return notifier;
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...notifiers].map((notifier) => notifier.close()));
+      await client.end({ timeout: 5 });
+    },
+  };
+  if (options.migrate) {
+    try {
+      await migratePostgres(db, { migrationsFolder });
+    } catch (error) {
+      await database.close();
+      throw error;
+    }
+  }
+  return database;
+}
+
+/** Wraps an already-open PGlite instance (tests pass clones of a migrated template). */
+export async function wrapPglite(client: PGlite, options: { migrate?: boolean } = {}): Promise<Database> {
+  const db = drizzlePglite({ client, schema });
+  if (options.migrate) await migratePglite(db, { migrationsFolder });
+  const notifiers = new Set<ChangeNotifier>();
+  return {
+    db: db as unknown as Db,
+    driver: 'pglite',
+    async ping() {
+      await client.query('select 1');
+    },
+    createNotifier() {
+      const notifier = pgliteNotifier(client);
+      notifiers.add(notifier);
+      return notifier;
+    },
+    async close() {
+      for (const notifier of notifiers) await notifier.close();
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** Embedded PGlite in `dataDir` (created if missing); migrates itself, since there is no one else to do it. */
+export async function openPglite(dataDir: string): Promise<Database> {
+  await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir);
+  return wrapPglite(client, { migrate: true });
+}
+
+/** postgres.js when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR. */
+export function openDatabase(env: {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+}): Promise<Database> {
+  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL) : openPglite(env.DATA_DIR);
+}

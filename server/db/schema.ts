@@ -1,0 +1,110 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** KDF parameters as the client sent them; validated by the route schema before they get here. */
+export type StoredKdf =
+  | { alg: 'argon2id'; memoryKiB: number; iterations: number; parallelism: number }
+  | { alg: 'pbkdf2-sha256'; iterations: number };
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuid('id').primaryKey(),
+    email: text('email').notNull().unique(),
+    kdf: jsonb('kdf').$type<StoredKdf>().notNull(),
+    salt: text('salt').notNull(),
+    /** "scrypt$N$r$p$salt$hash" of the client's auth key, never the key itself. */
+    authHash: text('auth_hash').notNull(),
+    wrappedVaultKey: text('wrapped_vault_key').notNull(),
+    /** Highest revision assigned to any of this account's items; bumped under SELECT ... FOR UPDATE. */
+    revision: bigint('revision', { mode: 'number' }).notNull().default(0),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    lockedUntil: timestamptz('locked_until'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`)],
+);
+
+export const deviceSessions = pgTable(
+  'device_sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    deviceName: text('device_name').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    revokedAt: timestamptz('revoked_at'),
+  },
+  (t) => [index('device_sessions_account_idx').on(t.accountId)],
+);
+
+export const tokenKinds = ['access', 'refresh'] as const;
+export type TokenKind = (typeof tokenKinds)[number];
+
+export const tokens = pgTable(
+  'tokens',
+  {
+    /** Hex SHA-256 of the random bearer token; the token itself is never stored. */
+    hash: text('hash').primaryKey(),
+    kind: text('kind', { enum: tokenKinds }).notNull(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => deviceSessions.id, { onDelete: 'cascade' }),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    scopes: text('scopes').array().notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    /** Set when a refresh token is rotated; presenting it again revokes the whole session. */
+    usedAt: timestamptz('used_at'),
+    revokedAt: timestamptz('revoked_at'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('tokens_session_idx').on(t.sessionId),
+    check('tokens_kind_check', sql`${t.kind} in ('access', 'refresh')`),
+  ],
+);
+
+export const items = pgTable(
+  'items',
+  {
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
+    id: uuid('id').notNull(),
+    revision: bigint('revision', { mode: 'number' }).notNull(),
+    deleted: boolean('deleted').notNull().default(false),
+    keyVersion: integer('key_version').notNull(),
+    /** AEAD envelope ("k1.…"); null for tombstones. */
+    ciphertext: text('ciphertext'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.id] }),
+    index('items_account_revision_idx').on(t.accountId, t.revision),
+  ],
+);
+
+/** Process-wide secrets shared by every server process on one PostgreSQL (e.g. the fake-prelogin HMAC key). */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});

@@ -1,0 +1,166 @@
+import { inArray } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { describeError } from '../app.ts';
+import type { Db } from '../db/client.ts';
+import { accounts, deviceSessions } from '../db/schema.ts';
+import type { ChangeEvent, ChangeNotifier, NotifierListener, RevocationEvent } from './notifier.ts';
+
+/** Why the server ends a stream: told to the client in a last `bye` event. */
+export type CloseReason = 'revoked' | 'expired' | 'shutdown';
+
+/** One open event stream, as the hub sees it. */
+export interface PushSubscriber {
+  readonly accountId: string;
+  readonly sessionId: string;
+  /** The account's committed revision is now at least `revision` (may repeat; never throws). */
+  changed(revision: number): void;
+  /** Ends the stream; removes itself from the hub at once, resolves once the stream has ended. */
+  close(reason: CloseReason): Promise<void>;
+}
+
+export type AddResult = 'ok' | 'session-limit' | 'global-limit' | 'closed';
+
+export interface PushHubOptions {
+  db: Db;
+  notifier: ChangeNotifier;
+  logger: Logger;
+  /** Heartbeat period of every stream (default 20 s). */
+  heartbeatMs?: number;
+  /** Concurrent streams per device session (default 5). */
+  maxStreamsPerSession?: number;
+  /** Concurrent streams in this process (default 1000). */
+  maxStreams?: number;
+}
+
+/**
+ * The per-process fan-out of the push channel: the one notifier's events go to the local streams of
+ * the account (changes) or of the session (revocations). After the notifier reconnects, every stream
+ * whose account moved on meanwhile is told so, and streams of sessions revoked meanwhile are closed.
+ */
+export class PushHub implements NotifierListener {
+  readonly heartbeatMs: number;
+  readonly maxStreamsPerSession: number;
+  readonly maxStreams: number;
+  readonly #db: Db;
+  readonly #notifier: ChangeNotifier;
+  readonly #logger: Logger;
+  readonly #byAccount = new Map<string, Set<PushSubscriber>>();
+  readonly #bySession = new Map<string, Set<PushSubscriber>>();
+  #size = 0;
+  #state: 'new' | 'open' | 'closed' = 'new';
+  #closing: Promise<void> | undefined;
+
+  constructor(options: PushHubOptions) {
+    this.#db = options.db;
+    this.#notifier = options.notifier;
+    this.#logger = options.logger;
+    this.heartbeatMs = options.heartbeatMs ?? 20_000;
+    this.maxStreamsPerSession = options.maxStreamsPerSession ?? 5;
+    this.maxStreams = options.maxStreams ?? 1000;
+  }
+
+  /** Starts listening; streams are refused until this resolves. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error('push hub already started');
+    await this.#notifier.start(this);
+    if (this.#state === 'new') this.#state = 'open';
+  }
+
+  /** Open streams in this process. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Open streams of one device session. */
+  sessionStreams(sessionId: string): number {
+    return this.#bySession.get(sessionId)?.size ?? 0;
+  }
+
+  add(subscriber: PushSubscriber): AddResult {
+    if (this.#state !== 'open') return 'closed';
+    const session = this.#bySession.get(subscriber.sessionId);
+    if ((session?.size ?? 0) >= this.maxStreamsPerSession) return 'session-limit';
+    if (this.#size >= this.maxStreams) return 'global-limit';
+    addTo(this.#bySession, subscriber.sessionId, subscriber);
+    addTo(this.#byAccount, subscriber.accountId, subscriber);
+    this.#size += 1;
+    return 'ok';
+  }
+
+  /** Idempotent. */
+  remove(subscriber: PushSubscriber): void {
+    if (!removeFrom(this.#byAccount, subscriber.accountId, subscriber)) return;
+    removeFrom(this.#bySession, subscriber.sessionId, subscriber);
+    this.#size -= 1;
+  }
+
+  change(event: ChangeEvent): void {
+    for (const subscriber of this.#byAccount.get(event.accountId) ?? []) subscriber.changed(event.revision);
+  }
+
+  revocation(event: RevocationEvent): void {
+    for (const subscriber of [...(this.#bySession.get(event.sessionId) ?? [])])
+      void subscriber.close('revoked');
+  }
+
+  disconnected(error?: unknown): void {
+    this.#logger.warn({ event: 'push_listener_down', err: describeError(error) }, 'push');
+  }
+
+  reconnected(): void {
+    this.#logger.info({ event: 'push_listener_up', streams: this.#size }, 'push');
+    void this.resync().catch((error: unknown) => {
+      // Streams stay open; clients still poll every minute, and the next notification wakes them.
+      this.#logger.error({ event: 'push_resync_failed', err: describeError(error) }, 'push');
+    });
+  }
+
+  /** Re-reads what notifications may have carried: each account's revision, each session's revocation. */
+  async resync(): Promise<void> {
+    const accountIds = [...this.#byAccount.keys()];
+    const sessionIds = [...this.#bySession.keys()];
+    for (const ids of chunks(accountIds)) {
+      const rows = await this.#db
+        .select({ id: accounts.id, revision: accounts.revision })
+        .from(accounts)
+        .where(inArray(accounts.id, ids));
+      for (const row of rows) this.change({ accountId: row.id, revision: row.revision });
+    }
+    for (const ids of chunks(sessionIds)) {
+      const rows = await this.#db
+        .select({ id: deviceSessions.id, revokedAt: deviceSessions.revokedAt })
+        .from(deviceSessions)
+        .where(inArray(deviceSessions.id, ids));
+      const live = new Set(rows.filter((row) => !row.revokedAt).map((row) => row.id));
+      for (const id of ids) if (!live.has(id)) this.revocation({ sessionId: id });
+    }
+  }
+
+  /** Refuses new streams, ends every open one ('shutdown'), then closes the notifier. Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#state = 'closed';
+      const open = [...this.#byAccount.values()].flatMap((set) => [...set]);
+      await Promise.all(open.map((subscriber) => subscriber.close('shutdown')));
+      await this.#notifier.close();
+    })();
+    return this.#closing;
+  }
+}
+
+function addTo(map: Map<string, Set<PushSubscriber>>, key: string, subscriber: PushSubscriber) {
+  const set = map.get(key);
+  if (set) set.add(subscriber);
+  else map.set(key, new Set([subscriber]));
+}
+
+function removeFrom(map: Map<string, Set<PushSubscriber>>, key: string, subscriber: PushSubscriber) {
+  const set = map.get(key);
+  if (!set?.delete(subscriber)) return false;
+  if (set.size === 0) map.delete(key);
+  return true;
+}
+
+function* chunks<T>(values: T[], size = 500) {
+  for (let i = 0; i < values.length; i += size) yield values.slice(i, i + size);
+}

@@ -1,0 +1,236 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { deviceSessions, tokens } from '../db/schema.ts';
+import { b64u, createTestApp } from '../test-support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
+import { createDeviceSession, issueTokens } from '../tokens.ts';
+import { loginResponse, refreshResponse } from './sessions-schema.ts';
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(() => testDb.dispose());
+beforeEach(() => testDb.truncate());
+
+const pull = '/v1/sync/changes?since=0';
+
+describe('POST /v1/sessions (login)', () => {
+  it('returns tokens, the wrapped vault key and KDF parameters', async () => {
+    const { call, registration, clock } = createTestApp(testDb.database);
+    const account = registration();
+    await call('POST', '/v1/accounts', { body: account });
+    const res = await call('POST', '/v1/sessions', {
+      body: { email: account.email, authKey: account.authKey, deviceName: 'laptop' },
+    });
+    expect(res.status).toBe(200);
+    const body = loginResponse.parse(await res.json());
+    expect(body).toMatchObject({
+      accountId: account.accountId,
+      wrappedVaultKey: account.wrappedVaultKey,
+      kdf: account.kdf,
+      salt: account.salt,
+      accessExpiresAt: new Date(clock.now.getTime() + 900_000).toISOString(),
+    });
+    expect(body.accessToken).not.toBe(body.refreshToken);
+    // Only hashes are stored.
+    const stored = await testDb.database.db.select({ hash: tokens.hash, scopes: tokens.scopes }).from(tokens);
+    expect(stored.map((t) => t.hash)).not.toContain(body.accessToken);
+    expect(stored[0]?.scopes).toEqual(['vault:read', 'vault:write', 'account']);
+    expect((await call('GET', pull, { token: body.accessToken })).status).toBe(200);
+  });
+
+  it('answers a wrong password and an unknown email with the same 401 INVALID_CREDENTIALS', async () => {
+    const { call, registration } = createTestApp(testDb.database);
+    const account = registration();
+    await call('POST', '/v1/accounts', { body: account });
+    const wrong = await call('POST', '/v1/sessions', {
+      body: { email: account.email, authKey: b64u(32), deviceName: 'd' },
+    });
+    const unknown = await call('POST', '/v1/sessions', {
+      body: { email: 'nobody@example.com', authKey: b64u(32), deviceName: 'd' },
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const [w, u] = [await wrong.json(), await unknown.json()];
+    expect(w).toEqual(u);
+    expect(w).toMatchObject({ error: { code: 'INVALID_CREDENTIALS' } });
+  });
+
+  it('locks an account after 5 consecutive failures, with a growing window, and resets on success', async () => {
+    const { call, registration, clock } = createTestApp(testDb.database, {
+      authRateLimit: { limit: 1000, windowMs: 60_000 },
+    });
+    const account = registration();
+    await call('POST', '/v1/accounts', { body: account });
+    const attempt = (authKey: string) =>
+      call('POST', '/v1/sessions', { body: { email: account.email, authKey, deviceName: 'd' } });
+    for (let i = 0; i < 5; i++) expect((await attempt(b64u(32))).status).toBe(401);
+    const locked = await attempt(account.authKey);
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBe('60');
+    expect(await locked.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+
+    clock.now = new Date(clock.now.getTime() + 61_000);
+    expect((await attempt(b64u(32))).status).toBe(401); // 6th failure: the window doubles
+    const again = await attempt(account.authKey);
+    expect(again.status).toBe(429);
+    expect(again.headers.get('retry-after')).toBe('120');
+
+    clock.now = new Date(clock.now.getTime() + 121_000);
+    expect((await attempt(account.authKey)).status).toBe(200);
+    // The success reset the counter: one more failure does not lock.
+    expect((await attempt(b64u(32))).status).toBe(401);
+    expect((await attempt(account.authKey)).status).toBe(200);
+  });
+
+  it('checks at most 5 guesses even when 40 arrive at once', async () => {
+    const { call, registration } = createTestApp(testDb.database, {
+      authRateLimit: { limit: 1000, windowMs: 60_000 },
+    });
+    const account = registration();
+    await call('POST', '/v1/accounts', { body: account });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        call('POST', '/v1/sessions', { body: { email: account.email, authKey: b64u(32), deviceName: 'd' } }),
+      ),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+  });
+
+  it('names the missing field', async () => {
+    const { call } = createTestApp(testDb.database);
+    const res = await call('POST', '/v1/sessions', { body: { email: 'a@example.com', authKey: b64u(32) } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'deviceName' } });
+  });
+});
+
+describe('access tokens', () => {
+  it('401 UNAUTHENTICATED without a token, 401 INVALID_TOKEN for an unknown one', async () => {
+    const { call } = createTestApp(testDb.database);
+    const none = await call('GET', pull);
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await none.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    const bogus = await call('GET', pull, { token: b64u(32) });
+    expect(bogus.status).toBe(401);
+    expect(await bogus.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+    const basic = await call('GET', pull, { headers: { authorization: 'Basic dXNlcjpwYXNz' } });
+    expect(await basic.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+  });
+
+  it('rejects an expired access token', async () => {
+    const { call, signUp, clock } = createTestApp(testDb.database);
+    const user = await signUp();
+    clock.now = new Date(clock.now.getTime() + 899_000);
+    expect((await call('GET', pull, { token: user.accessToken })).status).toBe(200);
+    clock.now = new Date(clock.now.getTime() + 1_000);
+    const expired = await call('GET', pull, { token: user.accessToken });
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+  });
+
+  it('never accepts a refresh token as an access token', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    expect((await call('GET', pull, { token: user.refreshToken })).status).toBe(401);
+  });
+
+  it('403 FORBIDDEN_SCOPE when the token lacks the route scope', async () => {
+    const { call, signUp, clock } = createTestApp(testDb.database);
+    const user = await signUp();
+    const { db } = testDb.database;
+    const sessionId = await createDeviceSession(db, user.accountId, 'reader', clock.now);
+    const readOnly = await issueTokens(db, {
+      accountId: user.accountId,
+      sessionId,
+      scopes: ['vault:read'],
+      now: clock.now,
+      accessTtlSeconds: 900,
+    });
+    expect((await call('GET', pull, { token: readOnly.accessToken })).status).toBe(200);
+    const push = await call('POST', '/v1/sync/push', {
+      token: readOnly.accessToken,
+      body: { changes: [] },
+    });
+    expect(push.status).toBe(403);
+    expect(await push.json()).toMatchObject({ error: { code: 'FORBIDDEN_SCOPE' } });
+    const logout = await call('DELETE', '/v1/sessions/current', { token: readOnly.accessToken });
+    expect(logout.status).toBe(403);
+  });
+});
+
+describe('POST /v1/sessions/refresh', () => {
+  it('rotates: new pair works, old refresh token is marked used', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    const res = await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } });
+    expect(res.status).toBe(200);
+    const next = refreshResponse.parse(await res.json());
+    expect(next.refreshToken).not.toBe(user.refreshToken);
+    expect((await call('GET', pull, { token: next.accessToken })).status).toBe(200);
+    const again = await call('POST', '/v1/sessions/refresh', { body: { refreshToken: next.refreshToken } });
+    expect(again.status).toBe(200);
+  });
+
+  it('reuse of a rotated refresh token revokes the whole device session', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    const rotated = refreshResponse.parse(
+      await (
+        await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } })
+      ).json(),
+    );
+    const reuse = await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } });
+    expect(reuse.status).toBe(401);
+    expect(await reuse.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+    // Every token of the session is now dead, including the legitimately rotated ones.
+    expect((await call('GET', pull, { token: rotated.accessToken })).status).toBe(401);
+    expect((await call('GET', pull, { token: user.accessToken })).status).toBe(401);
+    const stolen = await call('POST', '/v1/sessions/refresh', {
+      body: { refreshToken: rotated.refreshToken },
+    });
+    expect(stolen.status).toBe(401);
+    const [session] = await testDb.database.db.select().from(deviceSessions);
+    expect(session?.revokedAt).not.toBeNull();
+  });
+
+  it('401 INVALID_TOKEN for an unknown or expired refresh token', async () => {
+    const { call, signUp, clock } = createTestApp(testDb.database);
+    const user = await signUp();
+    expect((await call('POST', '/v1/sessions/refresh', { body: { refreshToken: b64u(32) } })).status).toBe(
+      401,
+    );
+    clock.now = new Date(clock.now.getTime() + 31 * 24 * 3600 * 1000);
+    const expired = await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } });
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+  });
+});
+
+describe('DELETE /v1/sessions/current', () => {
+  it('revokes the session: its tokens fail on the very next request; other sessions live on', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    const other = (await (
+      await call('POST', '/v1/sessions', {
+        body: { email: user.email, authKey: user.authKey, deviceName: 'phone' },
+      })
+    ).json()) as { accessToken: string };
+    const res = await call('DELETE', '/v1/sessions/current', { token: user.accessToken });
+    expect(res.status).toBe(204);
+    expect((await call('GET', pull, { token: user.accessToken })).status).toBe(401);
+    expect(
+      (await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } })).status,
+    ).toBe(401);
+    expect((await call('GET', pull, { token: other.accessToken })).status).toBe(200);
+    const revoked = await testDb.database.db
+      .select({ revokedAt: tokens.revokedAt })
+      .from(tokens)
+      .where(eq(tokens.accountId, user.accountId));
+    expect(revoked.filter((t) => t.revokedAt !== null)).toHaveLength(2);
+  });
+});

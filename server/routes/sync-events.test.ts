@@ -1,0 +1,360 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppDeps } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import type { PushHub, PushHubOptions } from '../push/hub.ts';
+import type { ChangeNotifier, NotifierListener } from '../push/notifier.ts';
+import { createTestApp, envelope } from '../test-support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
+import { readEvents, startPushHub } from '../test-support/push.ts';
+import { createDeviceSession, issueTokens } from '../tokens.ts';
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(() => testDb.dispose());
+beforeEach(() => testDb.truncate());
+
+const hubs: PushHub[] = [];
+afterEach(async () => {
+  for (const hub of hubs.splice(0)) await hub.close();
+});
+
+const EVENTS = '/v1/sync/events';
+
+async function setup(
+  options: {
+    database?: Database;
+    hub?: Partial<Omit<PushHubOptions, 'db'>> & { notifier?: ChangeNotifier };
+    app?: Partial<AppDeps>;
+  } = {},
+) {
+  const database = options.database ?? testDb.database;
+  const hub = await startPushHub(database, options.hub);
+  hubs.push(hub);
+  const t = createTestApp(database, { push: hub, ...options.app });
+  const connect = async (token: string) => {
+    const res = await t.call('GET', EVENTS, { token });
+    expect(res.status).toBe(200);
+    return readEvents(res);
+  };
+  const push = async (token: string, count = 1) => {
+    const changes = Array.from({ length: count }, () => ({
+      id: randomUUID(),
+      baseRevision: 0,
+      deleted: false,
+      keyVersion: 1,
+      ciphertext: envelope(),
+    }));
+    const res = await t.call('POST', '/v1/sync/push', { token, body: { changes } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { revision: number }).revision;
+  };
+  const login = async (user: { email: string; authKey: string }) => {
+    const res = await t.call('POST', '/v1/sessions', {
+      body: { email: user.email, authKey: user.authKey, deviceName: 'second device' },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { accessToken: string; refreshToken: string };
+  };
+  return { ...t, hub, connect, push, login };
+}
+
+describe('GET /v1/sync/events', () => {
+  it('streams hello, then changed within 2 s of a push; other accounts do not wake it', async () => {
+    const { call, signUp, push, hub } = await setup();
+    const alice = await signUp();
+    const bob = await signUp();
+    await push(alice.accessToken, 2);
+    const res = await call('GET', EVENTS, { token: alice.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+    const stream = readEvents(res);
+    expect(await stream.next()).toEqual({ event: 'hello', data: { revision: 2, heartbeatMs: 20_000 } });
+    expect(hub.size).toBe(1);
+
+    // Bob's push (his revision 3) must not reach Alice's stream.
+    await push(bob.accessToken, 3);
+    expect(await stream.quietFor(300)).toBe(true);
+
+    const started = Date.now();
+    expect(await push(alice.accessToken)).toBe(3);
+    expect(await stream.nextEvent()).toEqual({ event: 'changed', data: { revision: 3 } });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await stream.cancel();
+  });
+
+  it('does not notify for a push that changed nothing (conflict or idempotent retry)', async () => {
+    const { signUp, push, connect, call } = await setup();
+    const user = await signUp();
+    await push(user.accessToken);
+    const stream = await connect(user.accessToken);
+    expect(await stream.next()).toMatchObject({ event: 'hello', data: { revision: 1 } });
+    const conflict = await call('POST', '/v1/sync/push', {
+      token: user.accessToken,
+      body: {
+        changes: [
+          { id: randomUUID(), baseRevision: 9, deleted: false, keyVersion: 1, ciphertext: envelope() },
+        ],
+      },
+    });
+    expect(conflict.status).toBe(200);
+    expect(await stream.quietFor(300)).toBe(true);
+    await stream.cancel();
+  });
+
+  it('reaches a device connected to another server process on the same database', async () => {
+    // PostgreSQL: a second pool and a second LISTEN connection to the same database. PGlite is
+    // single-process, so the second app shares the client (but has its own hub and listener).
+    const other = testDb.driver === 'postgres' ? await testDb.openAnother() : testDb.database;
+    const one = await setup();
+    const two = await setup({ database: other });
+    const user = await one.signUp();
+    const stream = await two.connect(user.accessToken);
+    expect(await stream.next()).toMatchObject({ event: 'hello', data: { revision: 0 } });
+    expect(two.hub.size).toBe(1);
+    expect(one.hub.size).toBe(0);
+    const started = Date.now();
+    await one.push(user.accessToken, 2);
+    expect(await stream.nextEvent()).toEqual({ event: 'changed', data: { revision: 2 } });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    await stream.cancel();
+  });
+
+  it('sends a heartbeat every heartbeatMs', async () => {
+    const { signUp, connect } = await setup({ hub: { heartbeatMs: 50 } });
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    expect(await stream.next()).toMatchObject({ event: 'hello', data: { heartbeatMs: 50 } });
+    expect(await stream.next(1_000)).toEqual({ event: 'ping', data: {} });
+    expect(await stream.next(1_000)).toEqual({ event: 'ping', data: {} });
+    await stream.cancel();
+  });
+});
+
+describe('event stream auth', () => {
+  it('401 without a token, and a token in the query string does not count', async () => {
+    const { call, signUp } = await setup();
+    const user = await signUp();
+    const bare = await call('GET', EVENTS);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await bare.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    for (const name of ['access_token', 'token', 'authorization']) {
+      const res = await call('GET', `${EVENTS}?${name}=${user.accessToken}`);
+      expect(res.status).toBe(401);
+    }
+    const wrong = await call('GET', EVENTS, { token: 'x'.repeat(43) });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: { code: 'INVALID_TOKEN' } });
+  });
+
+  it('403 without the vault:read scope', async () => {
+    const { call, signUp, clock, hub } = await setup();
+    const user = await signUp();
+    const sessionId = await createDeviceSession(testDb.database.db, user.accountId, 'writer', clock.now);
+    const writeOnly = await issueTokens(testDb.database.db, {
+      accountId: user.accountId,
+      sessionId,
+      scopes: ['vault:write', 'account'],
+      now: clock.now,
+      accessTtlSeconds: 900,
+    });
+    const res = await call('GET', EVENTS, { token: writeOnly.accessToken });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN_SCOPE' } });
+    expect(hub.size).toBe(0);
+  });
+
+  it('closes the stream at once on logout; other sessions of the account stay open', async () => {
+    const { signUp, connect, call, login, hub } = await setup();
+    const user = await signUp();
+    const other = await login(user);
+    const stream = await connect(user.accessToken);
+    const otherStream = await connect(other.accessToken);
+    expect((await stream.next())?.event).toBe('hello');
+    expect((await otherStream.next())?.event).toBe('hello');
+    const started = Date.now();
+    expect((await call('DELETE', '/v1/sessions/current', { token: user.accessToken })).status).toBe(204);
+    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'revoked' } }]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(hub.size).toBe(1);
+    expect(await otherStream.quietFor(200)).toBe(true);
+    // A revoked token cannot reconnect.
+    expect((await call('GET', EVENTS, { token: user.accessToken })).status).toBe(401);
+    await otherStream.cancel();
+  });
+
+  it('closes the stream when a rotated refresh token is reused (session revoked)', async () => {
+    const { signUp, connect, call } = await setup();
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    expect((await stream.next())?.event).toBe('hello');
+    const body = { refreshToken: user.refreshToken };
+    expect((await call('POST', '/v1/sessions/refresh', { body })).status).toBe(200);
+    expect(await stream.quietFor(200)).toBe(true);
+    expect((await call('POST', '/v1/sessions/refresh', { body })).status).toBe(401);
+    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'revoked' } }]);
+  });
+
+  it('closes the stream when its access token expires', async () => {
+    const { signUp, connect, hub } = await setup({ app: { accessTokenTtlSeconds: 1 } });
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    const started = Date.now();
+    expect((await stream.next())?.event).toBe('hello');
+    expect(await stream.rest(3_000)).toEqual([{ event: 'bye', data: { reason: 'expired' } }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(hub.size).toBe(0);
+  });
+});
+
+describe('event stream limits and lifecycle', () => {
+  it('429 TOO_MANY_STREAMS beyond the per-session limit; other sessions are unaffected', async () => {
+    const { signUp, connect, call, login } = await setup({ hub: { maxStreamsPerSession: 2 } });
+    const user = await signUp();
+    const streams = [await connect(user.accessToken), await connect(user.accessToken)];
+    const refused = await call('GET', EVENTS, { token: user.accessToken });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(await refused.json()).toMatchObject({
+      error: { code: 'TOO_MANY_STREAMS', message: expect.stringContaining('2 open event streams') },
+    });
+    const other = await login(user);
+    streams.push(await connect(other.accessToken));
+    // Closing one frees its slot.
+    await streams[0]?.cancel();
+    await vi.waitFor(async () => {
+      const again = await call('GET', EVENTS, { token: user.accessToken });
+      expect(again.status).toBe(200);
+      streams.push(readEvents(again));
+    });
+    for (const stream of streams.slice(1)) await stream.cancel();
+  });
+
+  it('429 beyond the global limit', async () => {
+    const { signUp, connect, call, hub } = await setup({ hub: { maxStreams: 2 } });
+    const a = await signUp();
+    const b = await signUp();
+    const streams = [await connect(a.accessToken), await connect(b.accessToken)];
+    const refused = await call('GET', EVENTS, { token: a.accessToken });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { code: 'TOO_MANY_STREAMS' } });
+    expect(hub.size).toBe(2);
+    for (const stream of streams) await stream.cancel();
+  });
+
+  it('removes the subscriber when the client goes away (body cancelled or request aborted)', async () => {
+    const { signUp, connect, app, hub } = await setup({ hub: { heartbeatMs: 20 } });
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    expect((await stream.next())?.event).toBe('hello');
+    expect(hub.size).toBe(1);
+    await stream.cancel();
+    await vi.waitFor(() => expect(hub.size).toBe(0));
+
+    const controller = new AbortController();
+    const res = await app.request(EVENTS, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(hub.size).toBe(1);
+    controller.abort();
+    await vi.waitFor(() => expect(hub.size).toBe(0));
+  });
+
+  it('ends every stream with bye "shutdown" when the hub closes, and then refuses new ones', async () => {
+    const { signUp, connect, call, hub } = await setup();
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    expect((await stream.next())?.event).toBe('hello');
+    await hub.close();
+    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'shutdown' } }]);
+    expect(hub.size).toBe(0);
+    const refused = await call('GET', EVENTS, { token: user.accessToken });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: { code: 'NOT_READY' } });
+  });
+
+  it('answers 503 NOT_READY when the server runs without a push hub', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    const res = await call('GET', EVENTS, { token: user.accessToken });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: 'NOT_READY' } });
+  });
+});
+
+describe('after the listener reconnects (notifications may have been lost)', () => {
+  /** A notifier that never delivers on its own: the test decides when it "reconnects". */
+  const silentNotifier = () => {
+    const state: { listener?: NotifierListener } = {};
+    const notifier: ChangeNotifier = {
+      async start(listener) {
+        state.listener = listener;
+      },
+      async close() {},
+    };
+    return { notifier, state };
+  };
+
+  it('tells each stream whose account moved on, and closes streams of sessions revoked meanwhile', async () => {
+    const { notifier, state } = silentNotifier();
+    const { signUp, connect, push, login, call, hub } = await setup({ hub: { notifier } });
+    const alice = await signUp();
+    const aliceOther = await login(alice);
+    const bob = await signUp();
+    const aliceStream = await connect(alice.accessToken);
+    const otherStream = await connect(aliceOther.accessToken);
+    const bobStream = await connect(bob.accessToken);
+    for (const s of [aliceStream, otherStream, bobStream]) expect((await s.next())?.event).toBe('hello');
+
+    await push(alice.accessToken, 2);
+    expect((await call('DELETE', '/v1/sessions/current', { token: aliceOther.accessToken })).status).toBe(
+      204,
+    );
+    // Lost: nothing arrived.
+    expect(await aliceStream.quietFor(200)).toBe(true);
+    expect(await otherStream.quietFor(50)).toBe(true);
+
+    state.listener?.reconnected();
+    expect(await aliceStream.nextEvent()).toEqual({ event: 'changed', data: { revision: 2 } });
+    // Same account, so it hears of the change too, then is closed.
+    expect(await otherStream.rest()).toEqual([
+      { event: 'changed', data: { revision: 2 } },
+      { event: 'bye', data: { reason: 'revoked' } },
+    ]);
+    // Bob's account did not move: no needless wake-up.
+    expect(await bobStream.quietFor(200)).toBe(true);
+    expect(hub.size).toBe(2);
+    await aliceStream.cancel();
+    await bobStream.cancel();
+  });
+});
+
+describe.runIf(Boolean(process.env.DATABASE_URL))('PostgreSQL listener drop', () => {
+  it('a stream still learns of a push made while its process was not listening', async () => {
+    const { signUp, connect, push } = await setup();
+    const user = await signUp();
+    const stream = await connect(user.accessToken);
+    expect((await stream.next())?.event).toBe('hello');
+    const rows = (await testDb.database.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and query ilike 'listen%'`,
+    )) as unknown as unknown[];
+    expect(rows).toHaveLength(1);
+    // Most likely lands before the listener is back (its first retry waits 125-250 ms): lost as a
+    // notification, recovered by the resync on reconnect.
+    await push(user.accessToken, 2);
+    expect(await stream.nextEvent(5_000)).toEqual({ event: 'changed', data: { revision: 2 } });
+    await push(user.accessToken);
+    expect(await stream.nextEvent()).toEqual({ event: 'changed', data: { revision: 3 } });
+    await stream.cancel();
+  });
+});

@@ -1,0 +1,141 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { ApiError } from '../api-error.ts';
+import type { AppEnv } from '../app-env.ts';
+import { accounts, items } from '../db/schema.ts';
+import { requireScope } from '../middleware/auth.ts';
+import { jsonBody, query } from '../middleware/validate.ts';
+import { notifyChange } from '../push/notifier.ts';
+import {
+  type ChangesResponse,
+  changesQuery,
+  type Item,
+  type PushResult,
+  pushRequest,
+} from './sync-schema.ts';
+
+export * from './sync-schema.ts';
+
+type ItemRow = typeof items.$inferSelect;
+
+const toItem = (row: ItemRow): Item => ({
+  id: row.id,
+  revision: row.revision,
+  deleted: row.deleted,
+  keyVersion: row.keyVersion,
+  ciphertext: row.ciphertext,
+  updatedAt: row.updatedAt.toISOString(),
+});
+
+const accountGone = () => new ApiError(401, 'INVALID_TOKEN', 'The account no longer exists.');
+
+export const syncRoutes = new Hono<AppEnv>()
+  .get('/changes', requireScope('vault:read'), query(changesQuery), async (c) => {
+    const { since, limit } = c.req.valid('query');
+    const { accountId } = c.var.auth;
+    const { db } = c.var.deps;
+    const [account] = await db
+      .select({ revision: accounts.revision })
+      .from(accounts)
+      .where(eq(accounts.id, accountId))
+      .limit(1);
+    if (!account) throw accountGone();
+    // "Nothing changed" costs one primary-key read and no item rows.
+    if (since >= account.revision) {
+      return c.json({ revision: account.revision, items: [], hasMore: false } satisfies ChangesResponse, 200);
+    }
+    const rows = await db
+      .select()
+      .from(items)
+      .where(and(eq(items.accountId, accountId), gt(items.revision, since)))
+      .orderBy(asc(items.revision))
+      .limit(limit + 1);
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    // A push may have committed between the two reads; never report a revision below what we return.
+    const last = page.at(-1)?.revision ?? 0;
+    const reply: ChangesResponse = {
+      revision: Math.max(account.revision, last),
+      items: page.map(toItem),
+      hasMore,
+    };
+    return c.json(reply, 200);
+  })
+  .post('/push', requireScope('vault:write'), jsonBody(pushRequest), async (c) => {
+    const { changes } = c.req.valid('json');
+    const { accountId } = c.var.auth;
+    const { db, now } = c.var.deps;
+    const at = now();
+    const reply = await db.transaction(async (tx) => {
+      // Serialises pushes per account, so revisions are assigned in commit order without gaps.
+      const [account] = await tx
+        .select({ revision: accounts.revision })
+        .from(accounts)
+        .where(eq(accounts.id, accountId))
+        .for('update');
+      if (!account) throw accountGone();
+      const ids = [...new Set(changes.map((change) => change.id))];
+      const stored = new Map<string, ItemRow>(
+        (
+          await tx
+            .select()
+            .from(items)
+            .where(and(eq(items.accountId, accountId), inArray(items.id, ids)))
+        ).map((row) => [row.id, row]),
+      );
+      let revision = account.revision;
+      const writes = new Map<string, ItemRow>();
+      const results: PushResult[] = [];
+      for (const change of changes) {
+        const current = stored.get(change.id);
+        // Idempotent retry: the stored copy already is this change (e.g. the ack was lost in a crash).
+        if (
+          current &&
+          current.ciphertext === change.ciphertext &&
+          current.deleted === change.deleted &&
+          current.keyVersion === change.keyVersion
+        ) {
+          results.push({ id: change.id, status: 'applied', revision: current.revision });
+          continue;
+        }
+        if (change.baseRevision !== (current?.revision ?? 0)) {
+          results.push({ id: change.id, status: 'conflict', current: current ? toItem(current) : null });
+          continue;
+        }
+        revision += 1;
+        const row: ItemRow = {
+          accountId,
+          id: change.id,
+          revision,
+          deleted: change.deleted,
+          keyVersion: change.keyVersion,
+          ciphertext: change.ciphertext,
+          createdAt: current?.createdAt ?? at,
+          updatedAt: at,
+        };
+        stored.set(change.id, row);
+        writes.set(change.id, row);
+        results.push({ id: change.id, status: 'applied', revision });
+      }
+      if (writes.size > 0) {
+        await tx
+          .insert(items)
+          .values([...writes.values()])
+          .onConflictDoUpdate({
+            target: [items.accountId, items.id],
+            set: {
+              revision: sql`excluded.revision`,
+              deleted: sql`excluded.deleted`,
+              keyVersion: sql`excluded.key_version`,
+              ciphertext: sql`excluded.ciphertext`,
+              updatedAt: sql`excluded.updated_at`,
+            },
+          });
+        await tx.update(accounts).set({ revision }).where(eq(accounts.id, accountId));
+        // Delivered to every server process's push hub on commit (never on rollback).
+        await notifyChange(tx, { accountId, revision });
+      }
+      return { revision, results };
+    });
+    return c.json(reply, 200);
+  });
