@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { AutofillService } from './autofill-service.ts';
+import { createHandlers, dispatch, isTrustedSender } from './handlers.ts';
+import { VaultError, type VaultService } from './vault-service.ts';
+
+/** These tests exercise the vault messages; autofill has its own suite. */
+const noAutofill = {} as AutofillService;
+
+const ID = 'abcdefghijklmnopabcdefghijklmnop';
+const ORIGIN = `chrome-extension://${ID}`;
+
+describe('isTrustedSender', () => {
+  it('accepts our own popup page', () => {
+    expect(isTrustedSender({ id: ID, url: `${ORIGIN}/popup.html` }, ID, ORIGIN)).toBe(true);
+  });
+  it('refuses a content script (it has a tab and a web URL)', () => {
+    expect(isTrustedSender({ id: ID, url: 'https://evil.example/' }, ID, ORIGIN)).toBe(false);
+  });
+  it('refuses another extension', () => {
+    expect(isTrustedSender({ id: 'other', url: 'chrome-extension://other/x.html' }, ID, ORIGIN)).toBe(false);
+  });
+  it('accepts the popup page opened in a tab', () => {
+    expect(isTrustedSender({ id: ID, url: `${ORIGIN}/popup.html` }, ID, ORIGIN)).toBe(true);
+  });
+  it('refuses a look-alike origin', () => {
+    expect(isTrustedSender({ id: ID, url: `${ORIGIN}.evil.example/popup.html` }, ID, ORIGIN)).toBe(false);
+  });
+  it('refuses a sender without a URL', () => {
+    expect(isTrustedSender({ id: ID }, ID, ORIGIN)).toBe(false);
+  });
+});
+
+const fakeVault = (overrides: Partial<Record<keyof VaultService, unknown>> = {}) =>
+  ({
+    state: vi.fn(async () => ({ status: 'locked' })),
+    unlock: vi.fn(async () => ({ status: 'unlocked' })),
+    ...overrides,
+  }) as unknown as VaultService;
+
+describe('dispatch', () => {
+  it('answers a valid request with {ok: true, value}', async () => {
+    const reply = await dispatch(createHandlers(fakeVault(), noAutofill), { name: 'getState', request: {} });
+    expect(reply).toEqual({ ok: true, value: { status: 'locked' } });
+  });
+
+  it('refuses unknown message names and non-objects', async () => {
+    const h = createHandlers(fakeVault(), noAutofill);
+    for (const bad of [null, 'getState', { name: 'toString' }, { name: 'exportEverything', request: {} }]) {
+      expect(await dispatch(h, bad)).toMatchObject({ ok: false, code: 'VALIDATION' });
+    }
+  });
+
+  it('validates payloads at runtime and says what is wrong', async () => {
+    const h = createHandlers(fakeVault(), noAutofill);
+    const reply = await dispatch(h, {
+      name: 'register',
+      request: { serverUrl: 'http://127.0.0.1:8787', email: 'not-an-email', password: 'long enough' },
+    });
+    expect(reply).toEqual({ ok: false, code: 'VALIDATION', message: 'Enter a valid email address.' });
+    const badUrl = await dispatch(h, {
+      name: 'login',
+      request: { serverUrl: 'javascript:alert(1)', email: 'a@b.co', password: 'x' },
+    });
+    expect(badUrl).toMatchObject({ ok: false, code: 'VALIDATION' });
+  });
+
+  it('maps a VaultError to its code and words, without leaking internals', async () => {
+    const vault = fakeVault({
+      unlock: vi.fn(async () => {
+        throw new VaultError('WRONG_PASSWORD');
+      }),
+    });
+    const reply = await dispatch(createHandlers(vault, noAutofill), {
+      name: 'unlock',
+      request: { password: 'hunter2' },
+    });
+    expect(reply).toEqual({
+      ok: false,
+      code: 'WRONG_PASSWORD',
+      message: 'That master password is not right.',
+    });
+  });
+
+  it('turns an unexpected error into INTERNAL without echoing it', async () => {
+    const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const vault = fakeVault({
+      unlock: vi.fn(async () => {
+        throw new Error('secret-password-in-message');
+      }),
+    });
+    const reply = await dispatch(createHandlers(vault, noAutofill), {
+      name: 'unlock',
+      request: { password: 'pw' },
+    });
+    expect(reply).toEqual({ ok: false, code: 'INTERNAL', message: 'Something went wrong inside Keyhold.' });
+    expect(JSON.stringify(spy.mock.calls)).not.toContain('secret-password-in-message');
+    spy.mockRestore();
+  });
+});

@@ -1,0 +1,85 @@
+import type { z } from 'zod';
+import {
+  ErrorCode,
+  errorMessages,
+  type MessageName,
+  type ParsedRequestOf,
+  type Reply,
+  type Responses,
+  requestSchemas,
+} from '../messaging/protocol.ts';
+import type { AutofillService } from './autofill-service.ts';
+import { VaultError, type VaultService } from './vault-service.ts';
+
+type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
+
+export const createHandlers = (vault: VaultService, autofill: AutofillService) =>
+  ({
+    getState: () => vault.state(),
+    register: (r) => vault.register(r.serverUrl, r.email, r.password),
+    login: (r) => vault.login(r.serverUrl, r.email, r.password),
+    unlock: (r) => vault.unlock(r.password),
+    lock: () => vault.lock().finally(() => autofill.clear()),
+    logout: () => vault.logout().finally(() => autofill.clear()),
+    listItems: () => vault.listItems(),
+    getItem: (r) => vault.getItem(r.id),
+    saveItem: (r) => vault.saveItem(r.id, r.fields),
+    deleteItem: (r) => vault.deleteItem(r.id),
+    syncNow: () => vault.syncNow(),
+    autofillMatches: () => autofill.tabMatches(),
+    fillItem: (r) => autofill.fillTab(r.id, r.allowInsecure),
+    menuState: (r) => autofill.menuState(r.session),
+    menuChoose: (r) => autofill.menuChoose(r.session, r.action),
+    menuDismiss: (r) => autofill.menuDismiss(r.session, r.refocus).then(() => null),
+    promptState: async (r) => autofill.promptState(r.session),
+    promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
+  }) satisfies Handlers;
+
+/** The parts of `runtime.MessageSender` the trust check reads. */
+export interface SenderInfo {
+  id?: string;
+  url?: string;
+}
+
+/**
+ * Only our own extension pages (popup, options — also when opened in a tab) may drive the vault.
+ * A content script's sender URL is the web page's, never our origin; another extension has
+ * another id. Both are refused.
+ */
+export function isTrustedSender(sender: SenderInfo, extensionId: string, extensionOrigin: string): boolean {
+  if (sender.id !== extensionId || !sender.url) return false;
+  return originOf(sender.url) === originOf(extensionOrigin);
+}
+
+/** scheme://host, computed by hand: `URL.origin` is "null" for non-special schemes in some runtimes. */
+function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return null;
+  }
+}
+
+const fail = (code: ErrorCode, message = errorMessages[code]): Reply<never> => ({ ok: false, code, message });
+
+export async function dispatch(handlers: Handlers, message: unknown): Promise<Reply<unknown>> {
+  if (typeof message !== 'object' || message === null) return fail(ErrorCode.Validation);
+  const { name, request } = message as { name?: unknown; request?: unknown };
+  if (typeof name !== 'string' || !Object.hasOwn(requestSchemas, name)) return fail(ErrorCode.Validation);
+  const key = name as MessageName;
+  const schema: z.ZodType = requestSchemas[key];
+  const parsed = schema.safeParse(request ?? {});
+  if (!parsed.success) {
+    return fail(ErrorCode.Validation, parsed.error.issues[0]?.message ?? errorMessages.VALIDATION);
+  }
+  try {
+    const handler = handlers[key] as (req: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
+  } catch (e) {
+    if (e instanceof VaultError) return fail(e.code);
+    // Unexpected: a bug. Report a generic code; never echo the error (it could carry data).
+    console.error('Keyhold: unexpected error handling', key, e instanceof Error ? e.name : typeof e);
+    return fail(ErrorCode.Internal);
+  }
+}

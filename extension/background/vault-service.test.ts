@@ -1,0 +1,349 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
+import type { ItemFields } from '../messaging/protocol.ts';
+import { vaultCacheItem } from '../storage/items.ts';
+import { ApiClient } from './api-client.ts';
+import { VaultService } from './vault-service.ts';
+
+/**
+ * The service worker's vault against the real server app in-process (no port): two "devices"
+ * are two storage snapshots swapped in and out of WXT's fake browser.
+ */
+
+const SERVER = 'http://keyhold.test';
+const MASTER = 'orange-kettle-harbour-91';
+const EMAIL = 'grace@example.test';
+const fields = (title: string, password = 'pw-1'): ItemFields => ({
+  title,
+  username: 'grace',
+  password,
+  uris: [{ url: 'https://bank.example', match: 'domain' }],
+  totp: '',
+  notes: '',
+});
+
+type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
+
+let server: TestServer;
+let online = true;
+
+const api = () =>
+  new ApiClient(SERVER, async (input, init) => {
+    if (!online) throw new TypeError('fetch failed');
+    return server.fetch(new Request(input, init));
+  });
+
+const newWorker = () =>
+  new VaultService({ makeApi: api, now: () => new Date(), newId: () => crypto.randomUUID() });
+
+async function snapshot(): Promise<Snapshot> {
+  return {
+    local: await fakeBrowser.storage.local.get(null),
+    session: await fakeBrowser.storage.session.get(null),
+  };
+}
+async function restoreSnapshot(s: Snapshot) {
+  fakeBrowser.reset();
+  await fakeBrowser.storage.local.set(s.local);
+  await fakeBrowser.storage.session.set(s.session);
+}
+
+/** Device A registers and syncs one item; returns A's storage and leaves a fresh device B in place. */
+async function deviceAWithSyncedItem(title: string) {
+  const a = newWorker();
+  await a.register(SERVER, EMAIL, MASTER);
+  const item = await a.saveItem(undefined, fields(title));
+  await a.syncNow();
+  const deviceA = await snapshot();
+  fakeBrowser.reset();
+  return { item, deviceA };
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+beforeEach(async () => {
+  online = true;
+  fakeBrowser.reset();
+  await server.reset();
+});
+
+describe('VaultService', () => {
+  it('registers, saves, survives a worker restart, locks and unlocks', async () => {
+    const worker = newWorker();
+    expect((await worker.state()).status).toBe('no-account');
+    const state = await worker.register(SERVER, EMAIL, MASTER);
+    expect(state).toMatchObject({ status: 'unlocked', email: EMAIL });
+
+    const saved = await worker.saveItem(undefined, fields('Bank'));
+    await worker.syncNow();
+    expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
+
+    // The worker is killed and restarted: session storage still holds the key.
+    const restarted = newWorker();
+    expect((await restarted.state()).status).toBe('unlocked');
+    expect(await restarted.getItem(saved.id)).toMatchObject(fields('Bank'));
+
+    await restarted.lock();
+    expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+    expect((await newWorker().state()).status).toBe('locked');
+    await expect(restarted.listItems()).rejects.toMatchObject({ code: 'LOCKED' });
+
+    await expect(restarted.unlock('wrong password')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    expect((await restarted.state()).status).toBe('locked');
+    await restarted.unlock(MASTER);
+    expect((await restarted.listItems()).map((i) => i.title)).toEqual(['Bank']);
+  });
+
+  it('carries an item to a second device and an edit back, without losing either', async () => {
+    const { item, deviceA } = await deviceAWithSyncedItem('Mail');
+    const b = newWorker();
+    await expect(b.login(SERVER, EMAIL, 'not it')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await b.login(SERVER, EMAIL, MASTER);
+    expect(await b.getItem(item.id)).toMatchObject(fields('Mail'));
+    await b.saveItem(item.id, fields('Mail', 'pw-from-B'));
+    await b.syncNow();
+    const deviceB = await snapshot();
+
+    await restoreSnapshot(deviceA);
+    const a2 = newWorker();
+    await a2.syncNow();
+    expect((await a2.getItem(item.id)).password).toBe('pw-from-B');
+
+    // Both edit the same item while offline; B syncs first. The server's copy (B's) stays in
+    // place and A's edit becomes a marked conflict copy: nothing is lost.
+    online = false;
+    await a2.saveItem(item.id, fields('Mail', 'pw-A-offline'));
+    // Let the sync that saving queued fail while still offline, so it cannot fire after we reconnect.
+    await a2.syncNow();
+    const deviceA2 = await snapshot();
+    await restoreSnapshot(deviceB);
+    const b2 = newWorker();
+    await b2.saveItem(item.id, fields('Mail', 'pw-B-offline'));
+    await b2.syncNow();
+    online = true;
+    await b2.syncNow();
+    await restoreSnapshot(deviceA2);
+    const a3 = newWorker();
+    await a3.syncNow();
+    const list = await a3.listItems();
+    expect(list).toHaveLength(2);
+    const passwords = await Promise.all(list.map(async (i) => (await a3.getItem(i.id)).password));
+    expect(passwords.sort()).toEqual(['pw-A-offline', 'pw-B-offline']);
+    expect(list.find((i) => i.conflict)).toBeDefined();
+    expect((await a3.getItem(item.id)).password).toBe('pw-B-offline');
+  });
+
+  it('merges edits of different fields made on two devices without a conflict copy', async () => {
+    const { item, deviceA } = await deviceAWithSyncedItem('Forum');
+    const b = newWorker();
+    await b.login(SERVER, EMAIL, MASTER);
+    online = false;
+    await b.saveItem(item.id, { ...fields('Forum'), password: 'changed-on-B' });
+    await b.syncNow();
+    const deviceB = await snapshot();
+
+    await restoreSnapshot(deviceA);
+    const a2 = newWorker();
+    await a2.saveItem(item.id, { ...fields('Forum'), title: 'Forum (renamed on A)' });
+    online = true;
+    await a2.syncNow();
+
+    await restoreSnapshot(deviceB);
+    const b2 = newWorker();
+    await b2.syncNow();
+    expect(await b2.listItems()).toHaveLength(1);
+    expect(await b2.getItem(item.id)).toMatchObject({
+      title: 'Forum (renamed on A)',
+      password: 'changed-on-B',
+    });
+
+    await restoreSnapshot(deviceA);
+    const a3 = newWorker();
+    await a3.syncNow();
+    expect(await a3.getItem(item.id)).toMatchObject({
+      title: 'Forum (renamed on A)',
+      password: 'changed-on-B',
+    });
+  });
+
+  it('never lets a slow rebuild after a worker restart undo a lock or drop an edit', async () => {
+    const first = newWorker();
+    await first.register(SERVER, EMAIL, MASTER);
+    await first.saveItem(undefined, fields('Kept'));
+
+    // Restarted worker: the popup lists while auto-lock fires.
+    const racing = newWorker();
+    const listing = racing.listItems().catch(() => null);
+    await racing.lock();
+    await listing;
+    expect((await racing.state()).status).toBe('locked');
+    await expect(racing.listItems()).rejects.toMatchObject({ code: 'LOCKED' });
+
+    // Restarted worker: a save and a list race; both edits must survive.
+    await racing.unlock(MASTER);
+    const again = newWorker();
+    const [saved] = await Promise.all([again.saveItem(undefined, fields('Also kept')), again.listItems()]);
+    expect(saved.title).toBe('Also kept');
+    const titles = (await newWorker().listItems()).map((i) => i.title);
+    expect(titles).toEqual(['Also kept', 'Kept']);
+  });
+
+  it('ends the server session on lock and on logout', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    const tokenOf = async () =>
+      ((await fakeBrowser.storage.session.get('unlock')).unlock as { accessToken: string }).accessToken;
+    const pullWith = (token: string) =>
+      server.fetch(
+        new Request(`${SERVER}/v1/sync/changes?since=0`, { headers: { authorization: `Bearer ${token}` } }),
+      );
+
+    const beforeLock = await tokenOf();
+    expect((await pullWith(beforeLock)).status).toBe(200);
+    await worker.lock();
+    await expect.poll(async () => (await pullWith(beforeLock)).status).toBe(401);
+
+    await worker.unlock(MASTER);
+    const beforeLogout = await tokenOf();
+    await worker.logout();
+    expect((await pullWith(beforeLogout)).status).toBe(401);
+    expect((await worker.state()).status).toBe('no-account');
+    expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('vault-cache');
+  });
+
+  it('skips a tampered item from the server without stalling sync', async () => {
+    const a = newWorker();
+    await a.register(SERVER, EMAIL, MASTER);
+    const good = await a.saveItem(undefined, fields('Good'));
+    const bad = await a.saveItem(undefined, fields('Bad'));
+    await a.syncNow();
+    const session = (await fakeBrowser.storage.session.get('unlock')).unlock as { accessToken: string };
+    // The server (or someone with its database) rewrites one item's ciphertext.
+    const pulled = await (
+      await server.fetch(
+        new Request(`${SERVER}/v1/sync/changes?since=0`, {
+          headers: { authorization: `Bearer ${session.accessToken}` },
+        }),
+      )
+    ).json();
+    const original = pulled.items.find((i: { id: string }) => i.id === bad.id);
+    const ct: string = original.ciphertext;
+    const tampered = `${ct.slice(0, -4)}${ct.at(-4) === 'A' ? 'B' : 'A'}${ct.slice(-3)}`;
+    const push = await server.fetch(
+      new Request(`${SERVER}/v1/sync/push`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          changes: [
+            {
+              id: bad.id,
+              baseRevision: original.revision,
+              deleted: false,
+              keyVersion: 1,
+              ciphertext: tampered,
+            },
+          ],
+        }),
+      }),
+    );
+    expect(push.status).toBe(200);
+
+    fakeBrowser.reset();
+    const b = newWorker();
+    await b.login(SERVER, EMAIL, MASTER);
+    expect((await b.state()).sync).toMatchObject({ error: null, unreadable: 1 });
+    expect((await b.listItems()).map((i) => i.id)).toEqual([good.id]);
+  });
+
+  it('keeps offline edits pending and flushes them when the server is back', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    online = false;
+    await worker.saveItem(undefined, fields('Offline one'));
+    await worker.syncNow();
+    expect((await worker.state()).sync).toMatchObject({ pending: 1, error: 'SERVER_UNREACHABLE' });
+    expect((await worker.listItems())[0]).toMatchObject({ title: 'Offline one', pending: true });
+
+    online = true;
+    await worker.syncNow();
+    expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
+    // Pushing again (e.g. the acknowledgement was lost) does not duplicate anything.
+    await worker.syncNow();
+    expect(await worker.listItems()).toHaveLength(1);
+  });
+
+  it('unlocks offline from the local cache', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    await worker.saveItem(undefined, fields('Cached'));
+    await worker.syncNow();
+    await worker.lock();
+    online = false;
+    const state = await worker.unlock(MASTER);
+    expect(state.status).toBe('unlocked');
+    expect((await worker.listItems()).map((i) => i.title)).toEqual(['Cached']);
+  });
+
+  it('signs in again when the server returns after an offline unlock, or refuses a token', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    await worker.lock();
+    online = false;
+    await worker.unlock(MASTER);
+    await worker.saveItem(undefined, fields('Made offline'));
+    expect((await worker.state()).sync).toMatchObject({ pending: 1, error: 'SERVER_UNREACHABLE' });
+
+    online = true;
+    await worker.syncNow();
+    expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
+
+    // The server ends the session behind our back (e.g. "log out everywhere"): the next sync signs in anew.
+    const { unlock } = await fakeBrowser.storage.session.get('unlock');
+    const token = (unlock as { accessToken: string }).accessToken;
+    await server.fetch(
+      new Request(`${SERVER}/v1/sessions/current`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    );
+    await worker.saveItem(undefined, fields('After revocation'));
+    await worker.syncNow();
+    expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
+  });
+
+  it('reports a tampered local cache instead of showing partial data', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    await worker.saveItem(undefined, fields('Secret'));
+    await worker.lock();
+    const cache = await vaultCacheItem.getValue();
+    if (!cache) throw new Error('no cache');
+    const s = cache.sealed;
+    await vaultCacheItem.setValue({
+      ...cache,
+      sealed: `${s.slice(0, 60)}${s[60] === 'A' ? 'B' : 'A'}${s.slice(61)}`,
+    });
+    await expect(worker.unlock(MASTER)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+  });
+
+  it('refuses a second account with the same email', async () => {
+    await newWorker().register(SERVER, EMAIL, MASTER);
+    fakeBrowser.reset();
+    await expect(newWorker().register(SERVER, EMAIL, MASTER)).rejects.toMatchObject({
+      code: 'ACCOUNT_EXISTS',
+    });
+  });
+
+  it('says the server is unreachable when it is', async () => {
+    online = false;
+    await expect(newWorker().register(SERVER, EMAIL, MASTER)).rejects.toMatchObject({
+      code: 'SERVER_UNREACHABLE',
+    });
+    expect((await newWorker().state()).status).toBe('no-account');
+  });
+});

@@ -1,0 +1,31 @@
+import { browser } from 'wxt/browser';
+import {
+  ErrorCode,
+  errorMessages,
+  type MessageName,
+  type Reply,
+  type RequestOf,
+  type Responses,
+} from '../messaging/protocol.ts';
+
+/** A reply that was not ok, carried as an exception so a form can show its message. */
+export class PopupError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function send<N extends MessageName>(name: N, request: RequestOf<N>): Promise<Responses[N]> {
+  let reply: Reply<Responses[N]> | undefined;
+  try {
+    reply = (await browser.runtime.sendMessage({ name, request })) as Reply<Responses[N]> | undefined;
+  } catch {
+    throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
+  }
+  if (!reply) throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
+  if (!reply.ok) throw new PopupError(reply.code, reply.message);
+  return reply.value;
+}

@@ -1,0 +1,75 @@
+import { storage } from 'wxt/utils/storage';
+import type { KdfParams } from '../../shared-crypto/index.ts';
+
+/**
+ * Every piece of state the service worker needs after a restart. Typed and versioned from day
+ * one so later releases migrate instead of guessing. Nothing here is plaintext vault data:
+ * `vaultCache` is one envelope sealed with the vault key; `unlockSession` lives only in
+ * storage.session (memory, trusted contexts only) and is wiped on lock and on browser restart.
+ */
+
+export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
+
+export interface Settings {
+  serverUrl: string;
+  autoLockMinutes: number;
+}
+
+export const settingsItem = storage.defineItem<Settings>('local:settings', {
+  fallback: { serverUrl: DEFAULT_SERVER_URL, autoLockMinutes: 15 },
+  version: 1,
+});
+
+export interface AccountRecord {
+  accountId: string;
+  email: string;
+  serverUrl: string;
+  kdf: KdfParams;
+  salt: string;
+  wrappedVaultKey: string;
+}
+
+export const accountItem = storage.defineItem<AccountRecord | null>('local:account', {
+  fallback: null,
+  version: 1,
+});
+
+export interface VaultCacheRecord {
+  accountId: string;
+  /** Envelope (purpose `vault-cache`) of the whole decrypted vault: one AEAD call to unlock. */
+  sealed: string;
+}
+
+export const vaultCacheItem = storage.defineItem<VaultCacheRecord | null>('local:vault-cache', {
+  fallback: null,
+  version: 1,
+});
+
+export interface UnlockSession {
+  accountId: string;
+  /** Raw vault key (b64u), kept in memory-only session storage so a worker restart stays unlocked. */
+  vaultKey: string;
+  /** Authentication key (b64u), to sign in again when the server returns after an offline unlock. */
+  authKey: string;
+  accessToken: string | null;
+  refreshToken: string | null;
+  accessExpiresAt: string | null;
+}
+
+export const unlockSessionItem = storage.defineItem<UnlockSession | null>('session:unlock', {
+  fallback: null,
+});
+
+/** Hostnames where the user chose "Never for this site": no save/update prompt, no inline menu. */
+export const neverSitesItem = storage.defineItem<string[]>('local:autofill-never', {
+  fallback: [],
+  version: 1,
+});
+
+/**
+ * "A save prompt is waiting" — read by content scripts on page load so that only then do they wake
+ * the service worker. A deadline, nothing about the site or the login.
+ */
+export const attentionItem = storage.defineItem<{ until: number } | null>('local:autofill-attention', {
+  fallback: null,
+});
