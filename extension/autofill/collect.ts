@@ -1,0 +1,192 @@
+import { classifyField, type FieldDescriptor, FieldKind } from './field-kind.ts';
+import type { FieldInfo, FrameReport } from './page-fields.ts';
+import { isFillable } from './visibility.ts';
+
+/**
+ * Collect: finds this frame's inputs — in the document, in open shadow roots and, through
+ * `chrome.dom.openOrClosedShadowRoot`, in closed ones — classifies them and reports data only.
+ * Elements stay here, behind opaque ids (FieldRegistry).
+ */
+
+export type ShadowRootOf = (el: Element) => ShadowRoot | null;
+
+/** Chrome's content-script API for closed roots; elsewhere only open roots are reachable. */
+export const defaultShadowRootOf: ShadowRootOf = (() => {
+  const dom = (globalThis as { chrome?: { dom?: { openOrClosedShadowRoot?: ShadowRootOf } } }).chrome?.dom;
+  const openOrClosed = dom?.openOrClosedShadowRoot;
+  if (typeof openOrClosed === 'function') {
+    return (el: Element) => {
+      try {
+        return openOrClosed(el) ?? null;
+      } catch {
+        return null;
+      }
+    };
+  }
+  return (el: Element) => el.shadowRoot;
+})();
+
+const SKIPPED_TYPES = new Set([
+  'hidden',
+  'submit',
+  'button',
+  'reset',
+  'image',
+  'file',
+  'checkbox',
+  'radio',
+  'range',
+  'color',
+  'search',
+]);
+
+export class FieldRegistry {
+  private readonly ids = new WeakMap<Element, string>();
+  private readonly elements = new Map<string, WeakRef<HTMLInputElement>>();
+  private readonly groups = new WeakMap<object, string>();
+  private next = 0;
+
+  idOf(el: HTMLInputElement): string {
+    let id = this.ids.get(el);
+    if (id === undefined) {
+      id = `f${++this.next}`;
+      this.ids.set(el, id);
+      this.elements.set(id, new WeakRef(el));
+    }
+    return id;
+  }
+
+  element(id: string): HTMLInputElement | null {
+    const el = this.elements.get(id)?.deref();
+    if (!el?.isConnected) {
+      this.elements.delete(id);
+      return null;
+    }
+    return el;
+  }
+
+  groupOf(key: object): string {
+    let id = this.groups.get(key);
+    if (id === undefined) {
+      id = `g${++this.next}`;
+      this.groups.set(key, id);
+    }
+    return id;
+  }
+}
+
+/** Every candidate input of the frame, in document order, shadow trees included. */
+export function findInputs(root: Document | ShadowRoot, shadowRootOf: ShadowRootOf): HTMLInputElement[] {
+  const found: HTMLInputElement[] = [];
+  const visit = (scope: Document | ShadowRoot | Element) => {
+    const walker = (scope.ownerDocument ?? (scope as Document)).createTreeWalker(
+      scope,
+      NodeFilter.SHOW_ELEMENT,
+    );
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node as Element;
+      if (el instanceof HTMLInputElement) {
+        if (!SKIPPED_TYPES.has(el.type)) found.push(el);
+        continue;
+      }
+      const shadow = shadowRootOf(el);
+      if (shadow) visit(shadow);
+    }
+  };
+  visit(root);
+  return found;
+}
+
+export function describe(el: HTMLInputElement): FieldDescriptor {
+  return {
+    type: el.type.toLowerCase(),
+    autocomplete: el.getAttribute('autocomplete') ?? '',
+    name: el.name,
+    id: el.id,
+    label: labelText(el),
+    maxLength: el.maxLength,
+    inputMode: (el.getAttribute('inputmode') ?? '').toLowerCase(),
+  };
+}
+
+function labelText(el: HTMLInputElement): string {
+  const parts: string[] = [];
+  for (const label of el.labels ?? []) parts.push(label.textContent ?? '');
+  parts.push(el.getAttribute('aria-label') ?? '', el.placeholder ?? '');
+  return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+/** The form, or for inputs outside any form their tree (document or shadow root). */
+export function groupKey(el: HTMLInputElement): object {
+  return el.form ?? el.getRootNode();
+}
+
+export interface Collected {
+  report: FrameReport;
+  /** The element of each reported field, same order. */
+  elements: HTMLInputElement[];
+}
+
+export function collectFrame(
+  registry: FieldRegistry,
+  doc: Document = document,
+  shadowRootOf: ShadowRootOf = defaultShadowRootOf,
+): Collected {
+  const inputs = findInputs(doc, shadowRootOf);
+  const withPassword = new Set<object>();
+  for (const el of inputs) if (el.type === 'password') withPassword.add(groupKey(el));
+
+  const fields: FieldInfo[] = [];
+  const elements: HTMLInputElement[] = [];
+  for (const el of inputs) {
+    const key = groupKey(el);
+    const kind = classifyField(describe(el), withPassword.has(key));
+    fields.push({
+      id: registry.idOf(el),
+      kind,
+      group: registry.groupOf(key),
+      fillable: false,
+      order: fields.length,
+    });
+    elements.push(el);
+  }
+  promoteUnnamedUsernames(fields, elements);
+  // Layout is read only for the fields that matter: a 2,000-input page pays for classification only.
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldInfo;
+    if (field.kind !== FieldKind.Other) field.fillable = isFillable(elements[i] as HTMLInputElement);
+  }
+  const kept = fields.flatMap((f, i) => (f.kind === FieldKind.Other ? [] : [i]));
+  const report: FrameReport = {
+    url: doc.location?.href ?? '',
+    sandboxed: doc.defaultView?.origin === 'null',
+    fields: kept.map((i) => fields[i] as FieldInfo),
+  };
+  return { report, elements: kept.map((i) => elements[i] as HTMLInputElement) };
+}
+
+/**
+ * A password form whose identifier box has no telling name (`name="j_id42"`): the textual field
+ * right before the first password field is its username, as a person would read the form.
+ */
+function promoteUnnamedUsernames(fields: FieldInfo[], elements: HTMLInputElement[]): void {
+  const seen = new Set<string>();
+  for (let i = 0; i < fields.length; i++) {
+    const field = fields[i] as FieldInfo;
+    if (field.kind !== FieldKind.Password || seen.has(field.group)) continue;
+    seen.add(field.group);
+    if (fields.some((f) => f.group === field.group && f.kind === FieldKind.Username)) continue;
+    for (let j = i - 1; j >= 0; j--) {
+      const before = fields[j] as FieldInfo;
+      const el = elements[j] as HTMLInputElement;
+      if (before.group !== field.group) break;
+      if (
+        before.kind === FieldKind.Other &&
+        (el.type === 'text' || el.type === 'email' || el.type === 'tel')
+      ) {
+        before.kind = FieldKind.Username;
+        break;
+      }
+    }
+  }
+}

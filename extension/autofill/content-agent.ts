@@ -1,0 +1,326 @@
+import type { browser } from 'wxt/browser';
+import { collectFrame, defaultShadowRootOf, describe, FieldRegistry, groupKey } from './collect.ts';
+import {
+  CONTENT_CHANNEL,
+  type ContentEnvelope,
+  type ContentMessageName,
+  type ContentRequest,
+  type ContentResponses,
+  WORKER_CHANNEL,
+  type WorkerMessage,
+} from './content-protocol.ts';
+import { classifyField, FieldKind } from './field-kind.ts';
+import { createInPageFrame, type InPageFrame, layerFor } from './in-page-frame.ts';
+import { insertPlan } from './insert.ts';
+import { isCovered, isEditable, isVisible } from './visibility.ts';
+
+/**
+ * The content script, in every frame: collect on request, insert a plan it is sent, open the
+ * inline menu on a trusted focus, watch for submitted credentials, show the save prompt. It never
+ * chooses a login and never holds a password beyond the call that writes or reports it.
+ */
+
+const MENU_WIDTH = 300;
+const ROW_HEIGHT = 44;
+const MENU_CHROME = 34;
+const PROMPT_SIZE = { width: 340, height: 168 };
+const SUBMIT_WORDS =
+  /log\s?in|sign\s?in|continue|next|submit|verify|create|register|sign\s?up|save|change|update|weiter|anmelden/i;
+
+type Runtime = typeof browser.runtime;
+
+/** storage.local key (no `local:` prefix at this level) of the worker's "a prompt is waiting" flag. */
+export const ATTENTION_KEY = 'autofill-attention';
+
+export class ContentAgent {
+  private readonly registry = new FieldRegistry();
+  private menu: { frame: InPageFrame; field: HTMLInputElement } | null = null;
+  private prompt: InPageFrame | null = null;
+  private readonly top = window === window.top;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly storage: typeof browser.storage.local,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  start(): void {
+    // A sandboxed frame (opaque origin) is refused outright: no menu, no fill, no capture.
+    if (window.origin === 'null') return;
+    const on = <K extends keyof WindowEventMap>(type: K, fn: (e: WindowEventMap[K]) => void) =>
+      window.addEventListener(type, fn, { capture: true, signal: this.signal });
+    on('focusin', (e) => void this.onFocus(e));
+    on('click', (e) => this.onClick(e));
+    on('keydown', (e) => this.onKeyDown(e));
+    on('focusout', () => this.onBlur());
+    on('submit', (e) => this.onSubmit(e));
+    on('scroll', () => this.placeMenu());
+    on('resize', () => this.placeMenu());
+
+    // sendResponse + `return true`: the one reply style both Chrome's and Firefox's native APIs take.
+    const listener = (message: unknown, _sender: unknown, sendResponse: (reply: unknown) => void) => {
+      const reply = this.onWorkerMessage(message);
+      if (!reply) return false;
+      reply.then(sendResponse, () => sendResponse(null));
+      return true as const;
+    };
+    this.runtime.onMessage.addListener(listener);
+    this.signal.addEventListener('abort', () => {
+      this.runtime.onMessage.removeListener(listener);
+      this.closeMenu(false);
+      this.prompt?.remove();
+    });
+    this.watchForFields();
+  }
+
+  private send<N extends ContentMessageName>(
+    name: N,
+    request: ContentRequest<N>,
+  ): Promise<ContentResponses[N] | null> {
+    const envelope: ContentEnvelope<N> = { channel: CONTENT_CHANNEL, name, request };
+    return (this.runtime.sendMessage(envelope) as Promise<ContentResponses[N]>).catch(() => null);
+  }
+
+  // ---- worker requests --------------------------------------------------------------------------
+
+  private onWorkerMessage(message: unknown): Promise<unknown> | undefined {
+    const m = message as WorkerMessage;
+    if (typeof m !== 'object' || m === null || m.channel !== WORKER_CHANNEL) return undefined;
+    switch (m.name) {
+      case 'collect':
+        return Promise.resolve(collectFrame(this.registry).report);
+      case 'fill':
+        return Promise.resolve(insertPlan(this.registry, m.plan));
+      case 'closeMenu': {
+        const field = this.menu?.field;
+        this.closeMenu(false);
+        if (m.refocus) field?.focus();
+        return Promise.resolve(null);
+      }
+      case 'resizeMenu':
+        this.menuRows = Math.max(1, Math.min(6, m.rows));
+        this.placeMenu();
+        return Promise.resolve(null);
+      case 'showPrompt':
+        if (this.top) this.showPrompt(m.session);
+        return Promise.resolve(null);
+      case 'closePrompt':
+        this.prompt?.remove();
+        this.prompt = null;
+        return Promise.resolve(null);
+      default:
+        return undefined;
+    }
+  }
+
+  // ---- inline menu ------------------------------------------------------------------------------
+
+  /** The element that really has focus, inside open or closed shadow roots. */
+  private focusedInput(): HTMLInputElement | null {
+    let el: Element | null = document.activeElement;
+    while (el) {
+      const shadow = defaultShadowRootOf(el);
+      if (!shadow?.activeElement) break;
+      el = shadow.activeElement;
+    }
+    return el instanceof HTMLInputElement ? el : null;
+  }
+
+  private menuKind(el: HTMLInputElement): 'username' | 'password' | 'new-password' | 'otp' | null {
+    if (!isEditable(el)) return null;
+    const form = groupKey(el);
+    const hasPassword =
+      el.type === 'password' ||
+      (form instanceof HTMLFormElement
+        ? [...form.elements].some((x) => x instanceof HTMLInputElement && x.type === 'password')
+        : true);
+    const kind = classifyField(describe(el), hasPassword);
+    return kind === FieldKind.Other ? null : kind;
+  }
+
+  private async onFocus(event: FocusEvent): Promise<void> {
+    // Only the user's own focus (isTrusted) opens anything; a page's synthetic events never do.
+    if (!event.isTrusted) return;
+    const field = this.focusedInput();
+    if (!field || field === this.menu?.field) return;
+    this.closeMenu(false);
+    await this.openMenuFor(field);
+  }
+
+  private onClick(event: MouseEvent): void {
+    if (!event.isTrusted) return;
+    const field = this.focusedInput();
+    if (field && event.composedPath().includes(field)) {
+      if (!this.menu) void this.openMenuFor(field);
+    } else {
+      this.maybeFormlessSubmit(event);
+    }
+  }
+
+  private opening: HTMLInputElement | null = null;
+
+  private async openMenuFor(field: HTMLInputElement): Promise<void> {
+    if (this.opening === field) return;
+    const kind = this.menuKind(field);
+    // Invisible or covered fields get no menu: a clickjacking overlay must not get our UI.
+    if (!kind || !isVisible(field) || isCovered(field)) return;
+    const id = this.registry.idOf(field);
+    this.opening = field;
+    const reply = await this.send('fieldFocused', { fieldId: id, kind }).finally(() => {
+      if (this.opening === field) this.opening = null;
+    });
+    if (!reply || this.focusedInput() !== field) return;
+    this.closeMenu(false);
+    const url = this.runtime.getURL(`/inline-menu.html#${reply.menu}` as '/inline-menu.html');
+    const frame = createInPageFrame(url, 'Keyhold suggestions', layerFor(field), () => this.closeMenu(false));
+    this.menu = { frame, field };
+    this.menuRows = reply.rows;
+    this.placeMenu();
+  }
+
+  private menuRows = 1;
+
+  private placeMenu(): void {
+    if (!this.menu) return;
+    const r = this.menu.field.getBoundingClientRect();
+    const height = MENU_CHROME + ROW_HEIGHT * Math.min(this.menuRows, 6);
+    const below = r.bottom + 4;
+    const top = below + height > window.innerHeight && r.top > height ? r.top - height - 4 : below;
+    const left = Math.max(4, Math.min(r.left, window.innerWidth - MENU_WIDTH - 4));
+    this.menu.frame.place({ left, top, width: MENU_WIDTH, height });
+  }
+
+  private closeMenu(notify: boolean): void {
+    if (!this.menu) return;
+    this.menu.frame.remove();
+    this.menu = null;
+    if (notify) void this.send('menuClosed', {});
+  }
+
+  private onKeyDown(event: KeyboardEvent): void {
+    if (!event.isTrusted || !this.menu) return;
+    if (event.key === 'Escape') {
+      this.closeMenu(true);
+    } else if (event.key === 'ArrowDown' && this.focusedInput() === this.menu.field) {
+      // Keyboard users move into the menu; it handles arrows, Enter and Escape itself.
+      event.preventDefault();
+      this.menu.frame.iframe.contentWindow?.focus();
+    }
+  }
+
+  private onBlur(): void {
+    // Focus moving into our own menu blurs the field; anything else closes the menu.
+    setTimeout(() => {
+      if (!this.menu) return;
+      const active = document.activeElement;
+      if (active === this.menu.frame.host || this.focusedInput() === this.menu.field) return;
+      this.closeMenu(true);
+    }, 200);
+  }
+
+  // ---- save / update detection ------------------------------------------------------------------
+
+  private onSubmit(event: SubmitEvent): void {
+    if (!event.isTrusted) return;
+    const form = event.target;
+    if (form instanceof HTMLFormElement) this.reportCredentials(form);
+  }
+
+  /** A click on a submit-like button in a formless login, or on a button outside its form. */
+  private maybeFormlessSubmit(event: MouseEvent): void {
+    const button = event
+      .composedPath()
+      .find(
+        (n): n is HTMLElement =>
+          n instanceof HTMLButtonElement ||
+          (n instanceof HTMLInputElement && (n.type === 'submit' || n.type === 'button')) ||
+          (n instanceof HTMLElement && n.getAttribute('role') === 'button'),
+      );
+    if (!button || (button instanceof HTMLButtonElement && button.type === 'submit' && button.form)) return;
+    const text = `${button.textContent ?? ''} ${button.getAttribute('aria-label') ?? ''} ${(button as HTMLInputElement).value ?? ''}`;
+    if (!SUBMIT_WORDS.test(text)) return;
+    this.reportCredentials(null);
+  }
+
+  private reportCredentials(form: HTMLFormElement | null): void {
+    const { report, elements } = collectFrame(this.registry);
+    const firstValue = (kind: FieldKind) => {
+      for (let i = 0; i < report.fields.length; i++) {
+        const el = elements[i];
+        if (report.fields[i]?.kind !== kind || !el || (form !== null && el.form !== form)) continue;
+        if (el.value !== '') return el.value;
+      }
+      return '';
+    };
+    const username = firstValue(FieldKind.Username);
+    const password = firstValue(FieldKind.Password);
+    const newPassword = firstValue(FieldKind.NewPassword);
+    if (!username && !password && !newPassword) return;
+    void this.send('formSubmitted', { username, password, newPassword });
+  }
+
+  // ---- prompt and late fields -------------------------------------------------------------------
+
+  private showPrompt(session: string): void {
+    this.prompt?.remove();
+    const url = this.runtime.getURL(`/save-prompt.html#${session}` as '/save-prompt.html');
+    const frame = createInPageFrame(url, 'Keyhold: save this login?', document.documentElement, () => {
+      frame.remove();
+      if (this.prompt === frame) this.prompt = null;
+    });
+    frame.place({ left: window.innerWidth - PROMPT_SIZE.width - 16, top: 16, ...PROMPT_SIZE });
+    this.prompt = frame;
+  }
+
+  /**
+   * On load and whenever the page adds inputs (SPAs, the code step of a login), tell the worker:
+   * it may have a prompt to show here or a one-time code to fill after a login fill.
+   */
+  private watchForFields(): void {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let sawOtp = false;
+    let first = true;
+    const check = async () => {
+      timer = null;
+      const { report } = collectFrame(this.registry);
+      const hasOtp = report.fields.some((f) => f.kind === FieldKind.Otp && f.fillable);
+      const wasFirst = first;
+      first = false;
+      if (hasOtp === sawOtp && !wasFirst) return;
+      sawOtp = hasOtp;
+      // Waking the service worker on every page load would cost every page: only a code box, or a
+      // load while the worker has flagged that a prompt is waiting (a flag, not a secret), asks.
+      const asks = hasOtp || (this.top && wasFirst && (await this.attentionFlagged()));
+      if (!asks) return;
+      const reply = await this.send('pageReady', { hasOtp, top: this.top && wasFirst });
+      if (reply?.prompt && this.top && !this.prompt) this.showPrompt(reply.prompt);
+    };
+    const observer = new MutationObserver((records) => {
+      if (timer !== null) return;
+      for (const r of records) {
+        for (const node of r.addedNodes) {
+          if (
+            node instanceof Element &&
+            (node instanceof HTMLInputElement || node.querySelector('input') || node.shadowRoot)
+          ) {
+            timer = setTimeout(() => void check(), 150);
+            return;
+          }
+        }
+      }
+    });
+    observer.observe(document.documentElement, { childList: true, subtree: true });
+    this.signal.addEventListener('abort', () => observer.disconnect());
+    void check();
+  }
+
+  private async attentionFlagged(): Promise<boolean> {
+    try {
+      const stored = await this.storage.get(ATTENTION_KEY);
+      const until = (stored[ATTENTION_KEY] as { until?: unknown } | undefined)?.until;
+      return typeof until === 'number' && until > Date.now();
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * What a form field is for, decided from its attributes alone (no DOM access here, so the rules are
+ * unit-tested in Node). The content script describes each input; the service worker plans on the
+ * kinds. Explicit `autocomplete` tokens win over name/label heuristics, as in the HTML spec.
+ */
+
+export const FieldKind = {
+  Username: 'username',
+  Password: 'password',
+  NewPassword: 'new-password',
+  Otp: 'otp',
+  Other: 'other',
+} as const;
+export type FieldKind = (typeof FieldKind)[keyof typeof FieldKind];
+
+export interface FieldDescriptor {
+  /** `input.type`, lower-case. */
+  type: string;
+  autocomplete: string;
+  name: string;
+  id: string;
+  /** Text of the associated label(s), aria-label and placeholder, joined. */
+  label: string;
+  maxLength: number;
+  inputMode: string;
+}
+
+const TEXTUAL = new Set(['text', 'email', 'tel', 'number', '']);
+/** Never a login field, whatever else the attributes say. */
+const NEVER_LOGIN = /search|query|newsletter|subscri|coupon|promo|captcha/i;
+/** Other form data; yields to explicit login words ("Email or phone", "Email address"). */
+const OTHER_DATA = /zip|postal|city|address|phone|first.?name|last.?name/i;
+const USERNAME = /user(?:name)?|login|e-?mail|account|identifier|member|customer.?id|signin/i;
+const EXPLICIT_LOGIN = /e-?mail|identifier|login|user.?name/i;
+const USERNAME_STRONG = /user(?:name)?|login|identifier|account|signin/i;
+const OTP =
+  /\botp\b|totp|one.?time|2fa|two.?factor|mfa|verification.?code|security.?code|auth(?:entication)?.?code|passcode|token/i;
+const NEW_PASSWORD = /new|confirm|repeat|again|retype|verify|create|choose/i;
+const CURRENT_PASSWORD = /current|old|existing/i;
+
+const tokens = (autocomplete: string) => autocomplete.toLowerCase().split(/\s+/).filter(Boolean);
+
+/**
+ * Classifies one field. `formHasPassword` says whether its form (or, outside any form, its page
+ * section) has a password field: a lone email box is a newsletter signup unless its attributes
+ * name it a username (the first step of a multi-step login does).
+ */
+export function classifyField(d: FieldDescriptor, formHasPassword: boolean): FieldKind {
+  const ac = tokens(d.autocomplete);
+  const words = `${d.name} ${d.id} ${d.label}`;
+  if (ac.includes('one-time-code')) return FieldKind.Otp;
+  // A "show password" toggle turns the input into type=text; its autocomplete token still says.
+  if (ac.includes('current-password')) return FieldKind.Password;
+  if (ac.includes('new-password')) return FieldKind.NewPassword;
+  if (d.type === 'password') {
+    if (ac.includes('new-password')) return FieldKind.NewPassword;
+    if (ac.includes('current-password')) return FieldKind.Password;
+    if (CURRENT_PASSWORD.test(words)) return FieldKind.Password;
+    if (NEW_PASSWORD.test(words)) return FieldKind.NewPassword;
+    return FieldKind.Password;
+  }
+  if (!TEXTUAL.has(d.type)) return FieldKind.Other;
+  if (ac.includes('username') || ac.includes('webauthn')) return FieldKind.Username;
+  if (isOtpLike(d, words)) return FieldKind.Otp;
+  if (NEVER_LOGIN.test(words)) return FieldKind.Other;
+  // No password beside it: only a field that names itself a login identifier (multi-step step 1).
+  const otherData = OTHER_DATA.test(words) && !EXPLICIT_LOGIN.test(words);
+  if (!formHasPassword)
+    return USERNAME_STRONG.test(words) && !otherData ? FieldKind.Username : FieldKind.Other;
+  if (ac.includes('email') || d.type === 'email') return FieldKind.Username;
+  if (otherData) return FieldKind.Other;
+  return USERNAME.test(words) ? FieldKind.Username : FieldKind.Other;
+}
+
+function isOtpLike(d: FieldDescriptor, words: string): boolean {
+  if (OTP.test(words)) return true;
+  // One box of a split code: a single numeric character.
+  return d.maxLength === 1 && (d.inputMode === 'numeric' || d.type === 'number' || d.type === 'tel');
+}

@@ -1,0 +1,39 @@
+/** What the content script reports about a frame and what the service worker sends back: data only. */
+import type { FieldKind } from './field-kind.ts';
+
+export interface FieldInfo {
+  /** Opaque id, valid in this document only; DOM nodes never leave the content script. */
+  id: string;
+  kind: FieldKind;
+  /** Opaque id of the field's form, or of its page section for inputs outside any form. */
+  group: string;
+  /** Visible, on screen, not covered, enabled and editable: may be written to. */
+  fillable: boolean;
+  /** Position among this frame's reported fields, in document order. */
+  order: number;
+}
+
+export interface FrameReport {
+  /** `location.href` of the frame when it was collected. */
+  url: string;
+  /** An opaque origin (sandboxed frame): nothing is filled there. */
+  sandboxed: boolean;
+  fields: FieldInfo[];
+}
+
+export interface FillOp {
+  fieldId: string;
+  value: string;
+}
+
+export interface FillPlan {
+  /** The frame URL the plan was made for; insert refuses if the frame has navigated since. */
+  url: string;
+  ops: FillOp[];
+}
+
+export interface InsertOutcome {
+  filled: number;
+  /** Why nothing (or not everything) was written, in words for the user; null when all went in. */
+  refused: string | null;
+}
