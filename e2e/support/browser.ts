@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
+
+export const EXTENSION_PATH = path.resolve(import.meta.dirname, '../../.output/chrome-mv3');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Device {
+  browser: Browser;
+  extensionId: string;
+  profileDir: string;
+  openPopup(): Promise<Page>;
+  /** Kills the extension's service worker, as Chrome does when it is idle. */
+  stopServiceWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A browser with its own fresh profile and the built extension loaded: one "device". */
+export async function launchDevice(): Promise<Device> {
+  const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-'));
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    pipe: true,
+    enableExtensions: [EXTENSION_PATH],
+    userDataDir: profileDir,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--enable-unsafe-extension-debugging',
+      // Test sites (e2e/sites) answer on 127.0.0.1 under realistic names: bank.test, other.test…
+      '--host-resolver-rules=MAP *.test 127.0.0.1',
+    ],
+  });
+  // launch() does not wait for the extension: wait for its service worker.
+  const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
+  const worker = await browser.waitForTarget(isWorker, { timeout: 30_000 });
+  const extensionId = new URL(worker.url()).host;
+  return {
+    browser,
+    extensionId,
+    profileDir,
+    async openPopup() {
+      const page = await browser.newPage();
+      await page.setViewport({ width: 400, height: 640 });
+      await page.goto(`chrome-extension://${extensionId}/popup.html`);
+      return page;
+    },
+    async stopServiceWorker() {
+      const target = await browser.waitForTarget(isWorker, { timeout: 10_000 });
+      const gone = new Promise<void>((resolve) =>
+        browser.on('targetdestroyed', (t) => {
+          if (t === target) resolve();
+        }),
+      );
+      await (await target.worker())?.close();
+      await gone;
+    },
+    async close() {
+      await browser.close();
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import type { Page } from 'puppeteer-core';
+
+const aria = (name: string, role?: string) =>
+  role ? `::-p-aria([name="${name}"][role="${role}"])` : `::-p-aria(${name})`;
+
+export type UriMatch = 'domain' | 'host' | 'exact' | 'never';
+
+/** A login as the editor shows it: every field, every website row with its match mode. */
+export interface LoginFields {
+  title: string;
+  username: string;
+  password: string;
+  uris: { url: string; match: UriMatch }[];
+  notes: string;
+  totp: string;
+}
+
+/** What a test types into the editor: a website row's match defaults to "Base domain". */
+export interface ItemInput extends Partial<Omit<LoginFields, 'uris'>> {
+  uris?: { url: string; match?: UriMatch }[];
+}
+
+const TOTP_LABEL = 'One-time code (TOTP) secret or otpauth:// URI';
+const websiteInputs = 'input[aria-label^="Website address "]';
+
+/** What a user does in the toolbar popup, by the names they see on screen. */
+export class PopupPage {
+  constructor(readonly page: Page) {}
+
+  private async fill(name: string, value: string) {
+    const el = await this.page.locator(aria(name)).waitHandle();
+    await el.click({ count: 3 });
+    await el.evaluate((e) => {
+      (e as HTMLInputElement).select?.();
+    });
+    await this.page.keyboard.press('Backspace');
+    if (value) await el.type(value);
+  }
+
+  private click(name: string, role = 'button') {
+    return this.page.locator(aria(name, role)).click();
+  }
+
+  async createAccount(serverUrl: string, email: string, password: string) {
+    await this.click('Create account', 'tab');
+    await this.fill('Server address', serverUrl);
+    await this.fill('Email', email);
+    await this.fill('Master password', password);
+    await this.fill('Confirm master password', password);
+    await this.click('Create account');
+    await this.waitForList();
+  }
+
+  async logIn(serverUrl: string, email: string, password: string) {
+    await this.click('Log in', 'tab');
+    await this.fill('Server address', serverUrl);
+    await this.fill('Email', email);
+    await this.fill('Master password', password);
+    await this.click('Log in');
+    await this.waitForList();
+  }
+
+  waitForList() {
+    return this.page.locator(aria('Add login', 'button')).wait();
+  }
+
+  async addLogin(f: ItemInput & Pick<LoginFields, 'title'>) {
+    await this.click('Add login');
+    await this.fillItem(f);
+    await this.click('Save');
+    await this.waitForList();
+  }
+
+  async fillItem(f: ItemInput) {
+    if (f.title !== undefined) await this.fill('Title', f.title);
+    if (f.username !== undefined) await this.fill('Username', f.username);
+    if (f.password !== undefined) await this.fill('Password', f.password);
+    if (f.uris !== undefined) await this.setWebsites(f.uris);
+    if (f.totp !== undefined) await this.fill(TOTP_LABEL, f.totp);
+    if (f.notes !== undefined) await this.fill('Notes', f.notes);
+  }
+
+  private websiteCount() {
+    return this.page.$$eval(websiteInputs, (els) => els.length);
+  }
+
+  /** Replaces the editor's website rows: removes every row, then adds one per entry. */
+  async setWebsites(uris: NonNullable<ItemInput['uris']>) {
+    for (let n = await this.websiteCount(); n > 0; n--) {
+      await this.click(`Remove website address ${n}`);
+    }
+    for (const [i, uri] of uris.entries()) {
+      await this.click('Add website');
+      await this.fill(`Website address ${i + 1}`, uri.url);
+      await this.page.locator(aria(`Match for website address ${i + 1}`)).fill(uri.match ?? 'domain');
+    }
+  }
+
+  async openItem(title: string): Promise<LoginFields> {
+    await this.click(title);
+    await this.page.locator(aria('Edit login', 'heading')).wait();
+    const value = (name: string) => this.page.$eval(aria(name), (e) => (e as HTMLInputElement).value);
+    const uris: LoginFields['uris'] = [];
+    for (let n = 1; n <= (await this.websiteCount()); n++) {
+      uris.push({
+        url: await value(`Website address ${n}`),
+        match: (await value(`Match for website address ${n}`)) as UriMatch,
+      });
+    }
+    return {
+      title: await value('Title'),
+      username: await value('Username'),
+      password: await value('Password'),
+      uris,
+      notes: await value('Notes'),
+      totp: await value(TOTP_LABEL),
+    };
+  }
+
+  async editItem(title: string, changes: ItemInput) {
+    await this.openItem(title);
+    await this.fillItem(changes);
+    await this.click('Save');
+    await this.waitForList();
+  }
+
+  /** Click "Sync now" and wait until the popup says it is no longer busy. */
+  async syncNow() {
+    const busy = () => document.querySelector('main')?.getAttribute('aria-busy') === 'true';
+    const sawBusy = this.page.waitForFunction(busy, { polling: 'mutation' });
+    await this.click('Sync now');
+    await sawBusy;
+    await this.page.waitForFunction(
+      () => document.querySelector('main')?.getAttribute('aria-busy') !== 'true',
+      {
+        polling: 'mutation',
+      },
+    );
+  }
+
+  titles() {
+    return this.page.$$eval('ul[aria-label="Logins"] li button', (bs) =>
+      bs.map((b) => b.getAttribute('aria-label')),
+    );
+  }
+
+  async lock() {
+    await this.click('Lock');
+    await this.page.locator(aria('Unlock Keyhold', 'heading')).wait();
+  }
+
+  async unlock(password: string) {
+    await this.fill('Master password', password);
+    await this.click('Unlock');
+  }
+
+  async alertText(): Promise<string> {
+    const el = await this.page.locator('[role="alert"]').waitHandle();
+    return el.evaluate((e) => e.textContent ?? '');
+  }
+}
