@@ -1,0 +1,36 @@
+import type { LocalItem, VaultData } from '../extension/background/vault-data.ts';
+
+/** A realistic login: ~400 bytes of plaintext like DESIGN.md's measured items. */
+export function makeItem(id: string, n: number, revision: number): LocalItem {
+  const stamp = new Date(Date.UTC(2025, 0, 1) + n * 60_000).toISOString();
+  return {
+    id,
+    revision,
+    fields: {
+      title: `Account ${n} at service-${n % 977}.example`,
+      username: `user${n}@mail.example`,
+      password: `pw-${n.toString(36)}-${'x'.repeat(16)}`,
+      uris: [{ url: `https://login.service-${n % 977}.example/signin`, match: 'domain' }],
+      totp: '',
+      notes: n % 5 === 0 ? `Recovery codes kept offline; rotated ${stamp}` : '',
+    },
+    createdAt: stamp,
+    updatedAt: stamp,
+    conflictOf: null,
+    dirty: false,
+    deleted: false,
+  };
+}
+
+export const uuidFor = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+
+export function makeVault(count: number): VaultData {
+  const items: Record<string, LocalItem> = {};
+  for (let n = 0; n < count; n++) items[uuidFor(n)] = makeItem(uuidFor(n), n, n + 1);
+  return { version: 1, revision: count, lastSyncAt: null, items };
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+};

@@ -1,0 +1,12 @@
+import { benchAutofill } from './autofill.ts';
+import { benchBrowserUnlock } from './browser-unlock.ts';
+import { benchDeltaSync } from './delta-sync.ts';
+import { benchUnlockList } from './unlock-list.ts';
+
+const results = [
+  await benchUnlockList(),
+  await benchDeltaSync(),
+  await benchBrowserUnlock(),
+  await benchAutofill(),
+];
+process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
