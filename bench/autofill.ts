@@ -29,7 +29,7 @@ const COLLECT_WARMUP = 5;
 const COLLECT_RUNS = 30;
 /** Workload: repeats × (add, toggle, edit, delete) of ITEMS items, BATCH per task. */
 const WORKLOAD = { repeats: 2, items: 1000, batch: 100 };
-const ROUNDS = 7;
+const ROUNDS = 25;
 const SETTLE_MS = 500;
 
 const round2 = (x: number) => Number(x.toFixed(2));
@@ -130,22 +130,24 @@ async function bundleCollect(): Promise<string> {
 
 interface Side {
   label: 'with' | 'without';
-  browser: Browser;
   page: Page;
-  profileDir: string;
 }
 
 const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
 
-/** Same binary and flags as e2e/support/browser.ts; only whether Keyhold is loaded differs. */
-async function launch(label: Side['label']): Promise<Side> {
-  const profileDir = await mkdtemp(path.join(tmpdir(), `keyhold-bench-${label}-`));
+/**
+ * One Chromium (same flags as e2e/support/browser.ts) with Keyhold loaded. The "with" page lives
+ * in the default profile, where the content script is injected; the "without" page lives in a
+ * separate (off-the-record) browser context of the same process, where an extension that is not
+ * allowed in incognito never runs. Everything else — binary, flags, processes — is shared.
+ */
+async function launch(): Promise<{ browser: Browser; profileDir: string; sides: [Side, Side] }> {
+  const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-bench-'));
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
     pipe: true,
-    // `true` keeps the extension system on (no --disable-extensions) with nothing loaded.
-    enableExtensions: label === 'with' ? [EXTENSION_PATH] : true,
+    enableExtensions: [EXTENSION_PATH],
     userDataDir: profileDir,
     args: [
       '--no-sandbox',
@@ -158,14 +160,22 @@ async function launch(label: Side['label']): Promise<Side> {
       '--enable-unsafe-extension-debugging',
     ],
   });
-  if (label === 'with') await browser.waitForTarget(isWorker, { timeout: 30_000 });
-  const page = await browser.newPage();
-  return { label, browser, page, profileDir };
-}
-
-async function closeSide(side: Side) {
-  await side.browser.close();
-  await rm(side.profileDir, { recursive: true, force: true });
+  try {
+    await browser.waitForTarget(isWorker, { timeout: 30_000 });
+    const withPage = await browser.newPage();
+    const withoutPage = await (await browser.createBrowserContext()).newPage();
+    return {
+      browser,
+      profileDir,
+      sides: [
+        { label: 'with', page: withPage },
+        { label: 'without', page: withoutPage },
+      ],
+    };
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
 }
 
 /** Execution contexts of the page's main frame that belong to an extension (content scripts). */
@@ -264,11 +274,16 @@ async function measureOverhead(withExt: Side, without: Side, baseUrl: string) {
     withoutExtensionMedianMs: round2(withoutMs),
     overheadPct: round2((withMs / withoutMs - 1) * 100),
     pairedMedianOverheadPct: round2(median(paired) * 100),
+    // Spread of each side (interquartile range / median): the noise an overhead figure sits in.
+    noiseIqrPct: {
+      with: round2(((percentile(times.with, 75) - percentile(times.with, 25)) / withMs) * 100),
+      without: round2(((percentile(times.without, 75) - percentile(times.without, 25)) / withoutMs) * 100),
+    },
     budgetPct: 3,
     withRunsMs: times.with.map(Math.round),
     withoutRunsMs: times.without.map(Math.round),
     contentScriptContexts: { with: [...injected.with], without: [...injected.without] },
-    note: `two browsers, same binary and flags, rounds alternated; each run on a fresh load, started ${SETTLE_MS} ms after load`,
+    note: `one browser: the extension's profile vs an off-the-record context of the same process where it does not run; rounds alternated; each run on a fresh load, started ${SETTLE_MS} ms after load`,
   };
 }
 
@@ -279,18 +294,15 @@ export async function benchAutofill() {
   const host = { cpus: availableParallelism(), loadAvg1mAtStart: round2(loadavg()[0] ?? 0) };
   const contentScript = await measureContentScripts();
   const server = await servePages();
-  const without = await launch('without');
-  const withExt = await launch('with').catch(async (e) => {
-    await closeSide(without);
-    throw e;
-  });
+  const { browser, profileDir, sides } = await launch();
+  const [withExt, without] = sides;
   try {
     const collect = await measureCollect(without, server.url);
     const pageOverhead = await measureOverhead(withExt, without, server.url);
     return { name: 'autofill', host, contentScript, collect, pageOverhead };
   } finally {
-    await closeSide(withExt);
-    await closeSide(without);
+    await browser.close();
+    await rm(profileDir, { recursive: true, force: true });
     await server.close();
   }
 }

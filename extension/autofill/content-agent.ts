@@ -273,11 +273,16 @@ export class ContentAgent {
   }
 
   /**
-   * On load and whenever the page adds inputs (SPAs, the code step of a login), tell the worker:
-   * it may have a prompt to show here or a one-time code to fill after a login fill.
+   * While the worker waits for something from this page (the attention flag: a save prompt to
+   * show after a navigation, a one-time code to fill after a login fill), look at the page's
+   * fields on load and whenever it adds inputs (SPAs, the code step of a login), and tell the
+   * worker. Otherwise watch nothing: a page that is only rendering pays no collect and no
+   * observer (bench/autofill.ts measures what a DOM-heavy page pays).
    */
   private watchForFields(): void {
     let timer: ReturnType<typeof setTimeout> | null = null;
+    let observer: MutationObserver | null = null;
+    let flaggedUntil = 0;
     let sawOtp = false;
     let first = true;
     const check = async () => {
@@ -288,14 +293,13 @@ export class ContentAgent {
       first = false;
       if (hasOtp === sawOtp && !wasFirst) return;
       sawOtp = hasOtp;
-      // Waking the service worker on every page load would cost every page: only a code box, or a
-      // load while the worker has flagged that a prompt is waiting (a flag, not a secret), asks.
-      const asks = hasOtp || (this.top && wasFirst && (await this.attentionFlagged()));
-      if (!asks) return;
-      const reply = await this.send('pageReady', { hasOtp, top: this.top && wasFirst });
+      const top = this.top && wasFirst;
+      if (!hasOtp && !top) return;
+      const reply = await this.send('pageReady', { hasOtp, top });
       if (reply?.prompt && this.top && !this.prompt) this.showPrompt(reply.prompt);
     };
-    const observer = new MutationObserver((records) => {
+    const onMutations = (records: MutationRecord[]) => {
+      if (Date.now() > flaggedUntil) return watch(0);
       if (timer !== null) return;
       for (const r of records) {
         for (const node of r.addedNodes) {
@@ -308,19 +312,36 @@ export class ContentAgent {
           }
         }
       }
+    };
+    const watch = (until: number) => {
+      flaggedUntil = until;
+      if (until > Date.now()) {
+        if (observer) return;
+        observer = new MutationObserver(onMutations);
+        observer.observe(document.documentElement, { childList: true, subtree: true });
+        void check();
+      } else if (observer) {
+        observer.disconnect();
+        observer = null;
+      }
+    };
+    const onStorage = (changes: Record<string, { newValue?: unknown }>) => {
+      if (ATTENTION_KEY in changes) watch(untilOf(changes[ATTENTION_KEY]?.newValue));
+    };
+    this.storage.onChanged.addListener(onStorage);
+    this.signal.addEventListener('abort', () => {
+      this.storage.onChanged.removeListener(onStorage);
+      watch(0);
     });
-    observer.observe(document.documentElement, { childList: true, subtree: true });
-    this.signal.addEventListener('abort', () => observer.disconnect());
-    void check();
+    this.storage.get(ATTENTION_KEY).then(
+      (stored) => watch(untilOf(stored[ATTENTION_KEY])),
+      () => undefined,
+    );
   }
+}
 
-  private async attentionFlagged(): Promise<boolean> {
-    try {
-      const stored = await this.storage.get(ATTENTION_KEY);
-      const until = (stored[ATTENTION_KEY] as { until?: unknown } | undefined)?.until;
-      return typeof until === 'number' && until > Date.now();
-    } catch {
-      return false;
-    }
-  }
+/** The flag's expiry time, or 0 when it is absent or not the shape the worker writes. */
+function untilOf(value: unknown): number {
+  const until = (value as { until?: unknown } | null | undefined)?.until;
+  return typeof until === 'number' ? until : 0;
 }

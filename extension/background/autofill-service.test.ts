@@ -645,6 +645,17 @@ describe('pending TOTP', () => {
     expect(tabs.fills()).toHaveLength(2);
   });
 
+  it('raises the attention flag while a code is awaited, and lowers it once the code is filled', async () => {
+    // Pages watch their fields only while the flag is up (content-agent.ts).
+    expect(await attentionItem.getValue()).toEqual({ until: T0 + 3 * 60_000 });
+    const twoFactor = 'https://secure.example.com/2fa';
+    tabs.setFrames(1, [frame(0, twoFactor, otpReport(twoFactor))]);
+
+    await service.pageReady(sender(twoFactor), true, true);
+
+    expect(await attentionItem.getValue()).toBeNull();
+  });
+
   it('does not fill the code on another site', async () => {
     const other = 'https://www.example.net/2fa';
     tabs.setFrames(1, [frame(0, other, otpReport(other))]);

@@ -108,6 +108,8 @@ const result = (status: FillStatus, filled = 0, message: string | null = null): 
 export class AutofillService {
   private readonly menus = new Map<string, MenuSession>();
   private readonly prompts = new Map<string, PendingPrompt>();
+  /** The attention flag's last written value (0: cleared), so unchanged values cost no write. */
+  private attentionUntil = -1;
   private readonly pendingTotp = new Map<number, { itemId: string; url: string; until: number }>();
   private readonly firstStep = new Map<number, { username: string; url: string; at: number }>();
   private readonly generated = new Map<number, { password: string; url: string; at: number }>();
@@ -176,6 +178,7 @@ export class AutofillService {
     void this.vault.markUsed(login.id);
     if (login.fields.totp !== '') {
       this.pendingTotp.set(tabId, { itemId: login.id, url: frame.url, until: this.now() + TOTP_TTL_MS });
+      await this.refreshAttention();
     }
     return result(FillStatus.Filled, outcome.filled);
   }
@@ -433,7 +436,10 @@ export class AutofillService {
         if (login) {
           // The code follows the login fill the user asked for: one gesture, one sign-in.
           const r = await this.fillOtp(from.tabId, { frameId: from.frameId, url: from.url }, login);
-          if (r.status === FillStatus.Filled) this.pendingTotp.delete(from.tabId);
+          if (r.status === FillStatus.Filled) {
+            this.pendingTotp.delete(from.tabId);
+            await this.refreshAttention();
+          }
         }
       }
     }
@@ -511,7 +517,7 @@ export class AutofillService {
       createdAt: this.now(),
     };
     this.prompts.set(prompt.session, prompt);
-    await attentionItem.setValue({ until: prompt.createdAt + PROMPT_TTL_MS });
+    await this.refreshAttention();
     // Shown in the tab's top frame now (formless SPA) or, if the page navigates, by the next page.
     await this.tabs
       .send(from.tabId, 0, { channel: WORKER_CHANNEL, name: 'showPrompt', session: prompt.session })
@@ -528,7 +534,7 @@ export class AutofillService {
     const p = this.prompts.get(session);
     if (!p) return;
     this.prompts.delete(session);
-    if (this.prompts.size === 0) await attentionItem.setValue(null);
+    await this.refreshAttention();
     if (answer === 'save') {
       await this.vault.createLogin({
         title: titleFor(p.url),
@@ -553,6 +559,21 @@ export class AutofillService {
     return host !== undefined && (await neverSitesItem.getValue()).includes(host);
   }
 
+  /**
+   * Content scripts watch a page's fields only while this flag says the worker waits for
+   * something (a save prompt to show after navigation, a one-time code after a login fill);
+   * otherwise they cost pages nothing. It holds a time, never a secret or a site.
+   */
+  private async refreshAttention(): Promise<void> {
+    let until = 0;
+    for (const p of this.prompts.values()) until = Math.max(until, p.createdAt + PROMPT_TTL_MS);
+    for (const t of this.pendingTotp.values()) until = Math.max(until, t.until);
+    const value = until > this.now() ? { until } : null;
+    if ((value?.until ?? 0) === this.attentionUntil) return;
+    this.attentionUntil = value?.until ?? 0;
+    await attentionItem.setValue(value).catch(() => undefined);
+  }
+
   /** Forget what only the last few minutes may use; secrets do not linger in the worker. */
   private expire(): void {
     const now = this.now();
@@ -568,6 +589,7 @@ export class AutofillService {
     this.menus.clear();
     this.prompts.clear();
     this.pendingTotp.clear();
+    void this.refreshAttention();
     this.firstStep.clear();
     this.generated.clear();
     this.shortcutCycle.clear();
@@ -578,6 +600,7 @@ export class AutofillService {
     for (const [id, m] of this.menus) if (m.tabId === tabId) this.menus.delete(id);
     this.pendingTotp.delete(tabId);
     this.shortcutCycle.delete(tabId);
+    void this.refreshAttention();
   }
 }
 
