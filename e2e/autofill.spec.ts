@@ -6,6 +6,7 @@ import {
   createVault,
   inlineMenu,
   noMenuWithin,
+  openToolbarPopup,
   readFields,
   vaultCall,
   waitForValue,
@@ -423,6 +424,39 @@ describe('refuses', () => {
     await new Promise((r) => setTimeout(r, 700));
     await fillAnyway?.click();
     await waitForValue(page, 'password', 'pw-secure-2');
+  });
+});
+
+describe('the toolbar popup', () => {
+  it('lists the current tab’s logins first and fills one with its Fill button', async () => {
+    const page = await open('bank.test', '/simple.html');
+    const popup = await openToolbarPopup(device, page);
+    await popup.waitForSelector('::-p-text(Suggestions for bank.test)');
+    // Only the logins matching the tab are suggested; the full list stays below them.
+    const suggested = await popup.$$eval('.suggestions .title', (els) => els.map((e) => e.textContent));
+    expect(suggested).toEqual(['Bank']);
+    await popup.click('::-p-aria([name="Fill Bank"][role="button"])');
+    await waitForValue(page, 'password', 'pw-bank-1');
+    expect((await readFields(page)).username).toBe('ada@bank.test');
+  });
+
+  it('asks before filling a login saved for https into a plain-http page, and fills on "Fill anyway"', async () => {
+    const page = await open('secure.test', '/simple.html');
+    const popup = await openToolbarPopup(device, page);
+    await popup.click('::-p-aria([name="Fill Secure bank"][role="button"])');
+    const anyway = await popup.waitForSelector('::-p-aria([name="Fill anyway"][role="button"])');
+    expect(await readFields(page)).toEqual({ username: '', password: '' });
+    await anyway?.click();
+    await waitForValue(page, 'password', 'pw-secure-2');
+  });
+
+  it('suggests nothing on a page no login matches', async () => {
+    const page = await open('nomatch.test', '/simple.html');
+    const popup = await openToolbarPopup(device, page);
+    // The vault list is there, the suggestions section is not.
+    await popup.waitForSelector('::-p-text(Bank)');
+    expect(await popup.$('.suggestions')).toBeNull();
+    expect(await readFields(page)).toEqual({ username: '', password: '' });
   });
 });
 

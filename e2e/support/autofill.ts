@@ -1,4 +1,4 @@
-import type { Frame, Page } from 'puppeteer-core';
+import type { Frame, Page, Target } from 'puppeteer-core';
 import type { ItemFieldsInput } from '../../extension/messaging/protocol.ts';
 import type { Device } from './browser.ts';
 
@@ -124,4 +124,30 @@ export async function waitForValue(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`field ${key} is ${JSON.stringify(last[key])}, expected the filled value`);
+}
+
+/**
+ * Opens the toolbar popup over `site`, as a click on Keyhold's toolbar button does
+ * (chrome.action.openPopup from the worker), so the popup's "current tab" is that page.
+ */
+export async function openToolbarPopup(device: Device, site: Page): Promise<Page> {
+  await site.bringToFront();
+  const before = new Set(device.browser.targets());
+  const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
+  const worker = await (await device.browser.waitForTarget(isWorker, { timeout: 10_000 })).worker();
+  if (!worker) throw new Error('no service worker');
+  await worker.evaluate(() =>
+    (
+      globalThis as unknown as { chrome: { action: { openPopup(): Promise<void> } } }
+    ).chrome.action.openPopup(),
+  );
+  const target = await device.browser.waitForTarget(
+    (t) => !before.has(t) && t.url().endsWith('/popup.html'),
+    {
+      timeout: 10_000,
+    },
+  );
+  const popup = await target.asPage();
+  await popup.waitForSelector('body');
+  return popup;
 }
