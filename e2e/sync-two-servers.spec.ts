@@ -159,7 +159,15 @@ describe('two server processes, two devices', () => {
 
     // The user sees it in the popup: marked, with both versions' times.
     const popup = await b.openPopup();
-    await popup.waitForSelector('::-p-text(conflict copy)', { timeout: 10_000 });
+    const marked = await popup.waitForSelector(
+      '::-p-xpath(//ul[contains(@class,"items")]//button[.//span[@class="badge" and text()="conflict copy"]])',
+      { timeout: 10_000 },
+    );
+    await marked?.click();
+    const note = await popup.waitForSelector('[role="note"][aria-label="Conflict copy"]');
+    const times = await note?.$$eval('time', (ts) => ts.map((t) => t.getAttribute('datetime')));
+    const copyInfo = (await detail(b, (await list(b)).find((i) => i.conflict)?.id ?? '')).conflict;
+    expect(times).toEqual([copyInfo?.copyUpdatedAt, copyInfo?.ofUpdatedAt]);
     await popup.close();
   });
 

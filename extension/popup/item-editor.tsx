@@ -81,6 +81,7 @@ export function ItemEditor({ editing, onClose }: Props) {
   return (
     <main class="editor" aria-busy={busy}>
       <h1>{initial ? 'Edit login' : 'Add login'}</h1>
+      {initial?.conflict && <ConflictNote conflict={initial.conflict} />}
       <form onSubmit={save}>
         <label>
           Title
@@ -209,5 +210,35 @@ export function ItemEditor({ editing, onClose }: Props) {
         </div>
       </form>
     </main>
+  );
+}
+
+/** Dates in the user's own locale, to the minute: what tells two edits apart. */
+const when = (iso: string) =>
+  new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/**
+ * A conflict copy: the same field of this login was changed on two devices before they synced.
+ * The login kept the version the server had first; this copy keeps the other one. Both are shown
+ * with their times so the user can choose, and nothing is merged or deleted behind their back.
+ */
+function ConflictNote({ conflict }: { conflict: NonNullable<ItemDetail['conflict']> }) {
+  return (
+    <section class="conflict" role="note" aria-label="Conflict copy">
+      <p>
+        <strong>Conflict copy.</strong> The same details were changed on two devices before they synced. This
+        copy keeps one version, edited{' '}
+        <time dateTime={conflict.copyUpdatedAt}>{when(conflict.copyUpdatedAt)}</time>.
+      </p>
+      {conflict.ofTitle !== null && conflict.ofUpdatedAt !== null ? (
+        <p>
+          The other version stays in “{conflict.ofTitle}”, edited{' '}
+          <time dateTime={conflict.ofUpdatedAt}>{when(conflict.ofUpdatedAt)}</time>. Keep what you need, then
+          delete this copy.
+        </p>
+      ) : (
+        <p>The login it collided with has since been deleted; this copy is all that is left of it.</p>
+      )}
+    </section>
   );
 }
