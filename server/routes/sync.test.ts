@@ -201,6 +201,34 @@ describe('sync input validation', () => {
     });
   });
 
+  it('a refused push applies none of its changes: the vault is exactly as before', async () => {
+    const { call, user, push, pull } = await setup();
+    const kept = change();
+    await push([kept]);
+    const before = await pull(0);
+    const edit = { ...kept, baseRevision: 1, ciphertext: envelope() };
+    const refused = [
+      // a malformed item after a valid edit
+      { changes: [edit, { ...change(), keyVersion: 0 }] },
+      // a batch over the count limit
+      { changes: [edit, ...Array.from({ length: 1000 }, () => change())] },
+      // over the byte limit
+      {
+        changes: [
+          edit,
+          ...Array.from({ length: 17 }, () => change({ ciphertext: `k1.${'A'.repeat(250 * 1024)}` })),
+        ],
+      },
+    ];
+    for (const body of refused) {
+      const res = await call('POST', '/v1/sync/push', { token: user.accessToken, body });
+      expect([400, 413]).toContain(res.status);
+      expect(await pull(0)).toEqual(before);
+    }
+    // The same edit on its own is then applied normally.
+    expect((await push([edit])).results).toEqual([{ id: kept.id, status: 'applied', revision: 2 }]);
+  });
+
   it('answers 413 for a push body above 4 MiB, and accepts one above 64 KiB', async () => {
     const { call, user } = await setup();
     const big = Array.from({ length: 17 }, () => change({ ciphertext: `k1.${'A'.repeat(250 * 1024)}` }));
