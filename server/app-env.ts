@@ -26,6 +26,11 @@ export interface AuthContext {
   scopes: readonly Scope[];
   /** When the presented access token expires (an event stream is closed then). */
   expiresAt: Date;
+  /**
+   * The account's revision read in the same statement as the token: a "nothing changed" poll
+   * answers from it without a second query.
+   */
+  accountRevision: number;
 }
 
 export type AppEnv = {

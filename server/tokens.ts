@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
-import { deviceSessions, tokens } from './db/schema.ts';
+import { accounts, deviceSessions, tokens } from './db/schema.ts';
 
 export const scopes = ['vault:read', 'vault:write', 'account'] as const;
 export type Scope = (typeof scopes)[number];
@@ -55,9 +55,12 @@ export async function issueTokens(
   return { accessToken, refreshToken, accessExpiresAt: accessExpiresAt.toISOString() };
 }
 
-/** A token row with its session's revocation, by the token's hash and kind; null when unknown. */
-export async function findToken(db: Db, hash: string, kind: 'access' | 'refresh') {
-  const [row] = await db
+/**
+ * Every authenticated request runs this, so it is a prepared statement (one per database handle):
+ * planned once per connection instead of on every request.
+ */
+const buildFindToken = (db: Db) =>
+  db
     .select({
       accountId: tokens.accountId,
       sessionId: tokens.sessionId,
@@ -65,11 +68,27 @@ export async function findToken(db: Db, hash: string, kind: 'access' | 'refresh'
       expiresAt: tokens.expiresAt,
       revokedAt: tokens.revokedAt,
       sessionRevokedAt: deviceSessions.revokedAt,
+      accountRevision: accounts.revision,
     })
     .from(tokens)
     .innerJoin(deviceSessions, eq(deviceSessions.id, tokens.sessionId))
+    .innerJoin(accounts, eq(accounts.id, tokens.accountId))
     // A token of one kind is never accepted as the other.
-    .where(and(eq(tokens.hash, hash), eq(tokens.kind, kind)))
-    .limit(1);
+    .where(and(eq(tokens.hash, sql.placeholder('hash')), eq(tokens.kind, sql.placeholder('kind'))))
+    .limit(1)
+    .prepare('keyhold_find_token');
+const findTokenStatements = new WeakMap<Db, ReturnType<typeof buildFindToken>>();
+
+/**
+ * A token row with its session's revocation and its account's current revision, by the token's
+ * hash and kind; null when unknown (or its account is gone).
+ */
+export async function findToken(db: Db, hash: string, kind: 'access' | 'refresh') {
+  let statement = findTokenStatements.get(db);
+  if (!statement) {
+    statement = buildFindToken(db);
+    findTokenStatements.set(db, statement);
+  }
+  const [row] = await statement.execute({ hash, kind });
   return row ?? null;
 }

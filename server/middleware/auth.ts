@@ -32,6 +32,7 @@ export const requireScope = (scope: Scope) =>
       sessionId: row.sessionId,
       scopes: row.scopes as Scope[],
       expiresAt: row.expiresAt,
+      accountRevision: row.accountRevision,
     });
     await next();
   });

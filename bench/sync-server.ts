@@ -1,0 +1,203 @@
+/**
+ * Sync against the real server processes on the running PostgreSQL (DESIGN.md §9):
+ *  1. "Nothing changed" polls: requests per second of GET /v1/sync/changes?since=<current> (token
+ *     check, scope, one account read) against a bare Hono route in its own process, measured in
+ *     the same run with autocannon on 127.0.0.1, alternating. Budget: ≥ 40 % of bare Hono.
+ *  2. Push channel: device A pushes one change through server process 1; device B, listening on
+ *     process 2's channel (LISTEN/NOTIFY between them), is woken, pulls and decrypts it. Time from
+ *     A's push to the change in B's vault; median ≤ 1 s.
+ * Figures only: nothing here passes or fails.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import postgres from 'postgres';
+import { startServer } from '../e2e/support/server.ts';
+import { ApiClient } from '../extension/background/api-client.ts';
+import { PushChannel } from '../extension/background/push-channel.ts';
+import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
+import { emptyVault } from '../extension/background/vault-data.ts';
+import { openPostgres } from '../server/db/client.ts';
+import { generateKeyBytes, importSymmetricKey, toBase64Url } from '../shared-crypto/index.ts';
+import { makeVault, median } from './fixtures.ts';
+
+const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
+const POLL = { connections: 10, seconds: 5, rounds: 3 };
+const LATENCY_RUNS = 21;
+const VAULT_ITEMS = 1_000;
+
+async function startBareHono(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-hono.ts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const entry = JSON.parse(line) as { url?: string };
+      if (entry.url) resolve(entry.url);
+    });
+    child.once('exit', (code) => reject(new Error(`bare Hono exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function poll(url: string, token?: string) {
+  const r = await autocannon({
+    url,
+    connections: POLL.connections,
+    duration: POLL.seconds,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`poll bench saw ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return { rps: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
+}
+
+export async function benchSyncServer() {
+  const admin = postgres(ADMIN_URL, { onnotice: () => {}, max: 1 });
+  const dbName = `keyhold_bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  const dbUrl = (() => {
+    const u = new URL(ADMIN_URL);
+    u.pathname = `/${dbName}`;
+    return u.toString();
+  })();
+  await admin.unsafe(`create database "${dbName}"`);
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    await (await openPostgres(dbUrl, { migrate: true })).close();
+    // LOG_LEVEL info: the server logs every request, as it does in production.
+    const [one, two, bare] = await Promise.all([
+      startServer({ DATABASE_URL: dbUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
+      startServer({ DATABASE_URL: dbUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
+      startBareHono(),
+    ]);
+    stops.push(one.stop, two.stop, bare.stop);
+
+    // One account with a real vault; each device has its own session.
+    const accountId = randomUUID();
+    const email = `bench-${accountId}@example.test`;
+    const authKey = toBase64Url(generateKeyBytes());
+    await new ApiClient(one.url).register({
+      accountId,
+      email,
+      kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
+      salt: toBase64Url(generateKeyBytes()),
+      authKey,
+      wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
+    });
+    const vaultKey = await importSymmetricKey(generateKeyBytes());
+    const device = async (serverUrl: string, name: string): Promise<SyncContext> => {
+      const api = new ApiClient(serverUrl);
+      const { accessToken } = await api.login({ email, authKey, deviceName: name });
+      return { api, accessToken, accountId, vaultKey, now: () => new Date(), newId: randomUUID };
+    };
+    const ctxA = await device(one.url, 'bench A');
+    const ctxB = await device(two.url, 'bench B');
+    const a = makeVault(VAULT_ITEMS);
+    for (const item of Object.values(a.items)) Object.assign(item, { revision: 0, dirty: true });
+    a.revision = 0;
+    await pushDirty(ctxA, a);
+    const b = emptyVault();
+    await pullChanges(ctxB, b);
+
+    // ---- 1. nothing-changed polls vs bare Hono ----
+    const pollUrl = `${one.url}/v1/sync/changes?since=${b.revision}`;
+    const check = await fetch(pollUrl, { headers: { authorization: `Bearer ${ctxB.accessToken}` } });
+    const empty = (await check.json()) as { items: unknown[] };
+    if (empty.items.length !== 0) throw new Error('the poll is not a nothing-changed poll');
+    const keyhold: Awaited<ReturnType<typeof poll>>[] = [];
+    const hono: Awaited<ReturnType<typeof poll>>[] = [];
+    await poll(`${bare.url}/v1/sync/changes`); // warm-up both
+    await poll(pollUrl, ctxB.accessToken);
+    for (let round = 0; round < POLL.rounds; round++) {
+      if (round % 2 === 0) {
+        keyhold.push(await poll(pollUrl, ctxB.accessToken));
+        hono.push(await poll(`${bare.url}/v1/sync/changes`));
+      } else {
+        hono.push(await poll(`${bare.url}/v1/sync/changes`));
+        keyhold.push(await poll(pollUrl, ctxB.accessToken));
+      }
+    }
+    const keyholdRps = median(keyhold.map((r) => r.rps));
+    const honoRps = median(hono.map((r) => r.rps));
+
+    // ---- 2. push channel: A on process 1 → B on process 2 ----
+    let woke: (() => void) | null = null;
+    const channel = new PushChannel({
+      auth: async () => ({ serverUrl: two.url, accessToken: ctxB.accessToken }),
+      onRevision: (revision) => {
+        if (revision > b.revision) woke?.();
+      },
+      fetch,
+      keepAlive: () => undefined,
+    });
+    channel.ensureRunning();
+    stops.unshift(async () => channel.stop());
+    const deadline = Date.now() + 10_000;
+    while (channel.state !== 'open' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (channel.state !== 'open') throw new Error('push channel did not open');
+    await new Promise((r) => setTimeout(r, 200));
+
+    const latencies: number[] = [];
+    const [target] = Object.values(a.items);
+    if (!target) throw new Error('no item');
+    for (let run = 0; run < LATENCY_RUNS; run++) {
+      const password = `changed-${run}`;
+      const current = a.items[target.id];
+      if (!current) throw new Error('item gone');
+      a.items[target.id] = { ...current, fields: { ...current.fields, password }, dirty: true };
+      const heard = new Promise<void>((resolve) => {
+        woke = resolve;
+      });
+      const t0 = performance.now();
+      await pushDirty(ctxA, a);
+      await Promise.race([
+        heard,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no push event within 10 s')), 10_000)),
+      ]);
+      await pullChanges(ctxB, b);
+      if (b.items[target.id]?.fields.password !== password) throw new Error('B did not get the change');
+      latencies.push(performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    const round1 = (x: number) => Number(x.toFixed(1));
+    return {
+      name: 'sync-server',
+      database: 'postgresql (running server), two Keyhold processes',
+      nothingChangedPoll: {
+        keyholdRps: Math.round(keyholdRps),
+        bareHonoRps: Math.round(honoRps),
+        ratioPct: round1((keyholdRps / honoRps) * 100),
+        budgetPct: 40,
+        keyholdRuns: keyhold.map((r) => ({ rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms })),
+        bareHonoRuns: hono.map((r) => ({ rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms })),
+        note: `autocannon, ${POLL.connections} connections, ${POLL.seconds} s per run, ${POLL.rounds} alternated runs each after a warm-up; Keyhold logs every request (LOG_LEVEL info)`,
+      },
+      pushChannelLatency: {
+        medianMs: round1(median(latencies)),
+        maxMs: round1(Math.max(...latencies)),
+        budgetMs: 1000,
+        runs: latencies.map(round1),
+        note: `A pushes through process 1; B listens on process 2, is woken, pulls and decrypts; vault of ${VAULT_ITEMS} items`,
+      },
+    };
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.stdout.write(`${JSON.stringify(await benchSyncServer(), null, 2)}\n`);
+}
