@@ -1,12 +1,14 @@
 import { benchAutofill } from './autofill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
+import { benchSyncServer } from './sync-server.ts';
 import { benchUnlockList } from './unlock-list.ts';
 
 const results = [
   await benchUnlockList(),
   await benchDeltaSync(),
   await benchBrowserUnlock(),
+  await benchSyncServer(),
   await benchAutofill(),
 ];
 process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
