@@ -489,10 +489,15 @@ export class VaultService {
     });
   }
 
-  /** The push channel reported the account's revision: sync if the server is ahead of us. */
+  /**
+   * The push channel reported the account's revision (on every (re)connect and change): sync if
+   * the server is ahead of us, or if edits made while it was unreachable are still pending — the
+   * channel's reconnect backoff is what retries them, without a busy loop.
+   */
   async remoteRevision(revision: number): Promise<void> {
     const u = await this.restore();
-    if (u && revision > u.data.revision) await this.syncNow();
+    if (!u) return;
+    if (revision > u.data.revision || Object.values(u.data.items).some((i) => i.dirty)) await this.syncNow();
   }
 
   /** Push local changes and pull remote ones. Errors are recorded in the state, not thrown at the popup. */
