@@ -277,7 +277,8 @@ describe('save and update', () => {
     await new Promise((r) => setTimeout(r, 700));
     await save?.click();
     const items = await waitFor(
-      () => vaultCall<{ title: string; username: string }[]>(device, 'listItems', {}),
+      async () =>
+        (await vaultCall<{ items: { title: string; username: string }[] }>(device, 'listItems', {})).items,
       (list) => list.some((i) => i.username === 'kay@newsite.test'),
     );
     expect(items.find((i) => i.username === 'kay@newsite.test')?.title).toBe('newsite.test');
@@ -299,7 +300,7 @@ describe('save and update', () => {
     const update = await prompt.waitForSelector('::-p-aria([name="Update"][role="button"])');
     await new Promise((r) => setTimeout(r, 700));
     await update?.click();
-    const list = await vaultCall<{ id: string; title: string }[]>(device, 'listItems', {});
+    const list = (await vaultCall<{ items: { id: string; title: string }[] }>(device, 'listItems', {})).items;
     const bank = list.find((i) => i.title === 'Bank');
     const detail = await waitFor(
       () => vaultCall<{ password: string; username: string }>(device, 'getItem', { id: bank?.id }),

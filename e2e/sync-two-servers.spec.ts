@@ -68,7 +68,8 @@ async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout =
   return last;
 }
 
-const list = (d: Device) => vaultCall<Summary[]>(d, 'listItems', {});
+const list = async (d: Device) =>
+  (await vaultCall<{ items: Summary[]; matching: number }>(d, 'listItems', { limit: 1000 })).items;
 const detail = (d: Device, id: string) => vaultCall<Detail>(d, 'getItem', { id });
 const editable = (x: Detail) => ({
   title: x.title,

@@ -21,7 +21,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService) =
     unlock: (r) => vault.unlock(r.password),
     lock: () => vault.lock().finally(() => autofill.clear()),
     logout: () => vault.logout().finally(() => autofill.clear()),
-    listItems: () => vault.listItems(),
+    listItems: (r) => vault.listPage(r.query, r.limit),
     getItem: (r) => vault.getItem(r.id),
     saveItem: (r) => vault.saveItem(r.id, r.fields),
     deleteItem: (r) => vault.deleteItem(r.id),

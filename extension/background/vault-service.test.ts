@@ -279,6 +279,32 @@ describe('VaultService', () => {
     expect(await worker.listItems()).toHaveLength(1);
   });
 
+  it('pages and filters the list in the worker, and sees each change at once', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    online = false;
+    for (const t of ['Zeta', 'alpha', 'Beta 10', 'Beta 9']) await worker.saveItem(undefined, fields(t));
+    const mail = await worker.saveItem(undefined, {
+      ...fields('Mail'),
+      username: 'ada@mail.example',
+      uris: [{ url: 'https://webmail.example.org', match: 'domain' }],
+    });
+
+    expect(await worker.listPage('', 3)).toMatchObject({ matching: 5, total: 5 });
+    expect((await worker.listPage('', 3)).items.map((i) => i.title)).toEqual(['alpha', 'Beta 9', 'Beta 10']);
+    // Title, username and website addresses are searched, case-insensitively.
+    expect((await worker.listPage('BETA', 10)).items.map((i) => i.title)).toEqual(['Beta 9', 'Beta 10']);
+    expect((await worker.listPage('ada@', 10)).items.map((i) => i.id)).toEqual([mail.id]);
+    expect((await worker.listPage('webmail', 10)).items.map((i) => i.id)).toEqual([mail.id]);
+    expect(await worker.listPage('nothing like it', 10)).toEqual({ items: [], matching: 0, total: 5 });
+
+    // The cached list follows every change.
+    await worker.saveItem(mail.id, { ...fields('Aardvark mail'), username: 'ada@mail.example' });
+    expect((await worker.listPage('', 1)).items[0]).toMatchObject({ title: 'Aardvark mail', pending: true });
+    await worker.deleteItem(mail.id);
+    expect(await worker.listPage('ada@', 10)).toEqual({ items: [], matching: 0, total: 4 });
+  });
+
   it('unlocks offline from the local cache', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);

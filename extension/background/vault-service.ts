@@ -16,6 +16,7 @@ import {
   ErrorCode,
   type ItemDetail,
   type ItemFields,
+  type ItemPage,
   type ItemSummary,
   type VaultState,
   VaultStatus,
@@ -57,6 +58,11 @@ interface Unlocked {
 
 const DEVICE_NAME = 'Keyhold browser extension';
 /** One collator for every sort: `localeCompare` builds one per call, which dominates a 10,000-item sort. */
+interface SummaryEntry {
+  summary: ItemSummary;
+  search: string;
+}
+
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export interface VaultServiceDeps {
@@ -82,6 +88,7 @@ export class VaultService {
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
+  private summaries: { data: VaultData; list: SummaryEntry[] } | null = null;
 
   constructor(private readonly deps: VaultServiceDeps = defaultDeps) {}
 
@@ -138,6 +145,7 @@ export class VaultService {
   }
 
   private async persist(u: Unlocked): Promise<void> {
+    this.summaries = null;
     const sealed = await sealVault(u.vaultKey, u.account.accountId, u.data);
     await vaultCacheItem.setValue({ accountId: u.account.accountId, sealed });
   }
@@ -348,12 +356,34 @@ export class VaultService {
     }
   }
 
+  /** Every live login, sorted by title. */
   async listItems(): Promise<ItemSummary[]> {
+    return (await this.sortedSummaries()).map((e) => e.summary);
+  }
+
+  /** The popup's list: the first `limit` logins whose title, username or a URL contains `query`. */
+  async listPage(query: string, limit: number): Promise<ItemPage> {
+    const all = await this.sortedSummaries();
+    const q = query.trim().toLowerCase();
+    const matching = q ? all.filter((e) => e.search.includes(q)) : all;
+    return {
+      items: matching.slice(0, limit).map((e) => e.summary),
+      matching: matching.length,
+      total: all.length,
+    };
+  }
+
+  /**
+   * The sorted list with a lower-cased search text per login, built once per version of the
+   * vault: persist() (every local change, every sync that changed something) drops it.
+   */
+  private async sortedSummaries(): Promise<SummaryEntry[]> {
     const u = await this.requireUnlocked();
-    const list: ItemSummary[] = [];
+    if (this.summaries?.data === u.data) return this.summaries.list;
+    const list: SummaryEntry[] = [];
     for (const i of Object.values(u.data.items)) {
       if (i.deleted) continue;
-      list.push({
+      const summary: ItemSummary = {
         id: i.id,
         title: i.fields.title,
         username: i.fields.username,
@@ -361,11 +391,19 @@ export class VaultService {
         conflict: i.conflictOf !== null,
         pending: i.dirty,
         updatedAt: i.updatedAt,
-      });
+      };
+      const search = [summary.title, summary.username, ...summary.uris.map((x) => x.url)]
+        .join('\n')
+        .toLowerCase();
+      list.push({ summary, search });
     }
-    return list.sort(
-      (a, b) => collator.compare(a.title, b.title) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    list.sort(
+      (a, b) =>
+        collator.compare(a.summary.title, b.summary.title) ||
+        (a.summary.id < b.summary.id ? -1 : a.summary.id > b.summary.id ? 1 : 0),
     );
+    this.summaries = { data: u.data, list };
+    return list;
   }
 
   /** Live logins with their fields, for autofill planning in this worker; never sent to a page. */

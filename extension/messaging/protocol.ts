@@ -45,7 +45,14 @@ export const requestSchemas = {
   unlock: z.object({ password }),
   lock: z.object({}),
   logout: z.object({}),
-  listItems: z.object({}),
+  /**
+   * One page of the vault list, filtered in the worker: a popup over 10,000 logins receives the
+   * rows it shows, not the whole vault.
+   */
+  listItems: z.object({
+    query: z.string().max(200).default(''),
+    limit: z.number().int().min(1).max(1000).default(200),
+  }),
   getItem: z.object({ id: z.uuid() }),
   saveItem: z.object({ id: z.uuid().optional(), fields: itemFieldsSchema }),
   deleteItem: z.object({ id: z.uuid() }),
@@ -101,6 +108,15 @@ export interface ItemSummary {
   conflict: boolean;
   pending: boolean;
   updatedAt: string;
+}
+
+export interface ItemPage {
+  /** The first `limit` matching logins, sorted by title. */
+  items: ItemSummary[];
+  /** How many match the query. */
+  matching: number;
+  /** How many live logins the vault holds. */
+  total: number;
 }
 
 export interface ItemDetail extends ItemFields {
@@ -167,7 +183,7 @@ export interface Responses {
   unlock: VaultState;
   lock: VaultState;
   logout: VaultState;
-  listItems: ItemSummary[];
+  listItems: ItemPage;
   getItem: ItemDetail;
   saveItem: ItemDetail;
   deleteItem: null;

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { ItemSummary, VaultState } from '../messaging/protocol.ts';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { ItemPage, VaultState } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { send } from './send.ts';
@@ -27,15 +27,24 @@ const syncLine = (s: VaultState) => {
 };
 
 export function ItemsScreen({ state, onState }: Props) {
-  const [items, setItems] = useState<ItemSummary[] | null>(null);
+  const [page, setPage] = useState<ItemPage | null>(null);
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   const { busy, error, run } = useAction();
+  // The worker filters and pages; only the newest answer is shown when typing outruns it.
+  const latestQuery = useRef('');
+  const requests = useRef(0);
+
+  const load = useCallback(async (q: string) => {
+    const n = ++requests.current;
+    const next = await send('listItems', { query: q, limit: MAX_ROWS });
+    if (n === requests.current) setPage(next);
+  }, []);
 
   const reload = useCallback(async () => {
-    setItems(await send('listItems', {}));
+    await load(latestQuery.current);
     onState(await send('getState', {}));
-  }, [onState]);
+  }, [load, onState]);
 
   useEffect(() => {
     void run(reload);
@@ -55,14 +64,7 @@ export function ItemsScreen({ state, onState }: Props) {
     );
   }
 
-  const q = query.trim().toLowerCase();
-  const shown = (items ?? []).filter(
-    (i) =>
-      !q ||
-      i.title.toLowerCase().includes(q) ||
-      i.username.toLowerCase().includes(q) ||
-      i.uris.some((u) => u.url.toLowerCase().includes(q)),
-  );
+  const shown = page?.items ?? [];
 
   return (
     <main aria-busy={busy}>
@@ -75,7 +77,7 @@ export function ItemsScreen({ state, onState }: Props) {
           onClick={() =>
             void run(async () => {
               onState(await send('syncNow', {}));
-              setItems(await send('listItems', {}));
+              await load(latestQuery.current);
             })
           }
         >
@@ -99,23 +101,28 @@ export function ItemsScreen({ state, onState }: Props) {
           aria-label="Search logins"
           placeholder="Search"
           value={query}
-          onInput={(e) => setQuery(e.currentTarget.value)}
+          onInput={(e) => {
+            const q = e.currentTarget.value;
+            setQuery(q);
+            latestQuery.current = q;
+            void load(q).catch(() => undefined);
+          }}
         />
         <button type="button" class="primary" onClick={() => setEditing({ kind: 'new' })}>
           Add login
         </button>
       </div>
       {error && <p role="alert">{error}</p>}
-      {items && shown.length === 0 && (
-        <p class="empty">{items.length === 0 ? 'No logins yet.' : 'Nothing matches.'}</p>
+      {page && page.matching === 0 && (
+        <p class="empty">{page.total === 0 ? 'No logins yet.' : 'Nothing matches.'}</p>
       )}
-      {shown.length > MAX_ROWS && (
+      {page && page.matching > shown.length && (
         <p class="status">
-          Showing {MAX_ROWS} of {shown.length} logins. Type to search.
+          Showing {shown.length} of {page.matching} logins. Type to search.
         </p>
       )}
       <ul class="items" aria-label="Logins">
-        {shown.slice(0, MAX_ROWS).map((i) => (
+        {shown.map((i) => (
           <li key={i.id}>
             <button
               type="button"
