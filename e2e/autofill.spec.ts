@@ -5,6 +5,7 @@ import {
   chooseSuggestion,
   createVault,
   inlineMenu,
+  listLogins,
   noMenuWithin,
   openToolbarPopup,
   readFields,
@@ -277,8 +278,7 @@ describe('save and update', () => {
     await new Promise((r) => setTimeout(r, 700));
     await save?.click();
     const items = await waitFor(
-      async () =>
-        (await vaultCall<{ items: { title: string; username: string }[] }>(device, 'listItems', {})).items,
+      () => listLogins(device),
       (list) => list.some((i) => i.username === 'kay@newsite.test'),
     );
     expect(items.find((i) => i.username === 'kay@newsite.test')?.title).toBe('newsite.test');
@@ -300,7 +300,7 @@ describe('save and update', () => {
     const update = await prompt.waitForSelector('::-p-aria([name="Update"][role="button"])');
     await new Promise((r) => setTimeout(r, 700));
     await update?.click();
-    const list = (await vaultCall<{ items: { id: string; title: string }[] }>(device, 'listItems', {})).items;
+    const list = await listLogins(device);
     const bank = list.find((i) => i.title === 'Bank');
     const detail = await waitFor(
       () => vaultCall<{ password: string; username: string }>(device, 'getItem', { id: bank?.id }),
@@ -334,7 +334,7 @@ describe('save and update', () => {
     await Promise.all([again.waitForNavigation(), again.click('button[type=submit]')]);
     await new Promise((r) => setTimeout(r, 1_500));
     expect(again.frames().some((f) => f.url().includes('/save-prompt.html'))).toBe(false);
-    const items = await vaultCall<{ username: string }[]>(device, 'listItems', {});
+    const items = await listLogins(device);
     expect(items.some((i) => i.username === 'nobody')).toBe(false);
   });
 
@@ -350,7 +350,7 @@ describe('save and update', () => {
     expect(values.confirmPassword).toBe(values.newPassword);
     await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
     const items = await waitFor(
-      () => vaultCall<{ id: string; username: string }[]>(device, 'listItems', {}),
+      () => listLogins(device),
       (list) => list.some((i) => i.username === 'new-user@signup.test'),
     );
     const saved = items.find((i) => i.username === 'new-user@signup.test');

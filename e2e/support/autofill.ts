@@ -25,6 +25,16 @@ export async function vaultCall<T>(device: Device, name: string, request: unknow
   return reply.value as T;
 }
 
+/** The vault's logins as the popup's list shows them (first 1,000, sorted by title). */
+export async function listLogins(device: Device): Promise<{ id: string; title: string; username: string }[]> {
+  const page = await vaultCall<{ items: { id: string; title: string; username: string }[] }>(
+    device,
+    'listItems',
+    { limit: 1000 },
+  );
+  return page.items;
+}
+
 const extensionPages = new WeakMap<Device, Page>();
 async function extensionPage(device: Device): Promise<Page> {
   const existing = extensionPages.get(device);
