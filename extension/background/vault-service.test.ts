@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import type { ItemFields } from '../messaging/protocol.ts';
@@ -303,6 +303,29 @@ describe('VaultService', () => {
     expect((await worker.listPage('', 1)).items[0]).toMatchObject({ title: 'Aardvark mail', pending: true });
     await worker.deleteItem(mail.id);
     expect(await worker.listPage('ada@', 10)).toEqual({ items: [], matching: 0, total: 4 });
+  });
+
+  it('changes nothing and says so when the device storage is full', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    const kept = await worker.saveItem(undefined, fields('Kept'));
+    await worker.syncNow();
+    const full = vi
+      .spyOn(fakeBrowser.storage.local, 'set')
+      .mockRejectedValue(new Error('QUOTA_BYTES quota exceeded'));
+
+    await expect(worker.saveItem(undefined, fields('New'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    await expect(worker.saveItem(kept.id, fields('Kept, renamed'))).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+    });
+    await expect(worker.deleteItem(kept.id)).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    // Memory and disk agree: the vault is exactly as before, nothing pending to push.
+    expect(await worker.listItems()).toEqual([expect.objectContaining({ title: 'Kept', pending: false })]);
+    expect((await worker.state()).sync.pending).toBe(0);
+
+    full.mockRestore();
+    await worker.saveItem(undefined, fields('New'));
+    expect((await newWorker().listItems()).map((i) => i.title)).toEqual(['Kept', 'New']);
   });
 
   it('unlocks offline from the local cache', async () => {

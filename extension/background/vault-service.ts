@@ -147,7 +147,30 @@ export class VaultService {
   private async persist(u: Unlocked): Promise<void> {
     this.summaries = null;
     const sealed = await sealVault(u.vaultKey, u.account.accountId, u.data);
-    await vaultCacheItem.setValue({ accountId: u.account.accountId, sealed });
+    try {
+      await vaultCacheItem.setValue({ accountId: u.account.accountId, sealed });
+    } catch {
+      // Quota or a full disk: the previous cache stays intact; callers undo or report.
+      throw new VaultError(ErrorCode.StorageFailed);
+    }
+  }
+
+  /**
+   * A local change that is either in memory and on disk, or nowhere: if the cache cannot be
+   * written, the items go back to what they were and the caller gets STORAGE_FAILED (the popup's
+   * form keeps what the user typed).
+   */
+  private async changeAndPersist<T>(u: Unlocked, change: () => T): Promise<T> {
+    const before = { ...u.data.items };
+    const result = this.local(change);
+    try {
+      await this.persist(u);
+    } catch (e) {
+      u.data.items = before;
+      this.summaries = null;
+      throw e;
+    }
+    return result;
   }
 
   private async requireUnlocked(): Promise<Unlocked> {
@@ -424,8 +447,12 @@ export class VaultService {
     return this.serial(async () => {
       const u = await this.restore();
       if (!u?.data.items[id]) return;
-      u.data.lastUsed = { ...u.data.lastUsed, [id]: this.deps.now().toISOString() };
-      await this.persist(u);
+      const before = u.data.lastUsed;
+      u.data.lastUsed = { ...before, [id]: this.deps.now().toISOString() };
+      // Only a ranking hint: when it cannot be stored, forget it rather than fail the fill.
+      await this.persist(u).catch(() => {
+        u.data.lastUsed = before;
+      });
     });
   }
 
@@ -482,10 +509,9 @@ export class VaultService {
   saveItem(id: string | undefined, fields: ItemFields): Promise<ItemDetail> {
     return this.serial(async () => {
       const u = await this.requireUnlocked();
-      const itemId = this.local(() =>
+      const itemId = await this.changeAndPersist(u, () =>
         applyEdit(u.data, id, fields, this.deps.now().toISOString(), this.deps.newId),
       );
-      await this.persist(u);
       this.syncSoon();
       return this.getItem(itemId);
     });
@@ -494,8 +520,7 @@ export class VaultService {
   deleteItem(id: string): Promise<null> {
     return this.serial(async () => {
       const u = await this.requireUnlocked();
-      this.local(() => applyDelete(u.data, id, this.deps.now().toISOString()));
-      await this.persist(u);
+      await this.changeAndPersist(u, () => applyDelete(u.data, id, this.deps.now().toISOString()));
       this.syncSoon();
       return null;
     });

@@ -211,6 +211,7 @@ export const ErrorCode = {
   NotFound: 'NOT_FOUND',
   CorruptData: 'CORRUPT_DATA',
   Forbidden: 'FORBIDDEN',
+  StorageFailed: 'STORAGE_FAILED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -237,5 +238,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   NOT_FOUND: 'That item no longer exists.',
   CORRUPT_DATA: 'Stored data could not be decrypted: it may have been tampered with.',
   FORBIDDEN: 'This request is not allowed.',
+  STORAGE_FAILED:
+    "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   INTERNAL: 'Something went wrong inside Keyhold.',
 };

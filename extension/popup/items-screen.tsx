@@ -17,6 +17,8 @@ const MAX_ROWS = 200;
 const syncLine = (s: VaultState) => {
   if (s.sync.error === 'SERVER_UNREACHABLE')
     return 'Offline: changes are saved on this device and sync later.';
+  if (s.sync.error === 'STORAGE_FAILED')
+    return "This device's storage is full: changes cannot be saved here until space is freed.";
   if (s.sync.error === 'SESSION_EXPIRED')
     return 'Signed out on the server: lock and unlock to sign in again.';
   if (s.sync.error) return 'Sync failed. Keyhold will retry.';
