@@ -16,13 +16,12 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
-import { EXTENSION_PATH } from '../e2e/support/browser.ts';
+import { chromiumOptions, EXTENSION_PATH, isExtensionWorker } from '../e2e/support/browser.ts';
 import { median } from './fixtures.ts';
 import { BIG_FORM_INPUTS, bigFormHtml } from './pages/big-form.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PAGES = path.join(import.meta.dirname, 'pages');
 const CONTENT_BUDGET_BYTES = 30 * 1024;
 const COLLECT_WARMUP = 5;
@@ -134,8 +133,6 @@ interface Side {
   page: Page;
 }
 
-const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
-
 /**
  * One Chromium (same flags as e2e/support/browser.ts) with Keyhold loaded. The "with" page lives
  * in the default profile, where the content script is injected; the "without" page lives in a
@@ -144,25 +141,9 @@ const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsW
  */
 async function launch(): Promise<{ browser: Browser; profileDir: string; sides: [Side, Side] }> {
   const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-bench-'));
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    pipe: true,
-    enableExtensions: [EXTENSION_PATH],
-    userDataDir: profileDir,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-unsafe-extension-debugging',
-    ],
-  });
+  const browser = await puppeteer.launch(chromiumOptions(profileDir));
   try {
-    await browser.waitForTarget(isWorker, { timeout: 30_000 });
+    await browser.waitForTarget(isExtensionWorker, { timeout: 30_000 });
     const withPage = await browser.newPage();
     const withoutPage = await (await browser.createBrowserContext()).newPage();
     return {

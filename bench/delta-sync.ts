@@ -9,8 +9,8 @@ import { sealVault } from '../extension/background/item-crypto.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
 import { startTestServer } from '../server/test-support/in-process.ts';
-import { generateKeyBytes, importSymmetricKey, toBase64Url } from '../shared-crypto/index.ts';
-import { makeVault } from './fixtures.ts';
+import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
+import { makeVault, registerBenchAccount } from './fixtures.ts';
 
 const ITEMS = 10_000;
 const BASE = 'http://keyhold.bench';
@@ -36,17 +36,7 @@ export async function benchDeltaSync() {
     return new Response(text, { status: response.status, headers: response.headers });
   });
   try {
-    const accountId = randomUUID();
-    const email = `bench-${accountId}@example.test`;
-    const authKey = toBase64Url(generateKeyBytes());
-    await api.register({
-      accountId,
-      email,
-      kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
-      salt: toBase64Url(generateKeyBytes()),
-      authKey,
-      wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
-    });
+    const { accountId, email, authKey } = await registerBenchAccount(api);
     const login = async () => (await api.login({ email, authKey, deviceName: 'bench' })).accessToken;
     const vaultKey = await importSymmetricKey(generateKeyBytes());
     const ctx = async (): Promise<SyncContext> => ({

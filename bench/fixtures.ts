@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import type { ApiClient } from '../extension/background/api-client.ts';
 import type { LocalItem, VaultData } from '../extension/background/vault-data.ts';
+import { generateKeyBytes, toBase64Url } from '../shared-crypto/index.ts';
 
 /** A realistic login: ~400 bytes of plaintext like DESIGN.md's measured items. */
 export function makeItem(id: string, n: number, revision: number): LocalItem {
@@ -34,3 +37,22 @@ export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? Number.NaN;
 };
+
+/**
+ * Registers an account whose keys are random bytes: enough for benches that measure the server
+ * and the sync engine (they bring their own vault key), without paying for a KDF.
+ */
+export async function registerBenchAccount(api: ApiClient) {
+  const accountId = randomUUID();
+  const email = `bench-${accountId}@example.test`;
+  const authKey = toBase64Url(generateKeyBytes());
+  await api.register({
+    accountId,
+    email,
+    kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
+    salt: toBase64Url(generateKeyBytes()),
+    authKey,
+    wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
+  });
+  return { accountId, email, authKey };
+}

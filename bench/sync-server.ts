@@ -21,8 +21,8 @@ import { PushChannel } from '../extension/background/push-channel.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
 import { openPostgres } from '../server/db/client.ts';
-import { generateKeyBytes, importSymmetricKey, toBase64Url } from '../shared-crypto/index.ts';
-import { makeVault, median } from './fixtures.ts';
+import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
+import { makeVault, median, registerBenchAccount } from './fixtures.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const POLL = { connections: 10, seconds: 5, rounds: 3 };
@@ -83,17 +83,7 @@ export async function benchSyncServer() {
     stops.push(one.stop, two.stop, bare.stop);
 
     // One account with a real vault; each device has its own session.
-    const accountId = randomUUID();
-    const email = `bench-${accountId}@example.test`;
-    const authKey = toBase64Url(generateKeyBytes());
-    await new ApiClient(one.url).register({
-      accountId,
-      email,
-      kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
-      salt: toBase64Url(generateKeyBytes()),
-      authKey,
-      wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
-    });
+    const { accountId, email, authKey } = await registerBenchAccount(new ApiClient(one.url));
     const vaultKey = await importSymmetricKey(generateKeyBytes());
     const device = async (serverUrl: string, name: string): Promise<SyncContext> => {
       const api = new ApiClient(serverUrl);

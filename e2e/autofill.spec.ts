@@ -15,6 +15,7 @@ import {
 import { type Device, launchDevice } from './support/browser.ts';
 import { type RunningServer, startServer } from './support/server.ts';
 import { type Sites, startSites } from './support/sites.ts';
+import { waitFor } from './support/wait.ts';
 
 /**
  * Autofill in the real browser, on the local pages under e2e/sites, the way a user does it: click
@@ -82,16 +83,6 @@ const codesNow = () => {
   const now = Date.now();
   return [totp.generate({ timestamp: now }), totp.generate({ timestamp: now - 30_000 })];
 };
-
-async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 5_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last = await read();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    last = await read();
-  }
-  return last;
-}
 
 describe('fills from the inline menu', () => {
   it('a simple form', async () => {

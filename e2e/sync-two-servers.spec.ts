@@ -6,6 +6,7 @@ import { openPostgres } from '../server/db/client.ts';
 import { MASTER_PASSWORD, vaultCall } from './support/autofill.ts';
 import { type Device, launchDevice } from './support/browser.ts';
 import { type RunningServer, startServer } from './support/server.ts';
+import { waitFor } from './support/wait.ts';
 
 /**
  * Issue 4, end to end: two server processes on one PostgreSQL database, two browser profiles each
@@ -58,15 +59,8 @@ async function freePort(): Promise<number> {
 
 const start = (port: number) => startServer({ DATABASE_URL: dbUrl, PORT: String(port) });
 
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 10_000): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last = await read();
-  while (!ok(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
+const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 10_000) =>
+  waitFor(read, ok, timeout, 100);
 
 const list = async (d: Device) =>
   (await vaultCall<{ items: Summary[]; matching: number }>(d, 'listItems', { limit: 1000 })).items;

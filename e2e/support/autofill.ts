@@ -1,6 +1,6 @@
-import type { Frame, Page, Target } from 'puppeteer-core';
+import type { Frame, Page } from 'puppeteer-core';
 import type { ItemFieldsInput } from '../../extension/messaging/protocol.ts';
-import type { Device } from './browser.ts';
+import { type Device, isExtensionWorker } from './browser.ts';
 
 export const MASTER_PASSWORD = 'correct horse battery staple 42';
 
@@ -143,8 +143,7 @@ export async function waitForValue(
 export async function openToolbarPopup(device: Device, site: Page): Promise<Page> {
   await site.bringToFront();
   const before = new Set(device.browser.targets());
-  const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
-  const worker = await (await device.browser.waitForTarget(isWorker, { timeout: 10_000 })).worker();
+  const worker = await (await device.browser.waitForTarget(isExtensionWorker, { timeout: 10_000 })).worker();
   if (!worker) throw new Error('no service worker');
   await worker.evaluate(() =>
     (

@@ -6,20 +6,13 @@ import puppeteer, { type Browser, type Page, type Target } from 'puppeteer-core'
 export const EXTENSION_PATH = path.resolve(import.meta.dirname, '../../.output/chrome-mv3');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export interface Device {
-  browser: Browser;
-  extensionId: string;
-  profileDir: string;
-  openPopup(): Promise<Page>;
-  /** Kills the extension's service worker, as Chrome does when it is idle. */
-  stopServiceWorker(): Promise<void>;
-  close(): Promise<void>;
-}
+/** The extension's service worker, once the browser has started it. */
+export const isExtensionWorker = (t: Target) =>
+  t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
 
-/** A browser with its own fresh profile and the built extension loaded: one "device". */
-export async function launchDevice(): Promise<Device> {
-  const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-'));
-  const browser = await puppeteer.launch({
+/** Launch options shared by the e2e devices and the benches: headless Debian Chromium, this extension. */
+export function chromiumOptions(profileDir: string, extraArgs: string[] = []) {
+  return {
     executablePath: CHROMIUM,
     headless: true,
     pipe: true,
@@ -34,13 +27,30 @@ export async function launchDevice(): Promise<Device> {
       '--disable-component-update',
       '--disable-sync',
       '--enable-unsafe-extension-debugging',
-      // Test sites (e2e/sites) answer on 127.0.0.1 under realistic names: bank.test, other.test…
-      '--host-resolver-rules=MAP *.test 127.0.0.1',
+      ...extraArgs,
     ],
-  });
+  };
+}
+
+export interface Device {
+  browser: Browser;
+  extensionId: string;
+  profileDir: string;
+  openPopup(): Promise<Page>;
+  /** Kills the extension's service worker, as Chrome does when it is idle. */
+  stopServiceWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A browser with its own fresh profile and the built extension loaded: one "device". */
+export async function launchDevice(): Promise<Device> {
+  const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-'));
+  const browser = await puppeteer.launch(
+    // Test sites (e2e/sites) answer on 127.0.0.1 under realistic names: bank.test, other.test…
+    chromiumOptions(profileDir, ['--host-resolver-rules=MAP *.test 127.0.0.1']),
+  );
   // launch() does not wait for the extension: wait for its service worker.
-  const isWorker = (t: Target) => t.type() === 'service_worker' && t.url().startsWith('chrome-extension://');
-  const worker = await browser.waitForTarget(isWorker, { timeout: 30_000 });
+  const worker = await browser.waitForTarget(isExtensionWorker, { timeout: 30_000 });
   const extensionId = new URL(worker.url()).host;
   return {
     browser,
@@ -53,7 +63,7 @@ export async function launchDevice(): Promise<Device> {
       return page;
     },
     async stopServiceWorker() {
-      const target = await browser.waitForTarget(isWorker, { timeout: 10_000 });
+      const target = await browser.waitForTarget(isExtensionWorker, { timeout: 10_000 });
       const gone = new Promise<void>((resolve) =>
         browser.on('targetdestroyed', (t) => {
           if (t === target) resolve();
