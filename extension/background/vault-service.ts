@@ -57,12 +57,12 @@ interface Unlocked {
 }
 
 const DEVICE_NAME = 'Keyhold browser extension';
-/** One collator for every sort: `localeCompare` builds one per call, which dominates a 10,000-item sort. */
 interface SummaryEntry {
   summary: ItemSummary;
   search: string;
 }
 
+/** One collator for every sort: `localeCompare` builds one per call, which dominates a 10,000-item sort. */
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export interface VaultServiceDeps {
@@ -144,8 +144,9 @@ export class VaultService {
     }
   }
 
-  private async persist(u: Unlocked): Promise<void> {
-    this.summaries = null;
+  /** Seals and stores the vault; `listChanged: false` for writes that leave the item list as it is. */
+  private async persist(u: Unlocked, listChanged = true): Promise<void> {
+    if (listChanged) this.summaries = null;
     const sealed = await sealVault(u.vaultKey, u.account.accountId, u.data);
     try {
       await vaultCacheItem.setValue({ accountId: u.account.accountId, sealed });
@@ -450,7 +451,7 @@ export class VaultService {
       const before = u.data.lastUsed;
       u.data.lastUsed = { ...before, [id]: this.deps.now().toISOString() };
       // Only a ranking hint: when it cannot be stored, forget it rather than fail the fill.
-      await this.persist(u).catch(() => {
+      await this.persist(u, false).catch(() => {
         u.data.lastUsed = before;
       });
     });
