@@ -37,7 +37,7 @@ export class PopupPage {
     if (value) await el.type(value);
   }
 
-  private click(name: string, role = 'button') {
+  click(name: string, role = 'button') {
     return this.page.locator(aria(name, role)).click();
   }
 

@@ -7,7 +7,8 @@ import type { FieldInfo, FillPlan, FrameReport } from '../autofill/page-fields.t
 import { ErrorCode, type ItemFields } from '../messaging/protocol.ts';
 import { attentionItem, neverSitesItem } from '../storage/items.ts';
 import { AutofillService, type AutofillVault, type FrameSender, type TabsPort } from './autofill-service.ts';
-import { type AutofillLogin, VaultError } from './vault-service.ts';
+import { VaultError } from './vault-error.ts';
+import type { AutofillLogin } from './vault-service.ts';
 
 /**
  * The worker's autofill orchestration on data only: an in-memory vault and an in-memory tab of

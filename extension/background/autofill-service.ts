@@ -20,7 +20,8 @@ import {
   type TabMatches,
 } from '../messaging/protocol.ts';
 import { attentionItem, neverSitesItem } from '../storage/items.ts';
-import { type AutofillLogin, VaultError } from './vault-service.ts';
+import { VaultError } from './vault-error.ts';
+import type { AutofillLogin } from './vault-service.ts';
 
 /**
  * Plan, in the service worker (README: autofill pipeline). It decides which login goes where from

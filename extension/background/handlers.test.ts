@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AutofillService } from './autofill-service.ts';
 import { createHandlers, dispatch, isTrustedSender } from './handlers.ts';
-import { VaultError, type VaultService } from './vault-service.ts';
+import { VaultError } from './vault-error.ts';
+import type { VaultService } from './vault-service.ts';
 
 /** These tests exercise the vault messages; autofill has its own suite. */
 const noAutofill = {} as AutofillService;

@@ -9,7 +9,8 @@ import {
   requestSchemas,
 } from '../messaging/protocol.ts';
 import type { AutofillService } from './autofill-service.ts';
-import { VaultError, type VaultService } from './vault-service.ts';
+import { VaultError } from './vault-error.ts';
+import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
 
@@ -20,7 +21,12 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService) =
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
     unlock: (r) => vault.unlock(r.password),
     lock: () => vault.lock().finally(() => autofill.clear()),
-    logout: () => vault.logout().finally(() => autofill.clear()),
+    logout: async (r) => {
+      const result = await vault.logout(r.discardUnsynced);
+      // A refused logout keeps everything, including a save prompt the user has not answered yet.
+      if (result.status === 'logged-out') autofill.clear();
+      return result;
+    },
     listItems: (r) => vault.listPage(r.query, r.limit),
     getItem: (r) => vault.getItem(r.id),
     saveItem: (r) => vault.saveItem(r.id, r.fields),

@@ -210,7 +210,7 @@ describe('VaultService', () => {
 
     await worker.unlock(MASTER);
     const beforeLogout = await tokenOf();
-    await worker.logout();
+    expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
     expect((await pullWith(beforeLogout)).status).toBe(401);
     expect((await worker.state()).status).toBe('no-account');
     expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('vault-cache');
@@ -258,6 +258,94 @@ describe('VaultService', () => {
     await b.login(SERVER, EMAIL, MASTER);
     expect((await b.state()).sync).toMatchObject({ error: null, unreadable: 1 });
     expect((await b.listItems()).map((i) => i.id)).toEqual([good.id]);
+  });
+
+  describe('never drops changes the server has not received', () => {
+    /** The steps: unlock offline, add a login (pending), lock. */
+    async function lockedWithOfflineEdit() {
+      const worker = newWorker();
+      await worker.register(SERVER, EMAIL, MASTER);
+      await worker.saveItem(undefined, fields('Synced'));
+      await worker.syncNow();
+      await worker.lock();
+      online = false;
+      await worker.unlock(MASTER);
+      await worker.saveItem(undefined, fields('Made offline'));
+      await worker.lock();
+      return worker;
+    }
+
+    it('refuses to log out while locked and says how many changes would be lost', async () => {
+      const worker = await lockedWithOfflineEdit();
+      const before = await snapshot();
+      const refused = await worker.logout();
+      expect(refused).toMatchObject({ status: 'unsynced', pending: 1, state: { status: 'locked' } });
+      // Nothing was cleared: a fresh worker (the restarted browser) unlocks the same vault.
+      expect(await snapshot()).toEqual(before);
+      online = true;
+      const again = newWorker();
+      await again.unlock(MASTER);
+      await again.syncNow();
+      expect((await again.state()).sync.pending).toBe(0);
+      await again.lock();
+      expect(await again.logout()).toMatchObject({ status: 'logged-out', state: { status: 'no-account' } });
+      await again.login(SERVER, EMAIL, MASTER);
+      expect((await again.listItems()).map((i) => i.title)).toEqual(['Made offline', 'Synced']);
+    });
+
+    it('pushes first when unlocked, and logs out once the server has everything', async () => {
+      const worker = newWorker();
+      await worker.register(SERVER, EMAIL, MASTER);
+      online = false;
+      await worker.saveItem(undefined, fields('Pushed at logout'));
+      online = true;
+      expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
+      await worker.login(SERVER, EMAIL, MASTER);
+      expect((await worker.listItems()).map((i) => i.title)).toEqual(['Pushed at logout']);
+    });
+
+    it('refuses while unlocked and offline too, and discards only when told to', async () => {
+      const worker = newWorker();
+      await worker.register(SERVER, EMAIL, MASTER);
+      online = false;
+      await worker.saveItem(undefined, fields('One'));
+      await worker.saveItem(undefined, fields('Two'));
+      expect(await worker.logout()).toMatchObject({ status: 'unsynced', pending: 2 });
+      expect((await worker.state()).status).toBe('unlocked');
+      expect(await worker.listItems()).toHaveLength(2);
+
+      expect(await worker.logout(true)).toMatchObject({
+        status: 'logged-out',
+        state: { status: 'no-account' },
+      });
+      online = true;
+      await worker.login(SERVER, EMAIL, MASTER);
+      expect(await worker.listItems()).toEqual([]);
+    });
+
+    it('treats a cache written before the count existed as possibly holding changes', async () => {
+      const worker = newWorker();
+      await worker.register(SERVER, EMAIL, MASTER);
+      await worker.lock();
+      const cache = await vaultCacheItem.getValue();
+      if (!cache) throw new Error('no cache');
+      const { pending: _dropped, ...older } = cache;
+      await vaultCacheItem.setValue(older);
+      expect(await worker.logout()).toMatchObject({ status: 'unsynced', pending: null });
+    });
+
+    it('refuses to sign another account in over one with unsynced changes', async () => {
+      const worker = await lockedWithOfflineEdit();
+      online = true;
+      const before = await snapshot();
+      await expect(worker.register(SERVER, 'someone-else@example.test', MASTER)).rejects.toMatchObject({
+        code: 'UNSYNCED_CHANGES',
+      });
+      await expect(worker.login(SERVER, 'someone-else@example.test', MASTER)).rejects.toMatchObject({
+        code: 'UNSYNCED_CHANGES',
+      });
+      expect(await snapshot()).toEqual(before);
+    });
   });
 
   it('keeps offline edits pending and flushes them when the server is back', async () => {

@@ -18,6 +18,7 @@ import {
   type ItemFields,
   type ItemPage,
   type ItemSummary,
+  type LogoutResult,
   type VaultState,
   VaultStatus,
 } from '../messaging/protocol.ts';
@@ -32,21 +33,15 @@ import {
 import { ApiClient, ApiError } from './api-client.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
+import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
+import { VaultError } from './vault-error.ts';
 
-/** An expected failure with a stable code; the message handler turns it into a reply. */
 export interface AutofillLogin {
   id: string;
   fields: ItemFields;
   uris: ItemFields['uris'];
   lastUsedAt?: string;
-}
-
-export class VaultError extends Error {
-  override readonly name = 'VaultError';
-  constructor(readonly code: ErrorCode) {
-    super(code);
-  }
 }
 
 interface Unlocked {
@@ -149,7 +144,11 @@ export class VaultService {
     if (listChanged) this.summaries = null;
     const sealed = await sealVault(u.vaultKey, u.account.accountId, u.data);
     try {
-      await vaultCacheItem.setValue({ accountId: u.account.accountId, sealed });
+      await vaultCacheItem.setValue({
+        accountId: u.account.accountId,
+        sealed,
+        pending: pendingChanges(u.data),
+      });
     } catch {
       // Quota or a full disk: the previous cache stays intact; callers undo or report.
       throw new VaultError(ErrorCode.StorageFailed);
@@ -190,7 +189,7 @@ export class VaultService {
       serverUrl: account?.serverUrl ?? settings.serverUrl,
       sync: {
         lastSyncAt: u?.data.lastSyncAt ?? null,
-        pending: u ? Object.values(u.data.items).filter((i) => i.dirty).length : 0,
+        pending: u ? pendingChanges(u.data) : 0,
         unreadable: u ? Object.keys(u.data.unreadable ?? {}).length : 0,
         error: u ? this.lastSyncError : null,
       },
@@ -199,8 +198,10 @@ export class VaultService {
 
   register(serverUrl: string, email: string, password: string): Promise<VaultState> {
     return this.serial(async () => {
-      const api = this.deps.makeApi(serverUrl);
       const accountId = this.deps.newId();
+      // A new account always replaces whatever vault this device holds.
+      await mayReplaceLocalVault({ serverUrl, email, accountId });
+      const api = this.deps.makeApi(serverUrl);
       const salt = randomBytes(16);
       const kdf = DEFAULT_KDF;
       const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
@@ -232,6 +233,7 @@ export class VaultService {
 
   login(serverUrl: string, email: string, password: string): Promise<VaultState> {
     return this.serial(async () => {
+      await mayReplaceLocalVault({ serverUrl, email });
       const api = this.deps.makeApi(serverUrl);
       const pre = await this.mapApi(() => api.prelogin(email));
       const kdf = this.checkKdf(pre.kdf);
@@ -247,8 +249,8 @@ export class VaultService {
         salt: pre.salt,
         wrappedVaultKey: reply.wrappedVaultKey,
       };
-      const previous = await accountItem.getValue();
-      if (previous && previous.accountId !== account.accountId) await vaultCacheItem.removeValue();
+      // Another account's local vault is replaced, but never while it holds unsynced changes.
+      if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
       await this.startSession(api, account, authKey, wrappingKey, null, reply);
       await this.syncLocked();
       return this.state();
@@ -349,9 +351,17 @@ export class VaultService {
     });
   }
 
-  /** Sign this device out and forget the account and its local cache. */
-  logout(): Promise<VaultState> {
+  /**
+   * Sign this device out and forget the account and its local cache. Changes the server has not
+   * acknowledged are pushed first (when unlocked and the server answers); any that remain are only
+   * dropped when the user chose to discard them — otherwise nothing at all changes.
+   */
+  logout(discardUnsynced = false): Promise<LogoutResult> {
     return this.serial(async () => {
+      if (!discardUnsynced) {
+        const pending = await this.unsyncedAfterTryingToPush();
+        if (pending !== 0) return { status: 'unsynced', pending, state: await this.state() };
+      }
       const u = await this.detach();
       await Promise.all([
         unlockSessionItem.removeValue(),
@@ -359,8 +369,16 @@ export class VaultService {
         accountItem.removeValue(),
       ]);
       if (u) await this.endServerSession(u);
-      return this.state();
+      return { status: 'logged-out', state: await this.state() };
     });
+  }
+
+  /** Unsynced local changes once a push was tried (unlocked only: a locked vault cannot be read). */
+  private async unsyncedAfterTryingToPush(): Promise<number | null> {
+    const u = await this.restore().catch(() => null);
+    if (!u) return storedPendingChanges();
+    if (pendingChanges(u.data) > 0) await this.syncLocked();
+    return pendingChanges(u.data);
   }
 
   /** Drop the in-memory vault (rebuilding it first if needed, to end its server session) and return it. */

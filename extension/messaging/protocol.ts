@@ -44,7 +44,11 @@ export const requestSchemas = {
   login: z.object({ serverUrl, email, password }),
   unlock: z.object({ password }),
   lock: z.object({}),
-  logout: z.object({}),
+  /**
+   * Sign this device out. Unsynced local changes are pushed first; if that is impossible the
+   * answer is `unsynced` with their count and nothing is cleared, unless `discardUnsynced`.
+   */
+  logout: z.object({ discardUnsynced: z.boolean().default(false) }),
   /**
    * One page of the vault list, filtered in the worker: a popup over 10,000 logins receives the
    * rows it shows, not the whole vault.
@@ -99,6 +103,14 @@ export interface VaultState {
   serverUrl: string;
   sync: SyncStatus;
 }
+
+/**
+ * What logging out did: `logged-out`, or `unsynced` when local changes that never reached the
+ * server would be lost (nothing was cleared; `pending` is null when the count is unknown).
+ */
+export type LogoutResult =
+  | { status: 'logged-out'; state: VaultState }
+  | { status: 'unsynced'; pending: number | null; state: VaultState };
 
 export interface ItemSummary {
   id: string;
@@ -182,7 +194,7 @@ export interface Responses {
   login: VaultState;
   unlock: VaultState;
   lock: VaultState;
-  logout: VaultState;
+  logout: LogoutResult;
   listItems: ItemPage;
   getItem: ItemDetail;
   saveItem: ItemDetail;
@@ -212,6 +224,7 @@ export const ErrorCode = {
   CorruptData: 'CORRUPT_DATA',
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
+  UnsyncedChanges: 'UNSYNCED_CHANGES',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -240,5 +253,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   FORBIDDEN: 'This request is not allowed.',
   STORAGE_FAILED:
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
+  UNSYNCED_CHANGES:
+    'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
   INTERNAL: 'Something went wrong inside Keyhold.',
 };

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { VaultState } from '../messaging/protocol.ts';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
@@ -91,6 +91,8 @@ export function SetupScreen({ state, onDone }: Props) {
 
 export function UnlockScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
+  /** Set when logging out would drop changes that never reached the server: the user must choose. */
+  const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
   const { busy, error, run } = useAction();
   const submit = (e: Event) => {
     e.preventDefault();
@@ -99,6 +101,16 @@ export function UnlockScreen({ state, onDone }: Props) {
       setPassword('');
     });
   };
+  const logout = (discardUnsynced: boolean) =>
+    void run(async () => {
+      const result = await send('logout', { discardUnsynced });
+      if (result.status === 'unsynced') {
+        setUnsynced({ pending: result.pending });
+        return;
+      }
+      setUnsynced(null);
+      onDone(result.state);
+    });
   return (
     <main>
       <h1>Unlock Keyhold</h1>
@@ -118,14 +130,68 @@ export function UnlockScreen({ state, onDone }: Props) {
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Unlocking…' : 'Unlock'}
         </button>
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => void run(async () => onDone(await send('logout', {})))}
-        >
-          Log out of this device
-        </button>
+        {!unsynced && (
+          <button type="button" disabled={busy} onClick={() => logout(false)}>
+            Log out of this device
+          </button>
+        )}
       </form>
+      {unsynced && (
+        <UnsyncedChoice
+          pending={unsynced.pending}
+          busy={busy}
+          onKeep={() => setUnsynced(null)}
+          onDiscard={() => logout(true)}
+        />
+      )}
     </main>
+  );
+}
+
+const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`);
+
+/**
+ * Logging out would lose edits that exist only on this device. Keeping them is the default (it has
+ * the focus); discarding says how many are lost.
+ */
+function UnsyncedChoice(props: {
+  pending: number | null;
+  busy: boolean;
+  onKeep: () => void;
+  onDiscard: () => void;
+}) {
+  const { pending } = props;
+  const keep = useRef<HTMLButtonElement>(null);
+  const focused = useRef(false);
+  // Focus "keep" once it can take focus (it is disabled while the logout request is still running).
+  useEffect(() => {
+    if (props.busy || focused.current) return;
+    focused.current = true;
+    keep.current?.focus();
+  }, [props.busy]);
+  const what =
+    pending === null
+      ? 'Changes made on this device may not have'
+      : `${changes(pending)} made on this device ${pending === 1 ? 'has' : 'have'} not`;
+  return (
+    <section
+      class="confirm"
+      role="alertdialog"
+      aria-labelledby="unsynced-title"
+      aria-describedby="unsynced-text"
+    >
+      <h2 id="unsynced-title">Unsynced changes</h2>
+      <p id="unsynced-text">
+        {what} reached the server yet. Logging out now deletes {pending === 1 ? 'it' : 'them'} from this
+        device for good. Unlock while the server is reachable and Keyhold sends{' '}
+        {pending === 1 ? 'it' : 'them'} first.
+      </p>
+      <button class="primary" type="button" disabled={props.busy} onClick={props.onKeep} ref={keep}>
+        Keep them and stay logged in
+      </button>
+      <button class="danger" type="button" disabled={props.busy} onClick={props.onDiscard}>
+        {pending === null ? 'Log out and discard them' : `Log out and discard ${changes(pending)}`}
+      </button>
+    </section>
   );
 }

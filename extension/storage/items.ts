@@ -38,6 +38,12 @@ export interface VaultCacheRecord {
   accountId: string;
   /** Envelope (purpose `vault-cache`) of the whole decrypted vault: one AEAD call to unlock. */
   sealed: string;
+  /**
+   * How many local changes the server has not acknowledged, readable while locked: logging out
+   * (or replacing the account) must never drop them without saying so. Only a count; absent in
+   * caches written before it existed, which are treated as "may have some".
+   */
+  pending?: number;
 }
 
 export const vaultCacheItem = storage.defineItem<VaultCacheRecord | null>('local:vault-cache', {
