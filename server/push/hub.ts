@@ -76,11 +76,21 @@ export class PushHub implements NotifierListener {
     return this.#bySession.get(sessionId)?.size ?? 0;
   }
 
-  add(subscriber: PushSubscriber): AddResult {
+  /** What `add` would answer for a stream of this session now, without taking a slot (HEAD). */
+  admits(sessionId: string): AddResult {
     if (this.#state !== 'open') return 'closed';
-    const session = this.#bySession.get(subscriber.sessionId);
-    if ((session?.size ?? 0) >= this.maxStreamsPerSession) return 'session-limit';
+    if (this.sessionStreams(sessionId) >= this.maxStreamsPerSession) return 'session-limit';
     if (this.#size >= this.maxStreams) return 'global-limit';
+    return 'ok';
+  }
+
+  /**
+   * Takes a slot until `remove`. The caller must remove it on every way its connection can end
+   * (server/routes/sync-events.ts ties it to the response stream and the request's abort signal).
+   */
+  add(subscriber: PushSubscriber): AddResult {
+    const admitted = this.admits(subscriber.sessionId);
+    if (admitted !== 'ok') return admitted;
     addTo(this.#bySession, subscriber.sessionId, subscriber);
     addTo(this.#byAccount, subscriber.accountId, subscriber);
     this.#size += 1;

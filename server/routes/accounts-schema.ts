@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { authKey, email, envelope, kdfParams, salt } from './common-schema.ts';
+import { authKey, clientId, email, envelope, kdfParams, salt } from './common-schema.ts';
 
 export const registerRequest = z.object({
-  accountId: z.uuid(),
+  accountId: clientId,
   email,
   kdf: kdfParams,
   salt,

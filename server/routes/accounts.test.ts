@@ -55,6 +55,17 @@ describe(`POST /v1/accounts (${process.env.DATABASE_URL ? 'postgres' : 'pglite'}
 
     const shortKey = await call('POST', '/v1/accounts', { body: { ...registration(), authKey: 'abc' } });
     expect(await shortKey.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'authKey' } });
+
+    // The vault key is sealed to the id as the client spelled it; PostgreSQL would hand it back in
+    // lower case at login and no other device could open the vault.
+    const account = registration();
+    const upperId = await call('POST', '/v1/accounts', {
+      body: { ...account, accountId: account.accountId.toUpperCase() },
+    });
+    expect(upperId.status).toBe(400);
+    expect(await upperId.json()).toEqual({
+      error: { code: 'VALIDATION', field: 'accountId', message: 'accountId: must be a lower-case UUID' },
+    });
     expect(await testDb.database.db.query.accounts.findMany()).toHaveLength(0);
   });
 

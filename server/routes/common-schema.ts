@@ -24,6 +24,15 @@ const ITEM_CIPHERTEXT = /^k[0-9]+\.[A-Za-z0-9_-]+(~k[0-9]+\.[A-Za-z0-9_-]+)*$/;
 export const itemCiphertext = (maxChars: number) =>
   z.string().max(maxChars).regex(ITEM_CIPHERTEXT, 'must be envelope strings ("k1.…") joined by "~"');
 
+/**
+ * An id a client generated (accountId, item ids): a UUID in the lower case crypto.randomUUID() writes.
+ * Ciphertexts are bound (AEAD associated data) to the id as the client spelled it, while PostgreSQL's
+ * uuid type compares and returns ids in lower case, so any other spelling would name the same row yet
+ * slip past comparisons on the client's spelling, and fail to decrypt on other devices. Refused, never
+ * silently rewritten.
+ */
+export const clientId = z.uuid().regex(/^[0-9a-f-]{36}$/, 'must be a lower-case UUID');
+
 export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
 export const kdfParams = z.discriminatedUnion('alg', [

@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { type HttpBindings, serve } from '@hono/node-server';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppDeps } from '../app.ts';
 import type { Database } from '../db/client.ts';
+import { deviceSessions } from '../db/schema.ts';
 import type { PushHub, PushHubOptions } from '../push/hub.ts';
 import type { ChangeNotifier, NotifierListener } from '../push/notifier.ts';
 import { createTestApp, envelope } from '../test-support/app.ts';
@@ -269,6 +274,31 @@ describe('event stream limits and lifecycle', () => {
     await vi.waitFor(() => expect(hub.size).toBe(0));
   });
 
+  it('frees the slot at once when the client goes away while the handler still reads the database', async () => {
+    const { signUp, app, hub } = await setup();
+    const user = await signUp();
+    const controller = new AbortController();
+    const add = hub.add.bind(hub);
+    let sizeAfterAbort: number | undefined;
+    // The client disconnects right after its stream took a slot, before the revision read answers.
+    vi.spyOn(hub, 'add').mockImplementationOnce((subscriber) => {
+      const result = add(subscriber);
+      queueMicrotask(() => {
+        controller.abort();
+        sizeAfterAbort = hub.size;
+      });
+      return result;
+    });
+    const res = await app.request(EVENTS, {
+      headers: { authorization: `Bearer ${user.accessToken}` },
+      signal: controller.signal,
+    });
+    expect(sizeAfterAbort).toBe(0);
+    // Nothing is started for a client that is gone: the body ends without a hello.
+    expect(await readEvents(res).rest()).toEqual([]);
+    expect(hub.size).toBe(0);
+  });
+
   it('ends every stream with bye "shutdown" when the hub closes, and then refuses new ones', async () => {
     const { signUp, connect, call, hub } = await setup();
     const user = await signUp();
@@ -358,3 +388,209 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('PostgreSQL listener drop', ()
     await stream.cancel();
   });
 });
+
+/** The app behind a real listening socket, as server/main.ts runs it (@hono/node-server on port 0). */
+async function listen(
+  app: { fetch: (request: Request, env: HttpBindings) => Response | Promise<Response> },
+  options: { beforeApp?: (env: HttpBindings) => Promise<void> } = {},
+) {
+  const server = serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (request, env) => {
+      const bindings = env as HttpBindings;
+      await options.beforeApp?.(bindings);
+      return app.fetch(request, bindings);
+    },
+  }) as Server;
+  if (!server.listening) await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  servers.push(server);
+  return port;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+/** A bare TCP client speaking HTTP/1.1, so a test controls exactly how the connection ends. */
+async function rawClient(port: number) {
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.setEncoding('latin1');
+  let received = '';
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+  });
+  socket.on('error', () => {});
+  const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await once(socket, 'connect');
+  const send = (method: string, path: string, token: string) =>
+    socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+  const waitFor = (text: string, timeoutMs = 2_000) =>
+    vi.waitFor(() => expect(received).toContain(text), { timeout: timeoutMs, interval: 5 });
+  return { socket, send, waitFor, ended, received: () => received };
+}
+
+async function sessionIdOf(accountId: string) {
+  const [row] = await testDb.database.db
+    .select({ id: deviceSessions.id })
+    .from(deviceSessions)
+    .where(eq(deviceSessions.accountId, accountId));
+  if (!row) throw new Error('no session');
+  return row.id;
+}
+
+describe('HEAD /v1/sync/events', () => {
+  it('answers what GET would, with no body and without taking a stream slot', async () => {
+    const { call, signUp, hub, connect } = await setup({ hub: { maxStreamsPerSession: 2 } });
+    const user = await signUp();
+    const sessionId = await sessionIdOf(user.accountId);
+    for (let i = 0; i < 5; i++) {
+      const res = await call('HEAD', EVENTS, { token: user.accessToken });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(res.headers.get('x-accel-buffering')).toBe('no');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(await res.text()).toBe('');
+      expect(hub.size).toBe(0);
+      expect(hub.sessionStreams(sessionId)).toBe(0);
+    }
+    expect((await call('HEAD', EVENTS)).status).toBe(401);
+    const streams = [await connect(user.accessToken), await connect(user.accessToken)];
+    // The session is full now: HEAD says so (as GET would) and still takes nothing.
+    const full = await call('HEAD', EVENTS, { token: user.accessToken });
+    expect(full.status).toBe(429);
+    expect(full.headers.get('retry-after')).toBe('30');
+    expect(hub.size).toBe(2);
+    for (const stream of streams) await stream.cancel();
+  });
+
+  it('answers 503 like GET when the server runs without a push hub', async () => {
+    const { call, signUp } = createTestApp(testDb.database);
+    const user = await signUp();
+    const res = await call('HEAD', EVENTS, { token: user.accessToken });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+  });
+});
+
+describe('event streams over a real socket (@hono/node-server)', () => {
+  it('ten HEADs hold no slot: a GET afterwards (on the same connection) still gets a stream', async () => {
+    const { app, signUp, hub } = await setup();
+    const user = await signUp();
+    const sessionId = await sessionIdOf(user.accountId);
+    const port = await listen(app);
+    const client = await rawClient(port);
+    for (let i = 0; i < 10; i++) client.send('HEAD', EVENTS, user.accessToken);
+    await vi.waitFor(() => expect(client.received().match(/\r\n\r\n/g)).toHaveLength(10));
+    const statuses = client.received().match(/^HTTP\/1\.1 \d+/gm);
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 'HTTP/1.1 200'));
+    expect(client.received()).toContain('content-type: text/event-stream');
+    expect(hub.sessionStreams(sessionId)).toBe(0);
+    // Keep-alive: the HEAD answers were framed without a body, so the next answer parses.
+    client.send('GET', EVENTS, user.accessToken);
+    await client.waitFor('event: hello');
+    expect(client.received().match(/^HTTP\/1\.1 \d+/gm)).toHaveLength(11);
+    expect(hub.sessionStreams(sessionId)).toBe(1);
+    client.socket.destroy();
+    await vi.waitFor(() => expect(hub.size).toBe(0));
+  });
+
+  const endings = {
+    'closes its socket after hello': async (client: RawClient) => {
+      await client.waitFor('event: hello');
+      client.socket.destroy();
+    },
+    'resets (RST) while heartbeats are being written': async (client: RawClient) => {
+      await client.waitFor('event: ping');
+      client.socket.resetAndDestroy();
+    },
+    'destroys the socket right after sending the request': async (client: RawClient) => {
+      client.socket.destroy();
+    },
+  } satisfies Record<string, (client: RawClient) => Promise<void>>;
+
+  it.each(Object.keys(endings) as (keyof typeof endings)[])(
+    'frees every slot when the client %s',
+    async (ending) => {
+      const { app, signUp, hub } = await setup({ hub: { heartbeatMs: 10 } });
+      const user = await signUp();
+      const sessionId = await sessionIdOf(user.accountId);
+      const port = await listen(app);
+      for (let round = 0; round < 3; round++) {
+        const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(port)));
+        for (const client of clients) client.send('GET', EVENTS, user.accessToken);
+        await Promise.all(clients.map((client) => endings[ending](client)));
+        await Promise.all(clients.map((client) => client.ended));
+        await vi.waitFor(() => {
+          expect(hub.size).toBe(0);
+          expect(hub.sessionStreams(sessionId)).toBe(0);
+        });
+      }
+    },
+  );
+
+  it('frees the slot when the client is gone before the app answers (before hello)', async () => {
+    const { app, signUp, hub, logLines } = await setup();
+    const user = await signUp();
+    const sessionId = await sessionIdOf(user.accountId);
+    // The request is read, then the app only runs once the connection has closed.
+    const port = await listen(app, { beforeApp: ({ outgoing }) => once(outgoing, 'close').then(() => {}) });
+    const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(port)));
+    for (const client of clients) {
+      client.send('GET', EVENTS, user.accessToken);
+      await vi.waitFor(() => expect(client.socket.bytesWritten).toBeGreaterThan(0));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const client of clients) client.socket.destroy();
+    // Every handler ran to the point of opening its stream, then saw the client was gone.
+    await vi.waitFor(() =>
+      expect(logLines.filter((line) => line.includes('"stream_closed"'))).toHaveLength(5),
+    );
+    expect(logLines.filter((line) => line.includes('"reason":"disconnected"'))).toHaveLength(5);
+    expect(hub.size).toBe(0);
+    expect(hub.sessionStreams(sessionId)).toBe(0);
+  });
+
+  it('frees the slot when the client half-closes its side after the request', async () => {
+    const { app, signUp, hub } = await setup();
+    const user = await signUp();
+    const port = await listen(app);
+    const client = await rawClient(port);
+    client.send('GET', EVENTS, user.accessToken);
+    await client.waitFor('event: hello');
+    expect(hub.size).toBe(1);
+    client.socket.end();
+    await vi.waitFor(() => expect(hub.size).toBe(0));
+  });
+
+  it('a client that never reads keeps its slot only until its token expires', async () => {
+    const { app, signUp, hub } = await setup({ hub: { heartbeatMs: 5 }, app: { accessTokenTtlSeconds: 1 } });
+    const user = await signUp();
+    const port = await listen(app);
+    const client = await rawClient(port);
+    client.socket.pause();
+    client.send('GET', EVENTS, user.accessToken);
+    await vi.waitFor(() => expect(hub.size).toBe(1));
+    await vi.waitFor(() => expect(hub.size).toBe(0), { timeout: 4_000 });
+    client.socket.destroy();
+  });
+
+  it('ends every socket stream on hub shutdown and frees every slot', async () => {
+    const { app, signUp, hub } = await setup();
+    const user = await signUp();
+    const port = await listen(app);
+    const clients = await Promise.all(Array.from({ length: 3 }, () => rawClient(port)));
+    for (const client of clients) client.send('GET', EVENTS, user.accessToken);
+    for (const client of clients) await client.waitFor('event: hello');
+    await hub.close();
+    expect(hub.size).toBe(0);
+    for (const client of clients) await client.waitFor('"reason":"shutdown"');
+  });
+});
+
+type RawClient = Awaited<ReturnType<typeof rawClient>>;

@@ -5,7 +5,7 @@ import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { accounts, deviceSessions } from '../db/schema.ts';
 import { requireScope } from '../middleware/auth.ts';
-import type { CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
+import type { AddResult, CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
 
 /** How long a closing stream may take to flush its `bye` before it is cut. */
 const BYE_FLUSH_MS = 2_000;
@@ -54,12 +54,23 @@ class EventStream implements PushSubscriber {
     this.#queueChanged();
   }
 
-  /** Starts the stream with `hello` at `revision` (read after subscribing, so nothing falls in between). */
-  open(
-    stream: SSEStreamingApi,
-    revision: number,
-    options: { heartbeatMs: number; closeInMs: number; signal: AbortSignal },
-  ) {
+  /**
+   * Ends the stream, freeing its slot, as soon as the request is aborted (the client went away),
+   * whether before `open` (while the handler still reads the database) or after.
+   */
+  follow(signal: AbortSignal) {
+    const onAbort = () => void this.close('disconnected');
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#cleanup.push(() => signal.removeEventListener('abort', onAbort));
+    if (signal.aborted) onAbort();
+  }
+
+  /**
+   * Starts the stream with `hello` at `revision` (read after subscribing, so nothing falls in between).
+   * A stream already ended (its client went away meanwhile) is not started: the response ends at once.
+   */
+  open(stream: SSEStreamingApi, revision: number, options: { heartbeatMs: number; closeInMs: number }) {
+    if (this.#reason) return;
     this.#stream = stream;
     this.#sent = revision;
     this.#known = Math.max(this.#known, revision);
@@ -73,15 +84,17 @@ class EventStream implements PushSubscriber {
       () => void this.close('expired'),
       Math.min(MAX_TIMER_MS, Math.max(0, options.closeInMs)),
     );
-    const onAbort = () => void this.close('disconnected');
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    stream.onAbort(onAbort);
+    // The response body was cancelled: the connection closed, reset or failed a write.
+    stream.onAbort(() => void this.close('disconnected'));
     this.#cleanup.push(
       () => clearInterval(heartbeat),
       () => clearTimeout(expiry),
-      () => options.signal.removeEventListener('abort', onAbort),
     );
-    if (options.signal.aborted) onAbort();
+  }
+
+  /** Frees the slot of a stream that will not be opened (its request is answered with an error). */
+  abandon(): void {
+    void this.close('disconnected');
   }
 
   close(reason: EndReason): Promise<void> {
@@ -143,24 +156,40 @@ const notReady = () =>
     headers: { 'Retry-After': '5' },
   });
 
-/** GET /v1/sync/events: the push channel (docs/protocol.md, "Push channel"). */
+const refused = (result: Exclude<AddResult, 'ok'>, push: PushHub) => {
+  if (result === 'closed') return notReady();
+  return new ApiError(
+    429,
+    'TOO_MANY_STREAMS',
+    result === 'session-limit'
+      ? `This device session already has ${push.maxStreamsPerSession} open event streams.`
+      : 'The server has too many open event streams; poll /v1/sync/changes meanwhile.',
+    { headers: { 'Retry-After': '30' } },
+  );
+};
+
+/** Headers of a stream response; a HEAD answer carries them too. */
+const STREAM_HEADERS = { 'Content-Type': 'text/event-stream', 'X-Accel-Buffering': 'no' } as const;
+
+/**
+ * GET /v1/sync/events: the push channel (docs/protocol.md, "Push channel").
+ *
+ * Hono answers HEAD with this handler and then drops the body without cancelling it, so nothing would
+ * ever free a slot taken for a HEAD: HEAD gets the status and headers a GET would get now, and no stream.
+ */
 export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('vault:read'), async (c) => {
   const { push, db, now, logger } = c.var.deps;
   if (!push) throw notReady();
   const { accountId, sessionId, expiresAt } = c.var.auth;
+  if (c.req.method === 'HEAD') {
+    const admitted = push.admits(sessionId);
+    if (admitted !== 'ok') throw refused(admitted, push);
+    return c.body(null, 200, STREAM_HEADERS);
+  }
   const subscriber = new EventStream(accountId, sessionId, push);
   const added = push.add(subscriber);
-  if (added === 'closed') throw notReady();
-  if (added !== 'ok') {
-    throw new ApiError(
-      429,
-      'TOO_MANY_STREAMS',
-      added === 'session-limit'
-        ? `This device session already has ${push.maxStreamsPerSession} open event streams.`
-        : 'The server has too many open event streams; poll /v1/sync/changes meanwhile.',
-      { headers: { 'Retry-After': '30' } },
-    );
-  }
+  if (added !== 'ok') throw refused(added, push);
+  subscriber.follow(c.req.raw.signal);
   // Subscribed first, read second: a change committed in between is either in this revision or notified.
   // The session is re-checked here so a logout racing the subscription cannot leave a stream open.
   let row: { revision: number; revokedAt: Date | null } | undefined;
@@ -172,25 +201,23 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
       .where(eq(deviceSessions.id, sessionId))
       .limit(1);
   } catch (error) {
-    push.remove(subscriber);
+    subscriber.abandon();
     throw error;
   }
   const early = subscriber.endReason;
   if (early === 'shutdown') throw notReady();
-  if (!row || row.revokedAt || early) {
-    push.remove(subscriber);
+  if (!row || row.revokedAt || early === 'revoked') {
+    subscriber.abandon();
     throw invalidToken();
   }
   const revision = row.revision;
   const requestId = c.var.requestId;
-  const signal = c.req.raw.signal;
   const started = performance.now();
-  c.header('X-Accel-Buffering', 'no');
+  for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
   return streamSSE(c, async (stream) => {
     subscriber.open(stream, revision, {
       heartbeatMs: push.heartbeatMs,
       closeInMs: expiresAt.getTime() - now().getTime(),
-      signal,
     });
     const reason = await subscriber.ended;
     const ms = Math.round(performance.now() - started);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { itemCiphertext } from './common-schema.ts';
+import { clientId, itemCiphertext } from './common-schema.ts';
 
 export const MAX_PUSH_CHANGES = 1000;
 export const MAX_CIPHERTEXT_CHARS = 256 * 1024;
@@ -9,7 +9,7 @@ export const MAX_PULL_LIMIT = 1000;
 const revision = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const item = z.object({
-  id: z.uuid(),
+  id: clientId,
   revision,
   deleted: z.boolean(),
   keyVersion: z.number().int(),
@@ -30,7 +30,7 @@ export type ChangesResponse = z.infer<typeof changesResponse>;
 /** A tombstone carries no ciphertext; a live item must carry one. */
 export const itemChange = z
   .object({
-    id: z.uuid(),
+    id: clientId,
     baseRevision: revision,
     deleted: z.boolean(),
     keyVersion: z.number().int().min(1).max(1_000_000),
@@ -47,12 +47,30 @@ export const itemChange = z
   });
 export type ItemChange = z.input<typeof itemChange>;
 
-export const pushRequest = z.object({ changes: z.array(itemChange).min(1).max(MAX_PUSH_CHANGES) });
+/** At most one change per item: results answer by id, and a second change would race the first. */
+export const pushRequest = z
+  .object({ changes: z.array(itemChange).min(1).max(MAX_PUSH_CHANGES) })
+  .superRefine(({ changes }, ctx) => {
+    const firstAt = new Map<string, number>();
+    for (const [index, change] of changes.entries()) {
+      const earlier = firstAt.get(change.id);
+      if (earlier === undefined) {
+        firstAt.set(change.id, index);
+        continue;
+      }
+      ctx.addIssue({
+        code: 'custom',
+        path: ['changes', index, 'id'],
+        message: `repeats changes.${earlier}.id; send one change per item`,
+      });
+      return;
+    }
+  });
 export type PushRequest = z.input<typeof pushRequest>;
 
 export const pushResult = z.discriminatedUnion('status', [
-  z.object({ id: z.uuid(), status: z.literal('applied'), revision }),
-  z.object({ id: z.uuid(), status: z.literal('conflict'), current: item.nullable() }),
+  z.object({ id: clientId, status: z.literal('applied'), revision }),
+  z.object({ id: clientId, status: z.literal('conflict'), current: item.nullable() }),
 ]);
 export type PushResult = z.infer<typeof pushResult>;
 

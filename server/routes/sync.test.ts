@@ -26,7 +26,15 @@ async function setup() {
     expect(res.status).toBe(200);
     return changesResponse.parse(await res.json());
   };
-  return { ...t, user, push, pull };
+  /** A second device session of the same account. */
+  const login = async (account: { email: string; authKey: string }) => {
+    const res = await t.call('POST', '/v1/sessions', {
+      body: { email: account.email, authKey: account.authKey, deviceName: 'second device' },
+    });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { accessToken: string };
+  };
+  return { ...t, user, push, pull, login };
 }
 
 const change = (overrides: Partial<ItemChange> = {}): ItemChange => ({
@@ -139,13 +147,6 @@ describe('sync push and pull', () => {
     ]);
   });
 
-  it('applies several changes to the same item in one push in order', async () => {
-    const { push } = await setup();
-    const item = change();
-    const res = await push([item, { ...item, baseRevision: 1, ciphertext: envelope() }]);
-    expect(res.results.map((r) => r.status === 'applied' && r.revision)).toEqual([1, 2]);
-  });
-
   it('isolates accounts: the same item id under B is a different item; B never sees A', async () => {
     const { push, pull, signUp } = await setup();
     const b = await signUp();
@@ -227,6 +228,71 @@ describe('sync input validation', () => {
     }
     // The same edit on its own is then applied normally.
     expect((await push([edit])).results).toEqual([{ id: kept.id, status: 'applied', revision: 2 }]);
+  });
+
+  it('refuses an item id that is not lower case, naming the field; the stored item is untouched', async () => {
+    const { call, user, push, pull, login } = await setup();
+    const item = change();
+    await push([item]);
+    const before = await pull(0);
+    // Another device of the account spells the same id in upper case: it must neither overwrite the
+    // item past conflict detection nor re-apply an identical retry under a new revision.
+    const other = await login(user);
+    const upper = item.id.toUpperCase();
+    for (const changes of [
+      [{ ...item, id: upper, ciphertext: envelope() }],
+      [{ ...item, id: upper }],
+      [change(), change(), change(), { ...item, id: upper, ciphertext: envelope() }],
+      [change({ id: randomUUID().toUpperCase() })],
+    ]) {
+      const res = await call('POST', '/v1/sync/push', { token: other.accessToken, body: { changes } });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          code: 'VALIDATION',
+          field: `changes.${changes.length - 1}.id`,
+          message: `changes.${changes.length - 1}.id: must be a lower-case UUID`,
+        },
+      });
+      expect(await pull(0)).toEqual(before);
+    }
+  });
+
+  it('refuses the same id twice in one push, naming the second occurrence; nothing is applied', async () => {
+    const { call, user, push, pull } = await setup();
+    const kept = change();
+    await push([kept]);
+    const before = await pull(0);
+    const send = (changes: ItemChange[]) =>
+      call('POST', '/v1/sync/push', { token: user.accessToken, body: { changes } });
+
+    const item = change();
+    const twice = await send([item, change(), { ...item, baseRevision: 1, ciphertext: envelope() }]);
+    expect(twice.status).toBe(400);
+    expect(await twice.json()).toEqual({
+      error: {
+        code: 'VALIDATION',
+        field: 'changes.2.id',
+        message: 'changes.2.id: repeats changes.0.id; send one change per item',
+      },
+    });
+    // An identical repeat and an edit of a stored item are refused alike.
+    for (const changes of [
+      [item, item],
+      [
+        { ...kept, baseRevision: 1, ciphertext: envelope() },
+        { ...kept, baseRevision: 1, deleted: true, ciphertext: null },
+      ],
+    ]) {
+      const res = await send(changes);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'changes.1.id' } });
+    }
+    // The same id in two letter cases is a 400 too (it named one row twice and failed with a 500).
+    const mixed = await send([item, { ...item, id: item.id.toUpperCase() }]);
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({ error: { code: 'VALIDATION', field: 'changes.1.id' } });
+    expect(await pull(0)).toEqual(before);
   });
 
   it('answers 413 for a push body above 4 MiB, and accepts one above 64 KiB', async () => {

@@ -69,7 +69,9 @@ export const syncRoutes = new Hono<AppEnv>()
         .where(eq(accounts.id, accountId))
         .for('update');
       if (!account) throw accountGone();
-      const ids = [...new Set(changes.map((change) => change.id))];
+      // Ids are lower case (as PostgreSQL returns them) and distinct (pushRequest), so each change
+      // finds its stored row by its own spelling and each item is written at most once.
+      const ids = changes.map((change) => change.id);
       const stored = new Map<string, ItemRow>(
         (
           await tx
@@ -79,7 +81,7 @@ export const syncRoutes = new Hono<AppEnv>()
         ).map((row) => [row.id, row]),
       );
       let revision = account.revision;
-      const writes = new Map<string, ItemRow>();
+      const writes: ItemRow[] = [];
       const results: PushResult[] = [];
       for (const change of changes) {
         const current = stored.get(change.id);
@@ -108,14 +110,13 @@ export const syncRoutes = new Hono<AppEnv>()
           createdAt: current?.createdAt ?? at,
           updatedAt: at,
         };
-        stored.set(change.id, row);
-        writes.set(change.id, row);
+        writes.push(row);
         results.push({ id: change.id, status: 'applied', revision });
       }
-      if (writes.size > 0) {
+      if (writes.length > 0) {
         await tx
           .insert(items)
-          .values([...writes.values()])
+          .values(writes)
           .onConflictDoUpdate({
             target: [items.accountId, items.id],
             set: {
