@@ -14,6 +14,7 @@ import {
 } from '../../shared-crypto/index.ts';
 import {
   ErrorCode,
+  type ErrorDetail,
   type ItemDetail,
   type ItemFields,
   type ItemPage,
@@ -44,7 +45,11 @@ export interface AutofillLogin {
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';
-  constructor(readonly code: ErrorCode) {
+  /** `detail`: what the message may name (server address, Retry-After…); never a secret. */
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: ErrorDetail = {},
+  ) {
     super(code);
   }
 }
@@ -200,6 +205,8 @@ export class VaultService {
   register(serverUrl: string, email: string, password: string): Promise<VaultState> {
     return this.serial(async () => {
       const api = this.deps.makeApi(serverUrl);
+      // Before the slow key derivation: is a Keyhold server we can talk to at this address?
+      await this.mapApi(() => api.checkServer());
       const accountId = this.deps.newId();
       const salt = randomBytes(16);
       const kdf = DEFAULT_KDF;
@@ -233,6 +240,7 @@ export class VaultService {
   login(serverUrl: string, email: string, password: string): Promise<VaultState> {
     return this.serial(async () => {
       const api = this.deps.makeApi(serverUrl);
+      await this.mapApi(() => api.checkServer());
       const pre = await this.mapApi(() => api.prelogin(email));
       const kdf = this.checkKdf(pre.kdf);
       const { authKey, wrappingKey } = await deriveAccountKeys(password, fromBase64Url(pre.salt), kdf);
@@ -641,7 +649,7 @@ export class VaultService {
     try {
       return await call();
     } catch (e) {
-      if (e instanceof ApiError) throw new VaultError(e.code);
+      if (e instanceof ApiError) throw new VaultError(e.code, e.detail);
       throw e;
     }
   }
