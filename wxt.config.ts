@@ -26,7 +26,13 @@ export default defineConfig({
     name: 'Keyhold',
     description: 'A zero-knowledge password vault.',
     // webNavigation: list a tab's frames so each frame is matched on its own origin when filling.
-    permissions: ['storage', 'alarms', 'unlimitedStorage', 'webNavigation', 'contextMenus'],
+    // webRequest (observe only: no blocking, no webRequestBlocking): in a service worker fetch()
+    // rejects with the same TypeError for a closed port and an untrusted certificate; only
+    // webRequest.onErrorOccurred names the cause (net::ERR_CERT_…, SEC_ERROR_…), so the popup can
+    // say "certificate not trusted" instead of "cannot be reached". The listener is filtered to
+    // requests outside tabs (tabId -1: our own worker's), see background/net-errors.ts. It adds no
+    // install warning beyond the host permissions below.
+    permissions: ['storage', 'alarms', 'unlimitedStorage', 'webNavigation', 'contextMenus', 'webRequest'],
     // The sync server is reached from the service worker with host permission, so no CORS is needed;
     // the content script runs on every http(s) page, which needs the same access anyway.
     host_permissions: ['http://*/*', 'https://*/*'],

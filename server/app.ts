@@ -8,6 +8,7 @@ import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { healthRoutes } from './routes/health.ts';
+import { metaRoutes } from './routes/meta.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
@@ -71,6 +72,7 @@ export function createApp(deps: AppDeps) {
     .options('*', (c) => c.body(null, 204))
     .on('POST', ['/v1/accounts', '/v1/accounts/prelogin', '/v1/sessions', '/v1/sessions/refresh'], authLimit)
     .route('/health', healthRoutes)
+    .route('/v1/meta', metaRoutes)
     .route('/v1/accounts', accountRoutes)
     .route('/v1/sessions', sessionRoutes)
     .route('/v1/sync', syncRoutes)

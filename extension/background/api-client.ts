@@ -4,6 +4,8 @@ import {
   type RegisterRequest,
   registerResponse,
 } from '../../server/routes/accounts-schema.ts';
+import { errorResponse } from '../../server/routes/common-schema.ts';
+import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
   changesResponse,
@@ -11,15 +13,21 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
-import { ErrorCode } from '../messaging/protocol.ts';
+import { ErrorCode, type ErrorDetail } from '../messaging/protocol.ts';
+import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
-/** A failed call to the sync server, with the stable code the popup turns into words. */
+/**
+ * A failed call to the sync server, with the stable code the popup turns into words and what the
+ * words may name (the server address, Retry-After, the browser's network error). Status 0: no
+ * HTTP answer at all.
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly code: ErrorCode,
     readonly status: number,
     readonly serverCode?: string,
+    readonly detail: ErrorDetail = {},
   ) {
     super(`Keyhold server call failed: ${serverCode ?? code} (${status})`);
   }
@@ -29,6 +37,26 @@ export type ServerItem = Item;
 export type ItemChange = PushRequest['changes'][number];
 
 const REQUEST_TIMEOUT_MS = 15_000;
+/** How long a failed fetch waits for the browser's webRequest error, which races its rejection. */
+const NET_ERROR_GRACE_MS = 1_000;
+
+/**
+ * The protocol this extension speaks (the server code beside it is the same version) and the
+ * oldest server protocol it can use; compared with `GET /v1/meta` before register and login.
+ */
+export const CLIENT_PROTOCOL = { version: PROTOCOL_VERSION, minServerVersion: 1 } as const;
+
+/** Statuses a reverse proxy answers when the Keyhold server behind it is down or slow. */
+const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+
+/** `Retry-After` as seconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); undefined when absent or unreadable. */
+export function retryAfterSeconds(header: string | null, nowMs: number): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
 
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
   if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
@@ -46,7 +74,12 @@ export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args),
+    private readonly netErrors: NetErrorSource = netErrorLog,
   ) {}
+
+  private fail(code: ErrorCode, status: number, serverCode?: string, detail: ErrorDetail = {}) {
+    return new ApiError(code, status, serverCode, { serverUrl: this.baseUrl, ...detail });
+  }
 
   /** One request; a reply that does not match `schema` is a server error (the server is not trusted). */
   private async call<S extends z.ZodType>(
@@ -59,9 +92,11 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (token) headers.authorization = `Bearer ${token}`;
+    const url = `${this.baseUrl}${path}`;
+    const startedAt = Date.now();
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      res = await this.fetchImpl(url, {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -69,8 +104,8 @@ export class ApiClient {
         cache: 'no-store',
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-    } catch {
-      throw new ApiError(ErrorCode.ServerUnreachable, 0);
+    } catch (e) {
+      throw await this.networkFailure(url, startedAt, e);
     }
     let json: unknown = null;
     try {
@@ -79,16 +114,62 @@ export class ApiClient {
       json = null;
     }
     if (!res.ok) {
-      const serverCode =
-        typeof json === 'object' && json !== null && 'error' in json
-          ? String((json as { error: { code?: unknown } }).error.code ?? '')
-          : undefined;
-      throw new ApiError(statusToCode(res.status, serverCode), res.status, serverCode);
+      // Only a Keyhold server answers with its error shape; anything else at this address (a web
+      // server's 404 page, a captive portal) is not one, whatever the status says.
+      const error = errorResponse.safeParse(json);
+      if (!error.success) {
+        throw this.fail(
+          GATEWAY_STATUSES.has(res.status) ? ErrorCode.ServerUnreachable : ErrorCode.NotKeyhold,
+          res.status,
+        );
+      }
+      const serverCode = error.data.error.code;
+      throw this.fail(statusToCode(res.status, serverCode), res.status, serverCode, {
+        retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()),
+      });
     }
     if (schema === null) return null as z.output<S>;
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new ApiError(ErrorCode.ServerError, res.status, 'BAD_REPLY');
+    if (!parsed.success) throw this.fail(ErrorCode.NotKeyhold, res.status, 'BAD_REPLY');
     return parsed.data;
+  }
+
+  /** No HTTP answer: a timeout, or what the browser's network stack says (TLS, or unreachable). */
+  private async networkFailure(url: string, startedAt: number, e: unknown): Promise<ApiError> {
+    if (e instanceof DOMException && e.name === 'TimeoutError')
+      return this.fail(ErrorCode.ServerUnreachable, 0);
+    const netError = await this.netErrors.find(url, startedAt, NET_ERROR_GRACE_MS);
+    const detail = netError === null ? {} : { netError };
+    return this.fail(
+      netError !== null && isTlsError(netError) ? ErrorCode.TlsError : ErrorCode.ServerUnreachable,
+      0,
+      undefined,
+      detail,
+    );
+  }
+
+  /**
+   * Is a Keyhold server answering at this address, and can we talk? Any 4xx (a Keyhold server
+   * under another path answers its own NOT_FOUND) or a reply that is not a meta document is
+   * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
+   */
+  async checkServer(): Promise<void> {
+    let meta: z.output<typeof metaResponse>;
+    try {
+      meta = await this.call(metaResponse, 'GET', '/v1/meta');
+    } catch (e) {
+      if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
+        throw this.fail(ErrorCode.NotKeyhold, e.status, e.serverCode);
+      }
+      throw e;
+    }
+    const versions = { serverProtocol: meta.protocol, clientProtocol: CLIENT_PROTOCOL };
+    if (meta.protocol.version < CLIENT_PROTOCOL.minServerVersion) {
+      throw this.fail(ErrorCode.ServerTooOld, 200, undefined, versions);
+    }
+    if (meta.protocol.minClientVersion > CLIENT_PROTOCOL.version) {
+      throw this.fail(ErrorCode.ServerTooNew, 200, undefined, versions);
+    }
   }
 
   prelogin(email: string) {

@@ -57,7 +57,12 @@ describe('dispatch', () => {
       name: 'register',
       request: { serverUrl: 'http://127.0.0.1:8787', email: 'not-an-email', password: 'long enough' },
     });
-    expect(reply).toEqual({ ok: false, code: 'VALIDATION', message: 'Enter a valid email address.' });
+    expect(reply).toEqual({
+      ok: false,
+      code: 'VALIDATION',
+      message: 'Enter a valid email address.',
+      field: 'email',
+    });
     const badUrl = await dispatch(h, {
       name: 'login',
       request: { serverUrl: 'javascript:alert(1)', email: 'a@b.co', password: 'x' },
@@ -79,7 +84,78 @@ describe('dispatch', () => {
       ok: false,
       code: 'WRONG_PASSWORD',
       message: 'That master password is not right.',
+      field: 'password',
     });
+  });
+
+  it('refuses a saveItem with a bad website or TOTP secret, naming the field, without calling the vault', async () => {
+    const saveItem = vi.fn(async () => ({}));
+    const h = createHandlers(fakeVault({ saveItem }), noAutofill);
+    const item = {
+      title: 'Bank',
+      username: 'ada',
+      password: 'pw',
+      uris: [{ url: 'https://bank.example', match: 'domain' }],
+      notes: '',
+      totp: '',
+    };
+    const badUrl = await dispatch(h, {
+      name: 'saveItem',
+      request: { fields: { ...item, uris: [{ url: 'javascript:alert(1)', match: 'domain' }] } },
+    });
+    expect(badUrl).toMatchObject({ ok: false, code: 'VALIDATION', field: 'fields.uris.0.url' });
+    expect(badUrl.ok === false && badUrl.message).toMatch(/^Website address 1 is not a web address/);
+    const badTotp = await dispatch(h, {
+      name: 'saveItem',
+      request: { fields: { ...item, totp: 'not a secret!!' } },
+    });
+    expect(badTotp).toMatchObject({ ok: false, code: 'VALIDATION', field: 'fields.totp' });
+    expect(badTotp.ok === false && badTotp.message).toMatch(/^The one-time code secret is not valid/);
+    const tooLong = await dispatch(h, {
+      name: 'saveItem',
+      request: { fields: { ...item, title: 'x'.repeat(501) } },
+    });
+    expect(tooLong).toEqual({
+      ok: false,
+      code: 'VALIDATION',
+      field: 'fields.title',
+      message: 'The title can be at most 500 characters.',
+    });
+    expect(saveItem).not.toHaveBeenCalled();
+  });
+
+  it('says how long a lockout lasts and carries Retry-After in the reply', async () => {
+    const vault = fakeVault({
+      login: vi.fn(async () => {
+        throw new VaultError('RATE_LIMITED', { serverUrl: 'http://127.0.0.1:8787', retryAfterSeconds: 42 });
+      }),
+    });
+    const reply = await dispatch(createHandlers(vault, noAutofill), {
+      name: 'login',
+      request: { serverUrl: 'http://127.0.0.1:8787', email: 'a@b.co', password: 'pw' },
+    });
+    expect(reply).toEqual({
+      ok: false,
+      code: 'RATE_LIMITED',
+      message: 'Too many attempts. Try again in 42 seconds.',
+      retryAfterSeconds: 42,
+    });
+  });
+
+  it('puts a "which server" error on the server address field, naming the address', async () => {
+    const vault = fakeVault({
+      register: vi.fn(async () => {
+        throw new VaultError('NOT_KEYHOLD', { serverUrl: 'http://127.0.0.1:9' });
+      }),
+    });
+    const reply = await dispatch(createHandlers(vault, noAutofill), {
+      name: 'register',
+      request: { serverUrl: 'http://127.0.0.1:9/', email: 'a@b.co', password: 'long enough' },
+    });
+    expect(reply).toMatchObject({ ok: false, code: 'NOT_KEYHOLD', field: 'serverUrl' });
+    expect(reply.ok === false && reply.message).toMatch(
+      /^http:\/\/127\.0\.0\.1:9 did not answer like a Keyhold server/,
+    );
   });
 
   it('turns an unexpected error into INTERNAL without echoing it', async () => {

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import {
+  describeIssue,
   ErrorCode,
+  errorFields,
+  errorMessage,
   errorMessages,
   type MessageName,
   type ParsedRequestOf,
@@ -67,7 +70,23 @@ function originOf(url: string): string | null {
   }
 }
 
-const fail = (code: ErrorCode, message = errorMessages[code]): Reply<never> => ({ ok: false, code, message });
+const fail = (
+  code: ErrorCode,
+  message = errorMessages[code],
+  extra: { field?: string; retryAfterSeconds?: number } = {},
+): Reply<never> => ({ ok: false, code, message, ...extra });
+
+/** A VaultError as a reply: its message names what it can, and the field it is about when the request has it. */
+function failWith(e: VaultError, request: unknown): Reply<never> {
+  const field = errorFields[e.code];
+  const retryAfterSeconds = e.detail.retryAfterSeconds;
+  return fail(e.code, errorMessage(e.code, e.detail), {
+    ...(field !== undefined && typeof request === 'object' && request !== null && field in request
+      ? { field }
+      : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  });
+}
 
 export async function dispatch(handlers: Handlers, message: unknown): Promise<Reply<unknown>> {
   if (typeof message !== 'object' || message === null) return fail(ErrorCode.Validation);
@@ -77,13 +96,16 @@ export async function dispatch(handlers: Handlers, message: unknown): Promise<Re
   const schema: z.ZodType = requestSchemas[key];
   const parsed = schema.safeParse(request ?? {});
   if (!parsed.success) {
-    return fail(ErrorCode.Validation, parsed.error.issues[0]?.message ?? errorMessages.VALIDATION);
+    const issue = parsed.error.issues[0];
+    if (!issue) return fail(ErrorCode.Validation);
+    const { field, message } = describeIssue(issue);
+    return fail(ErrorCode.Validation, message, { field });
   }
   try {
     const handler = handlers[key] as (req: unknown) => Promise<unknown>;
     return { ok: true, value: await handler(parsed.data) };
   } catch (e) {
-    if (e instanceof VaultError) return fail(e.code);
+    if (e instanceof VaultError) return failWith(e, parsed.data);
     // Unexpected: a bug. Report a generic code; never echo the error (it could carry data).
     console.error('Keyhold: unexpected error handling', key, e instanceof Error ? e.name : typeof e);
     return fail(ErrorCode.Internal);

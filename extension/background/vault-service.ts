@@ -202,6 +202,8 @@ export class VaultService {
       // A new account always replaces whatever vault this device holds.
       await mayReplaceLocalVault({ serverUrl, email, accountId });
       const api = this.deps.makeApi(serverUrl);
+      // Before the slow key derivation: is a Keyhold server we can talk to at this address?
+      await this.mapApi(() => api.checkServer());
       const salt = randomBytes(16);
       const kdf = DEFAULT_KDF;
       const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
@@ -235,6 +237,7 @@ export class VaultService {
     return this.serial(async () => {
       await mayReplaceLocalVault({ serverUrl, email });
       const api = this.deps.makeApi(serverUrl);
+      await this.mapApi(() => api.checkServer());
       const pre = await this.mapApi(() => api.prelogin(email));
       const kdf = this.checkKdf(pre.kdf);
       const { authKey, wrappingKey } = await deriveAccountKeys(password, fromBase64Url(pre.salt), kdf);
@@ -659,7 +662,7 @@ export class VaultService {
     try {
       return await call();
     } catch (e) {
-      if (e instanceof ApiError) throw new VaultError(e.code);
+      if (e instanceof ApiError) throw new VaultError(e.code, e.detail);
       throw e;
     }
   }

@@ -3,6 +3,7 @@ import { defineBackground } from 'wxt/utils/define-background';
 import { AutofillService } from '../background/autofill-service.ts';
 import { createBrowserTabs, wireAutofill } from '../background/autofill-wiring.ts';
 import { createHandlers, dispatch, isTrustedSender } from '../background/handlers.ts';
+import { netErrorLog } from '../background/net-errors.ts';
 import { PushChannel } from '../background/push-channel.ts';
 import { VaultService } from '../background/vault-service.ts';
 import { settingsItem } from '../storage/items.ts';
@@ -11,6 +12,8 @@ const SYNC_ALARM = 'keyhold-sync';
 const AUTOLOCK_ALARM = 'keyhold-autolock';
 
 export default defineBackground(() => {
+  // First, at the top level: names why a request to the sync server failed (certificate or network).
+  netErrorLog.observe(browser.webRequest);
   const vault = new VaultService();
   const autofill = new AutofillService(vault, createBrowserTabs());
   const handlers = createHandlers(vault, autofill);

@@ -1,12 +1,17 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { VaultState } from '../messaging/protocol.ts';
+import { describeIssue, requestSchemas, type VaultState } from '../messaging/protocol.ts';
+import { FieldError, invalid } from './field-error.tsx';
 import { send } from './send.ts';
-import { useAction } from './use-action.ts';
+import { fieldsIn, useAction } from './use-action.ts';
 
 interface Props {
   state: VaultState;
   onDone: (s: VaultState) => void;
 }
+
+/** The request's field names, plus the confirmation the popup checks itself. */
+const SETUP_FIELDS = ['serverUrl', 'email', 'password', 'confirm'] as const;
+const setupError = (field: (typeof SETUP_FIELDS)[number]) => `setup-${field}-error`;
 
 export function SetupScreen({ state, onDone }: Props) {
   const [mode, setMode] = useState<'create' | 'login'>('create');
@@ -14,66 +19,99 @@ export function SetupScreen({ state, onDone }: Props) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const { busy, error, run, setError } = useAction();
+  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(SETUP_FIELDS));
+  /** Input handler that also clears that field's error: the message was about the old value. */
+  const edit = (field: (typeof SETUP_FIELDS)[number], set: (v: string) => void) => (e: Event) => {
+    set((e.currentTarget as HTMLInputElement).value);
+    clearField(field);
+  };
+  const aria = (field: (typeof SETUP_FIELDS)[number]) => invalid(setupError(field), fieldErrors[field]);
 
   const submit = (e: Event) => {
     e.preventDefault();
-    if (mode === 'create' && password !== confirm) {
-      setError('The two passwords do not match.');
+    // The service worker's own check, here so every wrong field is marked at once.
+    const request = { serverUrl, email, password };
+    const parsed = requestSchemas[mode === 'create' ? 'register' : 'login'].safeParse(request);
+    const errors: Record<string, string> = {};
+    for (const issue of parsed.error?.issues ?? []) {
+      const { field, message } = describeIssue(issue);
+      errors[field] ??= message;
+    }
+    if (mode === 'create' && password !== confirm) errors.confirm = 'The two master passwords do not match.';
+    if (Object.keys(errors).length > 0) {
+      setFieldErrors(errors);
       return;
     }
     void run(async () => {
       onDone(await send(mode === 'create' ? 'register' : 'login', { serverUrl, email, password }));
     });
   };
+  const switchTo = (next: 'create' | 'login') => {
+    setMode(next);
+    setFieldErrors({});
+  };
 
   return (
     <main>
       <h1>Keyhold</h1>
       <div class="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={mode === 'create'} onClick={() => setMode('create')}>
+        <button type="button" role="tab" aria-selected={mode === 'create'} onClick={() => switchTo('create')}>
           Create account
         </button>
-        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => setMode('login')}>
+        <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
           Log in
         </button>
       </div>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         <label>
           Server address
-          <input value={serverUrl} onInput={(e) => setServerUrl(e.currentTarget.value)} required />
+          <input
+            value={serverUrl}
+            onInput={edit('serverUrl', setServerUrl)}
+            required
+            {...aria('serverUrl')}
+          />
         </label>
+        <FieldError id={setupError('serverUrl')} message={fieldErrors.serverUrl} />
         <label>
           Email
           <input
             type="email"
             autoComplete="username"
             value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
+            onInput={edit('email', setEmail)}
             required
+            {...aria('email')}
           />
         </label>
+        <FieldError id={setupError('email')} message={fieldErrors.email} />
         <label>
           Master password
           <input
             type="password"
             autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
             value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
+            onInput={edit('password', setPassword)}
             required
+            {...aria('password')}
           />
         </label>
+        <FieldError id={setupError('password')} message={fieldErrors.password} />
         {mode === 'create' && (
-          <label>
-            Confirm master password
-            <input
-              type="password"
-              autoComplete="new-password"
-              value={confirm}
-              onInput={(e) => setConfirm(e.currentTarget.value)}
-              required
-            />
-          </label>
+          <>
+            <label>
+              Confirm master password
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onInput={edit('confirm', setConfirm)}
+                required
+                {...aria('confirm')}
+              />
+            </label>
+            <FieldError id={setupError('confirm')} message={fieldErrors.confirm} />
+          </>
         )}
         {error && <p role="alert">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>
@@ -93,7 +131,7 @@ export function UnlockScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
   /** Set when logging out would drop changes that never reached the server: the user must choose. */
   const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
-  const { busy, error, run } = useAction();
+  const { busy, error, fieldErrors, run, clearField } = useAction(fieldsIn(['password']));
   const submit = (e: Event) => {
     e.preventDefault();
     void run(async () => {
@@ -115,17 +153,22 @@ export function UnlockScreen({ state, onDone }: Props) {
     <main>
       <h1>Unlock Keyhold</h1>
       <p class="status">{state.email}</p>
-      <form onSubmit={submit}>
+      <form onSubmit={submit} noValidate>
         <label>
           Master password
           <input
             type="password"
             autoComplete="current-password"
             value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
+            onInput={(e) => {
+              setPassword(e.currentTarget.value);
+              clearField('password');
+            }}
             required
+            {...invalid('unlock-password-error', fieldErrors.password)}
           />
         </label>
+        <FieldError id="unlock-password-error" message={fieldErrors.password} />
         {error && <p role="alert">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Unlocking…' : 'Unlock'}

@@ -1,5 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ItemDetail, SavedUriField } from '../messaging/protocol.ts';
+import type { z } from 'zod';
+import {
+  describeIssue,
+  type ItemDetail,
+  itemFieldsSchema,
+  type SavedUriField,
+} from '../messaging/protocol.ts';
+import { FieldError, invalid } from './field-error.tsx';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
 
@@ -26,6 +33,41 @@ interface UriRow extends SavedUriField {
 let nextKey = 0;
 const row = (url = '', match: MatchMode = 'domain'): UriRow => ({ key: nextKey++, url, match });
 
+/** A website row that is saved (not blank), with its number on screen ("Website address 2"). */
+interface SentRow {
+  key: number;
+  position: number;
+}
+
+/**
+ * The editor's error keys: the item field's name, `uri-<row key>` for a website row. `path` is a
+ * saveItem path without its `fields.` prefix; `rows` the website rows that were sent, in order.
+ */
+function errorKey(path: readonly PropertyKey[], rows: readonly SentRow[]): string {
+  const [name, index] = path;
+  if (name === 'uris' && typeof index === 'number') return `uri-${rows[index]?.key ?? index}`;
+  return String(name);
+}
+const errorId = (key: string) => `item-${key}-error`;
+
+/**
+ * The same check the service worker makes, here so every wrong field is marked at once, each with
+ * its own message; a website row is named by its number on screen.
+ */
+function fieldErrorsOf(issues: readonly z.core.$ZodIssue[], rows: readonly SentRow[]) {
+  const errors: Record<string, string> = {};
+  for (const issue of issues) {
+    const [name, index, ...rest] = issue.path;
+    const onScreen =
+      name === 'uris' && typeof index === 'number'
+        ? ['fields', name, (rows[index]?.position ?? index + 1) - 1, ...rest]
+        : ['fields', ...issue.path];
+    const key = errorKey(issue.path, rows);
+    errors[key] ??= describeIssue({ ...issue, path: onScreen }).message;
+  }
+  return errors;
+}
+
 interface Props {
   editing: Editing;
   onClose: () => void;
@@ -45,7 +87,20 @@ export function ItemEditor({ editing, onClose }: Props) {
   const [reveal, setReveal] = useState(false);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const websites = useRef<HTMLUListElement>(null);
-  const { busy, error, run } = useAction();
+  const form = useRef<HTMLFormElement>(null);
+  /** The website rows of the last save, to place the service worker's `fields.uris.<n>` errors. */
+  const sentRows = useRef<SentRow[]>([]);
+  const [checked, setChecked] = useState(0);
+  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction((field) => {
+    const path = field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    return path[0] === 'fields' ? errorKey(path.slice(1), sentRows.current) : null;
+  });
+  /** Input handler that also clears the field's error: the message was about the old value. */
+  const edit = (key: string, set: (v: string) => void) => (e: Event) => {
+    set((e.currentTarget as HTMLInputElement).value);
+    clearField(key);
+  };
+  const aria = (key: string) => invalid(errorId(key), fieldErrors[key]);
 
   useEffect(() => {
     if (focusRow === null) return;
@@ -53,8 +108,15 @@ export function ItemEditor({ editing, onClose }: Props) {
     setFocusRow(null);
   }, [focusRow]);
 
-  const updateUri = (key: number, change: Partial<SavedUriField>) =>
+  // After a check found errors, the first wrong field gets the focus.
+  useEffect(() => {
+    if (checked > 0) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [checked]);
+
+  const updateUri = (key: number, change: Partial<SavedUriField>) => {
     setUris((rows) => rows.map((r) => (r.key === key ? { ...r, ...change } : r)));
+    clearField(`uri-${key}`);
+  };
   const addUri = () => {
     const added = row();
     setUris((rows) => [...rows, added]);
@@ -64,14 +126,24 @@ export function ItemEditor({ editing, onClose }: Props) {
 
   const save = (e: Event) => {
     e.preventDefault();
+    // Blank website rows are dropped; the others keep their number on screen for messages.
+    const kept = uris.map((r, i) => ({ ...r, position: i + 1 })).filter((r) => r.url.trim() !== '');
     const fields = {
       title,
       username,
       password,
       notes,
       totp: totp.trim(),
-      uris: uris.map(({ url, match }) => ({ url: url.trim(), match })).filter((u) => u.url !== ''),
+      uris: kept.map(({ url, match }) => ({ url: url.trim(), match })),
     };
+    const rows = kept.map(({ key, position }) => ({ key, position }));
+    const parsed = itemFieldsSchema.safeParse(fields);
+    if (!parsed.success) {
+      setFieldErrors(fieldErrorsOf(parsed.error.issues, rows));
+      setChecked((n) => n + 1);
+      return;
+    }
+    sentRows.current = rows;
     void run(async () => {
       await send('saveItem', { id: initial?.id, fields });
       onClose();
@@ -82,24 +154,32 @@ export function ItemEditor({ editing, onClose }: Props) {
     <main class="editor" aria-busy={busy}>
       <h1>{initial ? 'Edit login' : 'Add login'}</h1>
       {initial?.conflict && <ConflictNote conflict={initial.conflict} />}
-      <form onSubmit={save}>
+      <form onSubmit={save} ref={form} noValidate>
         <label>
           Title
-          <input value={title} onInput={(e) => setTitle(e.currentTarget.value)} required />
+          <input value={title} onInput={edit('title', setTitle)} required {...aria('title')} />
         </label>
+        <FieldError id={errorId('title')} message={fieldErrors.title} />
         <label>
           Username
-          <input value={username} onInput={(e) => setUsername(e.currentTarget.value)} autoComplete="off" />
+          <input
+            value={username}
+            onInput={edit('username', setUsername)}
+            autoComplete="off"
+            {...aria('username')}
+          />
         </label>
+        <FieldError id={errorId('username')} message={fieldErrors.username} />
         {reveal ? (
           <label>
             Password
             <input
               type="text"
               value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
+              onInput={edit('password', setPassword)}
               autoComplete="off"
               spellcheck={false}
+              {...aria('password')}
             />
           </label>
         ) : (
@@ -108,11 +188,13 @@ export function ItemEditor({ editing, onClose }: Props) {
             <input
               type="password"
               value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
+              onInput={edit('password', setPassword)}
               autoComplete="off"
+              {...aria('password')}
             />
           </label>
         )}
+        <FieldError id={errorId('password')} message={fieldErrors.password} />
         <label class="check">
           <input type="checkbox" checked={reveal} onChange={(e) => setReveal(e.currentTarget.checked)} />
           Show password
@@ -136,6 +218,7 @@ export function ItemEditor({ editing, onClose }: Props) {
                     onInput={(e) => updateUri(u.key, { url: e.currentTarget.value })}
                     autoComplete="off"
                     spellcheck={false}
+                    {...aria(`uri-${u.key}`)}
                   />
                   <select
                     aria-label={`Match for ${name.toLowerCase()}`}
@@ -157,6 +240,7 @@ export function ItemEditor({ editing, onClose }: Props) {
                   >
                     Remove
                   </button>
+                  <FieldError id={errorId(`uri-${u.key}`)} message={fieldErrors[`uri-${u.key}`]} />
                 </li>
               );
             })}
@@ -164,6 +248,7 @@ export function ItemEditor({ editing, onClose }: Props) {
           <button type="button" class="small" disabled={uris.length >= MAX_URIS} onClick={addUri}>
             Add website
           </button>
+          <FieldError id={errorId('uris')} message={fieldErrors.uris} />
         </fieldset>
 
         <label>
@@ -171,17 +256,20 @@ export function ItemEditor({ editing, onClose }: Props) {
           <input
             type="text"
             value={totp}
-            onInput={(e) => setTotp(e.currentTarget.value)}
+            onInput={edit('totp', setTotp)}
             autoComplete="off"
             spellcheck={false}
             autoCapitalize="off"
             placeholder="otpauth://totp/… or JBSWY3DP…"
+            {...aria('totp')}
           />
         </label>
+        <FieldError id={errorId('totp')} message={fieldErrors.totp} />
         <label>
           Notes
-          <textarea value={notes} onInput={(e) => setNotes(e.currentTarget.value)} />
+          <textarea value={notes} onInput={edit('notes', setNotes)} {...aria('notes')} />
         </label>
+        <FieldError id={errorId('notes')} message={fieldErrors.notes} />
         {error && <p role="alert">{error}</p>}
         <div class="row actions">
           <button class="primary" type="submit" disabled={busy}>

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import type { ItemPage, VaultState } from '../messaging/protocol.ts';
+import { ErrorCode, errorMessage, type ItemPage, type VaultState } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { send } from './send.ts';
@@ -14,7 +14,17 @@ interface Props {
 /** Rows rendered at once: enough to scroll, few enough that a 10,000-item vault opens instantly. */
 const MAX_ROWS = 200;
 
+/** Sync errors that are about the server's address: the line names it, as the sign-in form does. */
+const ADDRESS_ERRORS: ReadonlySet<string> = new Set([
+  ErrorCode.NotKeyhold,
+  ErrorCode.TlsError,
+  ErrorCode.ServerTooOld,
+  ErrorCode.ServerTooNew,
+]);
+
 const syncLine = (s: VaultState) => {
+  if (s.sync.error && ADDRESS_ERRORS.has(s.sync.error))
+    return `Sync failed. ${errorMessage(s.sync.error, { serverUrl: s.serverUrl })}`;
   if (s.sync.error === 'SERVER_UNREACHABLE')
     return 'Offline: changes are saved on this device and sync later.';
   if (s.sync.error === 'STORAGE_FAILED')

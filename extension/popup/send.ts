@@ -8,11 +8,15 @@ import {
   type Responses,
 } from '../messaging/protocol.ts';
 
-/** A reply that was not ok, carried as an exception so a form can show its message. */
+/**
+ * A reply that was not ok, carried as an exception so a form can show its message — next to
+ * `field` (the request field it is about, e.g. `serverUrl`, `fields.totp`) when there is one.
+ */
 export class PopupError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    readonly field?: string,
   ) {
     super(message);
   }
@@ -26,6 +30,6 @@ export async function send<N extends MessageName>(name: N, request: RequestOf<N>
     throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
   }
   if (!reply) throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
-  if (!reply.ok) throw new PopupError(reply.code, reply.message);
+  if (!reply.ok) throw new PopupError(reply.code, reply.message, reply.field);
   return reply.value;
 }
