@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ApiError, type ErrorCode } from './api-error.ts';
 import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
 import { dummyAuthHash } from './auth-hash.ts';
+import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.ts';
 import { describeError } from './describe-error.ts';
 import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -91,6 +92,12 @@ export function createApp(deps: AppDeps) {
     }
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: codeForStatus(error.status), message: error.message } }, error.status);
+    }
+    // A body the client garbled or abandoned reached no one and is no server fault: logged as the
+    // client's (400 / 499), never as an unhandled error anyone could inflate at will.
+    const bodyFailure = clientBodyFailure(c.env, error);
+    if (bodyFailure) {
+      return new Response(null, { status: bodyFailure === 'malformed' ? 400 : CLIENT_CLOSED_REQUEST });
     }
     c.var.deps.logger.error({ err: describeError(error), reqId: c.var.requestId }, 'unhandled error');
     return c.json({ error: { code: 'INTERNAL', message: 'Internal server error.' } }, 500);
