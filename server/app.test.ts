@@ -1,4 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
+import { serve } from '@hono/node-server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp } from './test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from './test-support/db.ts';
 
@@ -85,6 +88,68 @@ describe('app-wide behaviour', () => {
       user.email,
     ]) {
       expect(all).not.toContain(secret);
+    }
+  });
+});
+
+/** Writes `request` on a raw socket; closes it after `abandonAfterMs` if given. Resolves with what came back. */
+function sendRaw(port: number, request: string, abandonAfterMs?: number): Promise<string> {
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(request);
+      if (abandonAfterMs !== undefined) setTimeout(() => socket.destroy(), abandonAfterMs);
+    });
+    socket.on('data', (chunk) => {
+      answer += chunk;
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(answer));
+  });
+}
+
+describe('request bodies a client breaks or abandons', () => {
+  it('are logged as client errors (400, 499), not as unhandled 500s, and the server serves on', async () => {
+    const { app, logLines } = createTestApp(testDb.database);
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    const consoleError = vi.spyOn(console, 'error');
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const head = (id: string, framing: string) =>
+        `POST /v1/accounts/prelogin HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n` +
+        `X-Request-Id: ${id}\r\n${framing}\r\n\r\n`;
+
+      // A chunk-size line that is not hex: node answers 400 itself and closes the connection.
+      const broken = await sendRaw(
+        port,
+        `${head('bad-chunk', 'Transfer-Encoding: chunked')}zz\r\n{}\r\n0\r\n\r\n`,
+      );
+      expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+      // Content-Length 1000, then gone after 10 bytes (read by the JSON validator).
+      await sendRaw(port, `${head('abandoned', 'Content-Length: 1000')}{"email":`, 20);
+      // Gone in the middle of a chunk (read by the body size limit, which buffers chunked bodies).
+      await sendRaw(port, `${head('abandoned-chunked', 'Transfer-Encoding: chunked')}40\r\n{"email":`, 20);
+
+      const entries = () => logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      await vi.waitFor(() => expect(entries().filter((e) => e.msg === 'request')).toHaveLength(3));
+      const statusOf = (reqId: string) =>
+        entries().find((e) => e.reqId === reqId && e.msg === 'request')?.status;
+      expect(statusOf('bad-chunk')).toBe(400);
+      expect(statusOf('abandoned')).toBe(499);
+      expect(statusOf('abandoned-chunked')).toBe(499);
+      expect(entries().filter((e) => Number(e.level) >= 50)).toEqual([]);
+      expect(consoleError).not.toHaveBeenCalled();
+
+      const res = await fetch(`http://127.0.0.1:${port}/v1/accounts/prelogin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'after@example.com' }),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      consoleError.mockRestore();
+      server.close();
     }
   });
 });

@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import { ApiError, type ErrorCode } from './api-error.ts';
 import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
 import { dummyAuthHash } from './auth-hash.ts';
+import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.ts';
+import { describeError } from './describe-error.ts';
 import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -14,6 +16,8 @@ import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
 
 export type { AppDeps } from './app-env.ts';
+/** Re-exported for the modules that log through it (the push hub). */
+export { describeError } from './describe-error.ts';
 
 const PUSH_BODY_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -91,6 +95,12 @@ export function createApp(deps: AppDeps) {
     if (error instanceof HTTPException && error.status < 500) {
       return c.json({ error: { code: codeForStatus(error.status), message: error.message } }, error.status);
     }
+    // A body the client garbled or abandoned reached no one and is no server fault: logged as the
+    // client's (400 / 499), never as an unhandled error anyone could inflate at will.
+    const bodyFailure = clientBodyFailure(c.env, error);
+    if (bodyFailure) {
+      return new Response(null, { status: bodyFailure === 'malformed' ? 400 : CLIENT_CLOSED_REQUEST });
+    }
     c.var.deps.logger.error({ err: describeError(error), reqId: c.var.requestId }, 'unhandled error');
     return c.json({ error: { code: 'INTERNAL', message: 'Internal server error.' } }, 500);
   });
@@ -98,23 +108,3 @@ export function createApp(deps: AppDeps) {
 }
 
 export type AppType = ReturnType<typeof createApp>;
-
-/**
- * What of an unexpected error may be logged: its type, the driver's error code and the stack
- * frames — never the message, which for a failed query carries its parameters (emails, hashes,
- * ciphertexts).
- */
-export function describeError(error: unknown) {
-  if (!(error instanceof Error)) return { type: typeof error };
-  const cause = error.cause as { code?: unknown; name?: unknown } | undefined;
-  const code = (error as { code?: unknown }).code ?? cause?.code;
-  return {
-    type: error.name,
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(typeof cause?.name === 'string' ? { causeType: cause.name } : {}),
-    frames: error.stack
-      ?.split('\n')
-      .filter((line) => line.trimStart().startsWith('at '))
-      .slice(0, 8),
-  };
-}

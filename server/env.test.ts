@@ -20,3 +20,29 @@ describe('loadEnv', () => {
     expect(bad).toThrow(/PORT: .*DATABASE_URL: .*SERVER_SECRET: must be at least 32 characters/);
   });
 });
+
+describe('loadEnv: numbers and the listening address', () => {
+  it('takes PORT only as plain decimal digits from 0 to 65535', () => {
+    expect(loadEnv({ PORT: '9234' }).PORT).toBe(9234);
+    expect(loadEnv({ PORT: '65535' }).PORT).toBe(65535);
+    for (const bad of ['0x2410', '9.234e3', '9234.0', ' 9234', '+9234', '-1', '65536', '08787', '1_000']) {
+      expect(() => loadEnv({ PORT: bad }), bad).toThrow(/^Invalid environment variable\(s\): PORT: /);
+    }
+  });
+
+  it('reads the other whole-number settings the same way', () => {
+    expect(loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '600' }).ACCESS_TOKEN_TTL_SECONDS).toBe(600);
+    expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '6e2' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
+    expect(() => loadEnv({ AUTH_RATE_LIMIT_PER_MINUTE: '0x10' })).toThrow(/AUTH_RATE_LIMIT_PER_MINUTE: /);
+    expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '29' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
+  });
+
+  it('takes HOST as an IP address or a host name, nothing else', () => {
+    for (const good of ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost', 'keyhold.internal']) {
+      expect(loadEnv({ HOST: good }).HOST).toBe(good);
+    }
+    for (const bad of ['not a host!', 'http://localhost', '[::1]', 'host:8787', 'under_score']) {
+      expect(() => loadEnv({ HOST: bad }), bad).toThrow(/^Invalid environment variable\(s\): HOST: /);
+    }
+  });
+});

@@ -1,19 +1,40 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === '' ? undefined : value), schema);
 
+/**
+ * A whole number written as plain decimal digits. `z.coerce.number()` would take `0x2410`, `9.234e3`
+ * or ` 80`: a typo there must stop the start, not quietly pick another number.
+ */
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]*)$/, `must be a whole number from ${min} to ${max} in decimal digits`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+
+const hostname = z.hostname();
+/** Whether the address is this machine's is checked at start (listen.ts): that needs DNS. */
+const host = z
+  .string()
+  .refine(
+    (value) => isIP(value) !== 0 || hostname.safeParse(value).success,
+    'must be an IP address or a host name (no scheme, port or brackets)',
+  );
+
 export const envSchema = z.object({
-  PORT: optional(z.coerce.number().int().min(0).max(65535).default(8787)),
-  HOST: optional(z.string().min(1).default('127.0.0.1')),
+  PORT: optional(decimal(0, 65535).default(8787)),
+  HOST: optional(host.default('127.0.0.1')),
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: optional(z.string().min(1).default('.data/pglite')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   SERVER_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
-  ACCESS_TOKEN_TTL_SECONDS: optional(z.coerce.number().int().min(30).max(86_400).default(900)),
+  ACCESS_TOKEN_TTL_SECONDS: optional(decimal(30, 86_400).default(900)),
   /** Per-IP requests per minute on the unauthenticated auth routes. */
-  AUTH_RATE_LIMIT_PER_MINUTE: optional(z.coerce.number().int().min(1).max(100_000).default(30)),
+  AUTH_RATE_LIMIT_PER_MINUTE: optional(decimal(1, 100_000).default(30)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,11 +1,14 @@
 /** Process entry: `npx tsx server/main.ts`. Env is documented in server/env.ts. */
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
 import { openDatabase } from './db/client.ts';
+import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
+import { checkListenHost, listen } from './listen.ts';
 import { PushHub } from './push/hub.ts';
 import { resolveServerSecret } from './server-secret.ts';
+import { logStartupFailure } from './startup-error.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
@@ -29,25 +32,32 @@ const logger = pino({
   },
 });
 
-let database: Awaited<ReturnType<typeof openDatabase>>;
-let secret: string;
-try {
-  database = await openDatabase(env);
-  secret = await resolveServerSecret(env, database);
-} catch (error) {
-  logger.fatal({ err: error }, 'cannot open the database (for PostgreSQL, run server/migrate.ts first)');
+/**
+ * A start that cannot succeed prints one line and exits 1 before listening: a StartupError names the
+ * setting to fix; anything else is a bug, logged described (type, code, frames — never its message).
+ */
+async function exitStart(error: unknown, context: string, release?: () => Promise<unknown>): Promise<never> {
+  logStartupFailure(logger, error, env, context);
+  await release?.().catch(() => {});
   process.exit(1);
 }
 
+// Before opening anything: PGlite would otherwise create and migrate its data directory first.
+await checkListenHost(env.HOST).catch((error) => exitStart(error, 'cannot check HOST'));
+
+const database = await openDatabase(env).catch((error) => exitStart(error, 'cannot open the database'));
+const closeDatabase = () => database.close();
+// Reachable, and at the schema this build expects, before anything else touches a table.
+await database.ping().catch((error) => exitStart(error, 'cannot reach the database', closeDatabase));
+const secret = await resolveServerSecret(env, database).catch((error) =>
+  exitStart(error, 'cannot read or store the server secret', closeDatabase),
+);
+
 // The push channel: one LISTEN connection for this process, fanned out to its event streams.
 const push = new PushHub({ db: database.db, notifier: database.createNotifier(), logger });
-try {
-  await push.start();
-} catch (error) {
-  logger.fatal({ err: error }, 'cannot LISTEN for change notifications');
-  await database.close().catch(() => {});
-  process.exit(1);
-}
+await push
+  .start()
+  .catch((error) => exitStart(error, 'cannot LISTEN for change notifications', closeDatabase));
 
 const app = createApp({
   db: database.db,
@@ -59,10 +69,15 @@ const app = createApp({
   push,
 });
 
-const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
-  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-  logger.info({ url: `http://${host}:${info.port}`, driver: database.driver }, 'listening');
-});
+const server = createAdaptorServer({ fetch: app.fetch });
+const info = await listen(server, env.PORT, env.HOST).catch((error) =>
+  exitStart(error, 'cannot listen', async () => {
+    await push.close();
+    await database.close();
+  }),
+);
+const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+logger.info({ url: `http://${shownHost}:${info.port}`, driver: database.driver }, 'listening');
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals) => {
@@ -83,7 +98,7 @@ const shutdown = (signal: NodeJS.Signals) => {
       logger.info('stopped');
       process.exit(0);
     } catch (error) {
-      logger.error({ err: error }, 'error while closing the database');
+      logger.error({ err: describeError(error) }, 'error while closing the database');
       process.exit(1);
     }
   });

@@ -2,6 +2,7 @@
 import { pino } from 'pino';
 import { openDatabase, openPostgres } from './db/client.ts';
 import { loadEnvOrExit } from './env.ts';
+import { logStartupFailure } from './startup-error.ts';
 
 const env = loadEnvOrExit(process.env);
 const logger = pino({ level: env.LOG_LEVEL });
@@ -10,9 +11,14 @@ try {
   const database = env.DATABASE_URL
     ? await openPostgres(env.DATABASE_URL, { migrate: true })
     : await openDatabase(env);
-  await database.close();
+  try {
+    // drizzle skips silently what it does not know: a database a newer build migrated must be said so.
+    await database.ping();
+  } finally {
+    await database.close();
+  }
   logger.info({ driver: database.driver }, 'migrations applied');
 } catch (error) {
-  logger.fatal({ err: error }, 'migration failed');
+  logStartupFailure(logger, error, env, 'migration failed');
   process.exit(1);
 }

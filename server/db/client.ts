@@ -9,6 +9,7 @@ import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type ChangeNotifier, pgliteNotifier, postgresNotifier } from '../push/notifier.ts';
 import * as schema from './schema.ts';
+import { type BuildMigration, checkSchemaVersion, readBuildMigrations } from './schema-version.ts';
 
 /** The one drizzle type every query is written against, whichever driver is underneath. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -16,7 +17,11 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export interface Database {
   readonly db: Db;
   readonly driver: 'postgres' | 'pglite';
-  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  /**
+   * Resolves when the database answers and its schema is the one this build expects (one small query);
+   * rejects with SchemaVersionError when it answers with another schema, with the driver's error when
+   * it does not answer. Nothing is cached: every call asks the database.
+   */
   ping(): Promise<void>;
   /**
    * A listener for the push channel: its own LISTEN connection on PostgreSQL, a subscription on PGlite.
@@ -27,6 +32,13 @@ export interface Database {
 }
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+let buildMigrations: BuildMigration[] | undefined;
+/** This build's migrations: read once, they are part of the build. */
+const thisBuild = () => {
+  buildMigrations ??= readBuildMigrations(migrationsFolder);
+  return buildMigrations;
+};
 
 /** postgres.js against `url`; migrations are applied only when asked (production runs `server/migrate.ts`). */
 export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
@@ -39,7 +51,7 @@ export async function openPostgres(url: string, options: { migrate?: boolean } =
     driver: 'postgres',
     async ping() {
       if (closed) throw new Error('database is closed');
-      await client`select 1`;
+      await checkSchemaVersion((text) => client.unsafe(text), thisBuild());
     },
     createNotifier() {
       const notifier = postgresNotifier(url);
@@ -72,7 +84,10 @@ export async function wrapPglite(client: PGlite, options: { migrate?: boolean } 
     db: db as unknown as Db,
     driver: 'pglite',
     async ping() {
-      await client.query('select 1');
+      await checkSchemaVersion(
+        async (text) => (await client.query<Record<string, unknown>>(text)).rows,
+        thisBuild(),
+      );
     },
     createNotifier() {
       const notifier = pgliteNotifier(client);

@@ -29,9 +29,11 @@ export const jsonBody = <S extends z.ZodType>(
         'The request body must be JSON (Content-Type: application/json).',
       );
     }
+    // Outside the try: a body the client broke off is not malformed JSON (app.ts logs it as theirs).
+    const text = await c.req.text();
     let value: unknown;
     try {
-      value = JSON.parse(await c.req.text());
+      value = JSON.parse(text);
     } catch {
       throw new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON.');
     }

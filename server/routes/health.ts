@@ -1,9 +1,15 @@
 import { Hono } from 'hono';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
+import { SchemaVersionError } from '../db/schema-version.ts';
+import { describeError } from '../describe-error.ts';
 
 const READY_TIMEOUT_MS = 2_000;
 
+/**
+ * `/live`: the process runs. `/ready`: it can serve — the database answers and holds the schema this
+ * build expects. Every probe asks the database again; nothing is cached.
+ */
 export const healthRoutes = new Hono<AppEnv>()
   .get('/live', (c) => c.json({ status: 'ok' as const }, 200))
   .get('/ready', async (c) => {
@@ -17,7 +23,11 @@ export const healthRoutes = new Hono<AppEnv>()
         }),
       ]);
     } catch (error) {
-      logger.warn({ err: error }, 'readiness check failed');
+      if (error instanceof SchemaVersionError) {
+        logger.warn({ reason: error.code }, 'readiness check failed');
+        throw new ApiError(503, 'NOT_READY', `The database is not ready: ${error.message}.`);
+      }
+      logger.warn({ err: describeError(error) }, 'readiness check failed');
       throw new ApiError(503, 'NOT_READY', 'The database is not reachable.');
     } finally {
       clearTimeout(timer);
