@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import type { ItemFields } from '../messaging/protocol.ts';
@@ -34,8 +34,13 @@ const api = () =>
     return server.fetch(new Request(input, init));
   });
 
-const newWorker = () =>
-  new VaultService({ makeApi: api, now: () => new Date(), newId: () => crypto.randomUUID() });
+/** Every worker a test made: locked after the test, so none of its queued syncs writes into the next one. */
+const workers: VaultService[] = [];
+const newWorker = () => {
+  const worker = new VaultService({ makeApi: api, now: () => new Date(), newId: () => crypto.randomUUID() });
+  workers.push(worker);
+  return worker;
+};
 
 async function snapshot(): Promise<Snapshot> {
   return {
@@ -65,6 +70,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server?.close();
+});
+afterEach(async () => {
+  // lock() waits for the worker's queue; after it, a late syncSoon finds the vault locked.
+  for (const worker of workers.splice(0)) await worker.lock().catch(() => undefined);
 });
 beforeEach(async () => {
   online = true;
