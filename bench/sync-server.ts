@@ -63,6 +63,9 @@ async function poll(url: string, token?: string) {
   return { rps: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
 }
 
+/** Sequential one-item pushes timed for the push figure. */
+const PUSHES = 200;
+
 export async function benchSyncServer() {
   const admin = postgres(ADMIN_URL, { onnotice: () => {}, max: 1 });
   const dbName = `keyhold_bench_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
@@ -121,6 +124,19 @@ export async function benchSyncServer() {
     const keyholdRps = median(keyhold.map((r) => r.rps));
     const honoRps = median(hono.map((r) => r.rps));
 
+    // ---- 1b. pushes: one changed item per request, sequential, on process 1 ----
+    const pushMs: number[] = [];
+    const pushItem = Object.values(a.items)[0];
+    if (!pushItem) throw new Error('bench vault is empty');
+    for (let i = 0; i < PUSHES; i++) {
+      pushItem.dirty = true;
+      pushItem.fields = { ...pushItem.fields, notes: `bench push ${i}` };
+      const t0 = performance.now();
+      await pushDirty(ctxA, a);
+      pushMs.push(performance.now() - t0);
+    }
+    pushMs.sort((x, y) => x - y);
+
     // ---- 2. push channel: A on process 1 → B on process 2 ----
     let woke: (() => void) | null = null;
     const channel = new PushChannel({
@@ -173,6 +189,11 @@ export async function benchSyncServer() {
         keyholdRuns: keyhold.map((r) => ({ rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms })),
         bareHonoRuns: hono.map((r) => ({ rps: Math.round(r.rps), p50Ms: r.p50Ms, p99Ms: r.p99Ms })),
         note: `autocannon, ${POLL.connections} connections, ${POLL.seconds} s per run, ${POLL.rounds} alternated runs each after a warm-up; Keyhold logs every request (LOG_LEVEL info)`,
+      },
+      push: {
+        medianMs: Number(median(pushMs).toFixed(2)),
+        p99Ms: Number((pushMs[Math.floor(pushMs.length * 0.99)] ?? 0).toFixed(2)),
+        note: `${PUSHES} sequential pushes of one changed item (encrypt + POST /v1/sync/push + apply), client-side time`,
       },
       pushChannelLatency: {
         medianMs: round1(median(latencies)),
