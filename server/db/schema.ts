@@ -108,3 +108,64 @@ export const serverSecrets = pgTable('server_secrets', {
   value: text('value').notNull(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
+
+/**
+ * The append-only audit log (docs/audit.md). `seq` numbers the server-wide hash chain without gaps;
+ * `account_seq`/`account_prev_hash` chain each account's events. No foreign key to accounts: an
+ * account's history outlives the account. The application role may only INSERT and SELECT.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    at: timestamptz('at').notNull(),
+    type: text('type').notNull(),
+    accountId: uuid('account_id'),
+    sessionId: uuid('session_id'),
+    requestId: text('request_id'),
+    ip: text('ip'),
+    payload: jsonb('payload').$type<Record<string, string | number | boolean | null>>().notNull(),
+    accountSeq: bigint('account_seq', { mode: 'number' }),
+    accountPrevHash: text('account_prev_hash'),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    index('audit_events_account_idx').on(t.accountId, t.accountSeq),
+    index('audit_events_at_idx').on(t.at),
+  ],
+);
+
+/**
+ * The chain's head: one row, locked by every audit write (which serialises the chain) and compared
+ * with the last event by the verifier (so a removed tail is found). Pruning records where it cut.
+ */
+export const auditHead = pgTable(
+  'audit_head',
+  {
+    id: boolean('id').primaryKey().default(true),
+    lastEventSeq: bigint('last_event_seq', { mode: 'number' }).notNull().default(0),
+    hash: text('hash').notNull(),
+    prunedThroughSeq: bigint('pruned_through_seq', { mode: 'number' }).notNull().default(0),
+    prunedThroughHash: text('pruned_through_hash').notNull(),
+  },
+  (t) => [check('audit_head_singleton', sql`${t.id}`)],
+);
+
+/** Signed snapshots of the chain's head (Ed25519 over RFC 8785 JSON), linked to each other. */
+export const auditCheckpoints = pgTable('audit_checkpoints', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  at: timestamptz('at').notNull(),
+  lastEventSeq: bigint('last_event_seq', { mode: 'number' }).notNull(),
+  headHash: text('head_hash').notNull(),
+  prevCheckpointHash: text('prev_checkpoint_hash').notNull(),
+  keyId: text('key_id').notNull(),
+  signature: text('signature').notNull(),
+});
+
+/** Public halves of every key that ever signed a checkpoint (published at /.well-known/keyhold-audit-keys). */
+export const auditSigningKeys = pgTable('audit_signing_keys', {
+  keyId: text('key_id').primaryKey(),
+  publicKey: text('public_key').notNull(),
+  createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
