@@ -21,6 +21,7 @@ import { PushChannel } from '../extension/background/push-channel.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
 import { openPostgres } from '../server/db/client.ts';
+import { appRoleUrl } from '../server/test-support/db.ts';
 import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
 import { makeVault, median, registerBenchAccount } from './fixtures.ts';
 
@@ -76,8 +77,8 @@ export async function benchSyncServer() {
     await (await openPostgres(dbUrl, { migrate: true })).close();
     // LOG_LEVEL info: the server logs every request, as it does in production.
     const [one, two, bare] = await Promise.all([
-      startServer({ DATABASE_URL: dbUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
-      startServer({ DATABASE_URL: dbUrl, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
+      startServer({ DATABASE_URL: appRoleUrl(dbUrl), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
+      startServer({ DATABASE_URL: appRoleUrl(dbUrl), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' }),
       startBareHono(),
     ]);
     stops.push(one.stop, two.stop, bare.stop);

@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../server/db/client.ts';
+import { appRoleUrl } from '../server/test-support/db.ts';
 import { MASTER_PASSWORD, vaultCall } from './support/autofill.ts';
 import { type Device, launchDevice } from './support/browser.ts';
 import { type RunningServer, startServer } from './support/server.ts';
@@ -57,7 +58,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-const start = (port: number) => startServer({ DATABASE_URL: dbUrl, PORT: String(port) });
+// The servers connect as the application role, as in production (row-level security applies).
+const start = (port: number) => startServer({ DATABASE_URL: appRoleUrl(dbUrl), PORT: String(port) });
 
 const until = <T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 10_000) =>
   waitFor(read, ok, timeout, 100);

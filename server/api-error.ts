@@ -14,6 +14,7 @@ export const errorCodes = [
   'RATE_LIMITED',
   'TOO_MANY_STREAMS',
   'NOT_READY',
+  'AUDIT_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

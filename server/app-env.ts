@@ -16,9 +16,12 @@ export interface AppDeps {
   authRateLimit?: { limit: number; windowMs: number };
   /** This process's push hub (started); without it GET /v1/sync/events answers 503 NOT_READY. */
   push?: PushHub;
+  /** Told after every committed audit event (the checkpoint writer counts them). */
+  onAuditEvent?: () => void;
 }
 
-export type ResolvedDeps = Required<Omit<AppDeps, 'authRateLimit' | 'push'>> & Pick<AppDeps, 'push'>;
+export type ResolvedDeps = Required<Omit<AppDeps, 'authRateLimit' | 'push' | 'onAuditEvent'>> &
+  Pick<AppDeps, 'push' | 'onAuditEvent'>;
 
 export interface AuthContext {
   accountId: string;

@@ -9,6 +9,8 @@ import { describeError } from './describe-error.ts';
 import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { accountRoutes } from './routes/accounts.ts';
+import { activityRoutes } from './routes/activity.ts';
+import { auditKeyRoutes } from './routes/audit-keys.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metaRoutes } from './routes/meta.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -80,7 +82,9 @@ export function createApp(deps: AppDeps) {
     .route('/v1/accounts', accountRoutes)
     .route('/v1/sessions', sessionRoutes)
     .route('/v1/sync', syncRoutes)
-    .route('/v1/sync', syncEventRoutes);
+    .route('/v1/sync', syncEventRoutes)
+    .route('/v1/activity', activityRoutes)
+    .route('/.well-known', auditKeyRoutes);
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such route.' } }, 404));
   app.onError((error, c) => {

@@ -10,6 +10,9 @@ describe('loadEnv', () => {
       LOG_LEVEL: 'info',
       ACCESS_TOKEN_TTL_SECONDS: 900,
       AUTH_RATE_LIMIT_PER_MINUTE: 30,
+      AUDIT_RETENTION_DAYS: 365,
+      AUDIT_CHECKPOINT_EVERY: 1000,
+      AUDIT_CHECKPOINT_INTERVAL_SECONDS: 300,
     });
     expect(loadEnv({ PORT: '0' }).PORT).toBe(0);
   });

@@ -28,13 +28,27 @@ const host = z
 export const envSchema = z.object({
   PORT: optional(decimal(0, 65535).default(8787)),
   HOST: optional(host.default('127.0.0.1')),
+  /** The server's connection: the application role (keyhold_app), never the tables' owner. */
   DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** The owner's connection, for `npm run migrate` and `npm run audit:verify` (default: DATABASE_URL). */
+  DATABASE_OWNER_URL: optional(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: optional(z.string().min(1).default('.data/pglite')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   SERVER_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
   ACCESS_TOKEN_TTL_SECONDS: optional(decimal(30, 86_400).default(900)),
   /** Per-IP requests per minute on the unauthenticated auth routes. */
   AUTH_RATE_LIMIT_PER_MINUTE: optional(decimal(1, 100_000).default(30)),
+  /**
+   * PKCS#8 PEM file of the Ed25519 key that signs audit checkpoints. Unset: the embedded server
+   * keeps one in DATA_DIR; on PostgreSQL each process makes its own at start (public keys are kept).
+   */
+  AUDIT_SIGNING_KEY_FILE: optional(z.string().min(1).optional()),
+  /** Audit events older than this are pruned (up to a signed checkpoint); 0 keeps them forever. */
+  AUDIT_RETENTION_DAYS: optional(decimal(0, 36_500).default(365)),
+  /** A signed checkpoint after this many events of one process… */
+  AUDIT_CHECKPOINT_EVERY: optional(decimal(1, 1_000_000).default(1000)),
+  /** …and at least this often while events arrive. */
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS: optional(decimal(1, 86_400).default(300)),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Database, openPglite, openPostgres } from './db/client.ts';
+import { appRoleUrl } from './test-support/db.ts';
 import { createEmptyPostgres } from './test-support/empty-db.ts';
 import { messageOf, type ProcessOutcome, runEntry } from './test-support/run-process.ts';
 
@@ -33,12 +34,16 @@ async function prepareDatabase(state: 'empty' | 'migrated' | 'newer') {
   };
   if (postgresUrl) {
     const created = await createEmptyPostgres(postgresUrl);
-    if (state !== 'empty') await adjust(await openPostgres(created.url, { migrate: true }));
-    return { setting: 'DATABASE_URL', env: { DATABASE_URL: created.url }, dispose: created.drop };
+    if (state === 'empty')
+      return { setting: 'DATABASE_URL', env: { DATABASE_URL: created.url }, dispose: created.drop };
+    await adjust(await openPostgres(created.url, { migrate: true }));
+    // As deployed: the server as the application role, migrations as the owner.
+    const env = { DATABASE_URL: appRoleUrl(created.url), DATABASE_OWNER_URL: created.url };
+    return { setting: 'DATABASE_URL', env, dispose: created.drop, ownerUrl: created.url };
   }
   if (state === 'empty') throw new Error('PGlite migrates itself on open: it is never found empty');
   const dir = await freshDataDir();
-  await adjust(await openPglite(dir));
+  await adjust(await openPglite(dir, { actAs: 'owner' }));
   return { setting: 'DATA_DIR', env: { DATA_DIR: dir }, dispose: async () => {} };
 }
 
@@ -103,6 +108,22 @@ describe('server start-up failures', () => {
       await database.dispose();
     }
   });
+
+  it.skipIf(!postgresUrl)(
+    'refuses to run as a role that row-level security would not hold (superuser or owner)',
+    async () => {
+      const database = await prepareDatabase('migrated');
+      try {
+        const outcome = await runEntry('server/main.ts', { DATABASE_URL: database.ownerUrl ?? '' });
+        expectOneLineFailure(outcome, 'DATABASE_URL');
+        expect(messageOf(outcome.lines[0] ?? '')).toMatch(
+          /^DATABASE_URL connects as "postgres", which is a superuser: row-level security would not apply/,
+        );
+      } finally {
+        await database.dispose();
+      }
+    },
+  );
 
   it.skipIf(!postgresUrl)(
     'refuses an unmigrated PostgreSQL database in one line, SERVER_SECRET set or not',

@@ -2,6 +2,9 @@
 import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { createApp } from './app.ts';
+import { AuditSealer } from './audit/sealer.ts';
+import { loadSigningKey } from './audit/signing-key-source.ts';
+import { assertAppRole } from './db/app-role.ts';
 import { openDatabase } from './db/client.ts';
 import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
@@ -49,9 +52,29 @@ const database = await openDatabase(env).catch((error) => exitStart(error, 'cann
 const closeDatabase = () => database.close();
 // Reachable, and at the schema this build expects, before anything else touches a table.
 await database.ping().catch((error) => exitStart(error, 'cannot reach the database', closeDatabase));
+// Row-level security only holds for a role that owns nothing and cannot bypass it.
+await assertAppRole(database).catch((error) =>
+  exitStart(error, 'cannot check the database role', closeDatabase),
+);
 const secret = await resolveServerSecret(env, database).catch((error) =>
   exitStart(error, 'cannot read or store the server secret', closeDatabase),
 );
+
+// The audit log's checkpoints: signed with this process's key, every N events and every few minutes.
+const signing = await loadSigningKey(env).catch((error) =>
+  exitStart(error, 'cannot load the audit signing key', closeDatabase),
+);
+const sealer = new AuditSealer({
+  db: database.db,
+  key: signing.key,
+  logger,
+  everyEvents: env.AUDIT_CHECKPOINT_EVERY,
+  intervalMs: env.AUDIT_CHECKPOINT_INTERVAL_SECONDS * 1000,
+  retentionDays: env.AUDIT_RETENTION_DAYS,
+});
+await sealer
+  .start()
+  .catch((error) => exitStart(error, 'cannot publish the audit signing key', closeDatabase));
 
 // The push channel: one LISTEN connection for this process, fanned out to its event streams.
 const push = new PushHub({ db: database.db, notifier: database.createNotifier(), logger });
@@ -67,6 +90,7 @@ const app = createApp({
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
   authRateLimit: { limit: env.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
   push,
+  onAuditEvent: sealer.noteEvent,
 });
 
 const server = createAdaptorServer({ fetch: app.fetch });
@@ -77,7 +101,14 @@ const info = await listen(server, env.PORT, env.HOST).catch((error) =>
   }),
 );
 const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-logger.info({ url: `http://${shownHost}:${info.port}`, driver: database.driver }, 'listening');
+logger.info(
+  {
+    url: `http://${shownHost}:${info.port}`,
+    driver: database.driver,
+    auditKey: { keyId: sealer.keyId, source: signing.source },
+  },
+  'listening',
+);
 
 let stopping = false;
 const shutdown = (signal: NodeJS.Signals) => {
@@ -94,6 +125,13 @@ const shutdown = (signal: NodeJS.Signals) => {
   server.close(async () => {
     try {
       await pushClosed;
+      // Sign what this process added since the last checkpoint, then stop the timer.
+      await sealer
+        .checkpoint()
+        .catch((error: unknown) =>
+          logger.error({ event: 'audit_seal_failed', err: describeError(error) }, 'audit'),
+        );
+      await sealer.close();
       await database.close();
       logger.info('stopped');
       process.exit(0);

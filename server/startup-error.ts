@@ -3,7 +3,13 @@ import { SchemaVersionError } from './db/schema-version.ts';
 import { describeError } from './describe-error.ts';
 
 /** The settings a failed start can name. */
-export type Setting = 'PORT' | 'HOST' | 'DATABASE_URL' | 'DATA_DIR';
+export type Setting =
+  | 'PORT'
+  | 'HOST'
+  | 'DATABASE_URL'
+  | 'DATABASE_OWNER_URL'
+  | 'DATA_DIR'
+  | 'AUDIT_SIGNING_KEY_FILE';
 
 /**
  * A start that cannot succeed until an operator changes `setting`. Its message is the one line the

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
-import { accounts, deviceSessions, tokens } from './db/schema.ts';
+import { deviceSessions, tokens } from './db/schema.ts';
 
 export const scopes = ['vault:read', 'vault:write', 'account'] as const;
 export type Scope = (typeof scopes)[number];
@@ -56,28 +56,30 @@ export async function issueTokens(
 }
 
 /**
- * Every authenticated request runs this, so it is a prepared statement (one per database handle):
- * planned once per connection instead of on every request.
+ * Every authenticated request runs this, so it is one prepared statement (one per database handle)
+ * and one round trip: keyhold_authenticate (migration 0002) finds the token by its hash and
+ * declares its account for row-level security in the same statement.
  */
 const buildFindToken = (db: Db) =>
   db
     .select({
-      accountId: tokens.accountId,
-      sessionId: tokens.sessionId,
-      scopes: tokens.scopes,
-      expiresAt: tokens.expiresAt,
-      revokedAt: tokens.revokedAt,
-      sessionRevokedAt: deviceSessions.revokedAt,
-      accountRevision: accounts.revision,
+      accountId: sql<string>`t.account_id`,
+      sessionId: sql<string>`t.session_id`,
+      scopes: sql<string[]>`t.scopes`,
+      expiresAt: sql<Date>`t.expires_at`.mapWith(toDate),
+      revokedAt: sql<Date | null>`t.revoked_at`.mapWith(toDate),
+      sessionRevokedAt: sql<Date | null>`t.session_revoked_at`.mapWith(toDate),
+      accountRevision: sql<number>`t.account_revision`.mapWith(Number),
     })
-    .from(tokens)
-    .innerJoin(deviceSessions, eq(deviceSessions.id, tokens.sessionId))
-    .innerJoin(accounts, eq(accounts.id, tokens.accountId))
     // A token of one kind is never accepted as the other.
-    .where(and(eq(tokens.hash, sql.placeholder('hash')), eq(tokens.kind, sql.placeholder('kind'))))
-    .limit(1)
+    .from(sql`keyhold_authenticate(${sql.placeholder('hash')}, ${sql.placeholder('kind')}) as t`)
     .prepare('keyhold_find_token');
 const findTokenStatements = new WeakMap<Db, ReturnType<typeof buildFindToken>>();
+
+/** Drivers answer timestamptz as a Date or as text, depending on how the column was selected. */
+function toDate(value: unknown): Date {
+  return value instanceof Date ? value : new Date(String(value));
+}
 
 /**
  * A token row with its session's revocation and its account's current revision, by the token's
@@ -90,5 +92,7 @@ export async function findToken(db: Db, hash: string, kind: 'access' | 'refresh'
     findTokenStatements.set(db, statement);
   }
   const [row] = await statement.execute({ hash, kind });
-  return row ?? null;
+  if (!row) return null;
+  // mapWith is skipped for SQL NULL: the revocation columns stay null.
+  return row;
 }

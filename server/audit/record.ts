@@ -1,9 +1,12 @@
 import { desc, eq } from 'drizzle-orm';
+import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { ApiError } from '../api-error.ts';
+import type { AppEnv } from '../app-env.ts';
 import type { Db } from '../db/client.ts';
 import { auditEvents, auditHead } from '../db/schema.ts';
 import { onCommit } from '../db/scope.ts';
+import { clientIp } from '../middleware/client-ip.ts';
 import { type AuditPayload, type ChainedEvent, chainEvent } from './chain.ts';
 
 /**
@@ -38,6 +41,17 @@ export interface AuditMeta {
   onRecorded?: (() => void) | undefined;
 }
 
+/** The request's side of its audit events: its id, the client's address, the server's clock. */
+export function auditMeta(c: Context<AppEnv>, at: Date = c.var.deps.now()): AuditMeta {
+  return {
+    at,
+    requestId: c.var.requestId ?? null,
+    ip: clientIp(c.env),
+    logger: c.var.deps.logger,
+    onRecorded: c.var.deps.onAuditEvent,
+  };
+}
+
 export interface AuditEvent {
   type: AuditEventType;
   accountId?: string | null;
@@ -47,9 +61,14 @@ export interface AuditEvent {
 }
 
 export const auditUnavailable = () =>
-  new ApiError(503, 'AUDIT_UNAVAILABLE', 'The audit log cannot be written, so nothing was changed. Try again later.', {
-    headers: { 'Retry-After': '5' },
-  });
+  new ApiError(
+    503,
+    'AUDIT_UNAVAILABLE',
+    'The audit log cannot be written, so nothing was changed. Try again later.',
+    {
+      headers: { 'Retry-After': '5' },
+    },
+  );
 
 /**
  * Appends `event` to both chains in transaction `tx` (from inScope, acting as the event's account

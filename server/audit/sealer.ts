@@ -1,9 +1,10 @@
 import { desc, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { describeError } from '../app.ts';
 import type { Db } from '../db/client.ts';
+import { firstRow } from '../db/first-row.ts';
 import { auditCheckpoints, auditHead, auditSigningKeys } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
+import { describeError } from '../describe-error.ts';
 import { checkpointHash, GENESIS_HASH, type SignedCheckpoint } from './chain.ts';
 import { publicRecord, type SigningKey, signCheckpoint } from './signing.ts';
 
@@ -55,7 +56,10 @@ export class AuditSealer {
   async start(): Promise<void> {
     const record = publicRecord(this.#key);
     await inScope(this.#db, 'server', (tx) =>
-      tx.insert(auditSigningKeys).values({ ...record, createdAt: this.#now() }).onConflictDoNothing(),
+      tx
+        .insert(auditSigningKeys)
+        .values({ ...record, createdAt: this.#now() })
+        .onConflictDoNothing(),
     );
     this.#timer = setInterval(() => void this.#tick(), this.#intervalMs);
     this.#timer.unref();
@@ -111,10 +115,13 @@ export class AuditSealer {
     if (this.#retentionDays <= 0) return 0;
     const before = new Date(this.#now().getTime() - this.#retentionDays * 86_400_000);
     const removed = await inScope(this.#db, 'server', async (tx) => {
-      const rows = (await tx.execute(sql`select keyhold_audit_prune(${before.toISOString()}::timestamptz) as removed`)) as unknown;
+      const rows = (await tx.execute(
+        sql`select keyhold_audit_prune(${before.toISOString()}::timestamptz) as removed`,
+      )) as unknown;
       return Number(firstRow(rows)?.removed ?? 0);
     });
-    if (removed > 0) this.#logger.info({ event: 'audit_pruned', removed, before: before.toISOString() }, 'audit');
+    if (removed > 0)
+      this.#logger.info({ event: 'audit_pruned', removed, before: before.toISOString() }, 'audit');
     return removed;
   }
 
@@ -123,10 +130,4 @@ export class AuditSealer {
     clearInterval(this.#timer);
     await this.#running;
   }
-}
-
-/** drizzle's execute() answers an array (postgres.js) or `{rows}` (PGlite). */
-export function firstRow(result: unknown): Record<string, unknown> | undefined {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
-  return rows?.[0] as Record<string, unknown> | undefined;
 }

@@ -75,10 +75,27 @@ export async function openPostgres(url: string, options: { migrate?: boolean } =
   return database;
 }
 
-/** Wraps an already-open PGlite instance (tests pass clones of a migrated template). */
-export async function wrapPglite(client: PGlite, options: { migrate?: boolean } = {}): Promise<Database> {
+/** The role the server's queries run as: owns nothing, no BYPASSRLS (migration 0002). */
+export const APP_ROLE = 'keyhold_app';
+
+/**
+ * Wraps an already-open PGlite instance (tests pass clones of a migrated template). PGlite has one
+ * connection, as the superuser that owns everything; once migrated it switches to the application
+ * role with SET ROLE, so row-level security applies to every query (`actAs: 'owner'` stays the
+ * owner: the audit verifier). The one limitation: a session that started as superuser could switch
+ * back — SQL injection could, a wrong query cannot (docs/audit.md).
+ */
+export async function wrapPglite(
+  client: PGlite,
+  options: { migrate?: boolean; actAs?: 'app' | 'owner' } = {},
+): Promise<Database> {
   const db = drizzlePglite({ client, schema });
   if (options.migrate) await migratePglite(db, { migrationsFolder });
+  if ((options.actAs ?? 'app') === 'app') {
+    // An unmigrated database has no such role yet; the schema check then refuses it anyway.
+    const role = await client.query('select 1 from pg_roles where rolname = $1', [APP_ROLE]);
+    if (role.rows.length > 0) await client.exec(`set role ${APP_ROLE}`);
+  }
   const notifiers = new Set<ChangeNotifier>();
   return {
     db: db as unknown as Db,
@@ -102,10 +119,13 @@ export async function wrapPglite(client: PGlite, options: { migrate?: boolean } 
 }
 
 /** Embedded PGlite in `dataDir` (created if missing); migrates itself, since there is no one else to do it. */
-export async function openPglite(dataDir: string): Promise<Database> {
+export async function openPglite(
+  dataDir: string,
+  options: { actAs?: 'app' | 'owner' } = {},
+): Promise<Database> {
   await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir);
-  return wrapPglite(client, { migrate: true });
+  return wrapPglite(client, { migrate: true, ...options });
 }
 
 /** postgres.js when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR. */

@@ -15,7 +15,8 @@ const SETTING = { account: 'keyhold.account_id', email: 'keyhold.email' } as con
 /** Declares `principal` for the rest of the current transaction (or adds an account to an email lookup). */
 export async function declare(tx: Db, principal: Principal): Promise<void> {
   if (principal === 'server') return;
-  const [name, value] = 'account' in principal ? [SETTING.account, principal.account] : [SETTING.email, principal.email];
+  const [name, value] =
+    'account' in principal ? [SETTING.account, principal.account] : [SETTING.email, principal.email];
   await tx.execute(sql`select set_config(${name}, ${value}, true)`);
 }
 
@@ -44,6 +45,7 @@ export async function inScope<T>(db: Db, principal: Principal, work: Scoped<T>):
 /** Queues `hook` to run once the transaction `tx` (from inScope) has committed. */
 export function onCommit(tx: Db, hook: () => void): void {
   const hooks = afterCommit.get(tx);
-  if (!hooks) throw new Error('onCommit outside inScope: audit events must be written in a scoped transaction');
+  if (!hooks)
+    throw new Error('onCommit outside inScope: audit events must be written in a scoped transaction');
   hooks.push(hook);
 }

@@ -1,14 +1,16 @@
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
+import { auditMeta, recordAudit } from '../audit/record.ts';
+import { inScope } from '../db/scope.ts';
+import { clientIp } from './client-ip.ts';
 
 /**
  * The socket's address; proxies' X-Forwarded-For is deliberately not trusted. IPv6 clients are
  * keyed by their /64, since one host can rotate through the addresses of its whole prefix.
  */
 export const clientKey = (env: unknown): string => {
-  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  const ip = incoming?.socket?.remoteAddress ?? 'unknown';
+  const ip = clientIp(env) ?? 'unknown';
   return ip.includes(':') && !ip.startsWith('::ffff:') ? ipv6Prefix64(ip) : ip;
 };
 
@@ -41,6 +43,15 @@ export function fixedWindowRateLimit(options: { limit: number; windowMs: number;
     window.count += 1;
     if (window.count > options.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.start + options.windowMs - now) / 1000));
+      // The first refusal of a window is recorded; the rest of a flood is not written anywhere.
+      if (window.count === options.limit + 1) {
+        await inScope(c.var.deps.db, 'server', (tx) =>
+          recordAudit(tx, auditMeta(c), {
+            type: 'rate.limited',
+            payload: { reason: 'ip', route: c.req.path, retryAfterSeconds: retryAfter },
+          }),
+        );
+      }
       throw new ApiError(429, 'RATE_LIMITED', 'Too many requests. Try again later.', {
         headers: { 'Retry-After': String(retryAfter) },
       });

@@ -1,8 +1,8 @@
-import { inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { describeError } from '../app.ts';
 import type { Db } from '../db/client.ts';
-import { accounts, deviceSessions } from '../db/schema.ts';
+import { allRows } from '../db/first-row.ts';
 import type { ChangeEvent, ChangeNotifier, NotifierListener, RevocationEvent } from './notifier.ts';
 
 /** Why the server ends a stream: told to the client in a last `bye` event. */
@@ -125,24 +125,30 @@ export class PushHub implements NotifierListener {
     });
   }
 
-  /** Re-reads what notifications may have carried: each account's revision, each session's revocation. */
+  /**
+   * Re-reads what notifications may have carried: each account's revision, each session's
+   * revocation. Across accounts, so through keyhold_push_state (migration 0002), which exposes
+   * exactly these two facts to the application role and nothing else.
+   */
   async resync(): Promise<void> {
     const accountIds = [...this.#byAccount.keys()];
     const sessionIds = [...this.#bySession.keys()];
-    for (const ids of chunks(accountIds)) {
-      const rows = await this.#db
-        .select({ id: accounts.id, revision: accounts.revision })
-        .from(accounts)
-        .where(inArray(accounts.id, ids));
-      for (const row of rows) this.change({ accountId: row.id, revision: row.revision });
-    }
-    for (const ids of chunks(sessionIds)) {
-      const rows = await this.#db
-        .select({ id: deviceSessions.id, revokedAt: deviceSessions.revokedAt })
-        .from(deviceSessions)
-        .where(inArray(deviceSessions.id, ids));
-      const live = new Set(rows.filter((row) => !row.revokedAt).map((row) => row.id));
-      for (const id of ids) if (!live.has(id)) this.revocation({ sessionId: id });
+    const size = Math.max(accountIds.length, sessionIds.length);
+    for (let i = 0; i < size; i += RESYNC_CHUNK) {
+      const accountChunk = accountIds.slice(i, i + RESYNC_CHUNK);
+      const sessionChunk = sessionIds.slice(i, i + RESYNC_CHUNK);
+      const rows = allRows(
+        await this.#db.execute(
+          sql`select kind, id, revision, revoked from keyhold_push_state(${uuidArray(accountChunk)}::uuid[], ${uuidArray(sessionChunk)}::uuid[])`,
+        ),
+      );
+      const live = new Set<string>();
+      for (const row of rows) {
+        const id = String(row.id);
+        if (row.kind === 'account') this.change({ accountId: id, revision: Number(row.revision) });
+        else if (row.revoked !== true) live.add(id);
+      }
+      for (const id of sessionChunk) if (!live.has(id)) this.revocation({ sessionId: id });
     }
   }
 
@@ -171,6 +177,7 @@ function removeFrom(map: Map<string, Set<PushSubscriber>>, key: string, subscrib
   return true;
 }
 
-function* chunks<T>(values: T[], size = 500) {
-  for (let i = 0; i < values.length; i += size) yield values.slice(i, i + size);
-}
+const RESYNC_CHUNK = 500;
+
+/** A PostgreSQL array literal of uuids ('{…}'); ids come from our own token rows, never from a client. */
+const uuidArray = (ids: string[]) => `{${ids.join(',')}}`;

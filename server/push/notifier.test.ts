@@ -82,8 +82,10 @@ describe('ChangeNotifier', () => {
 
 describe.runIf(Boolean(process.env.DATABASE_URL))('PostgreSQL listener', () => {
   const listenerPids = async () => {
-    const rows = (await testDb.database.db.execute(
-      sql`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%'`,
+    const rows = (await testDb.asOwner((db) =>
+      db.execute(
+        sql`select pid from pg_stat_activity where datname = current_database() and query ilike 'listen%'`,
+      ),
     )) as unknown as Array<{ pid: number }>;
     return rows.map((row) => row.pid);
   };
@@ -92,7 +94,7 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('PostgreSQL listener', () => {
     const { calls } = await started();
     const [pid] = await listenerPids();
     expect(pid).toBeTypeOf('number');
-    await testDb.database.db.execute(sql`select pg_terminate_backend(${pid})`);
+    await testDb.asOwner((db) => db.execute(sql`select pg_terminate_backend(${pid})`));
     await vi.waitFor(() => expect(calls).toContain('reconnected'), { timeout: 5_000 });
     expect(calls.slice(0, 1)).toEqual(['disconnected']);
     expect(await listenerPids()).not.toContain(pid);

@@ -19,3 +19,7 @@ export type PreloginRequest = z.input<typeof preloginRequest>;
 
 export const preloginResponse = z.object({ kdf: kdfParams, salt: z.string() });
 export type PreloginResponse = z.infer<typeof preloginResponse>;
+
+/** Deleting the account proves the master password again (its auth key), not just a token. */
+export const deleteAccountRequest = z.object({ authKey });
+export type DeleteAccountRequest = z.input<typeof deleteAccountRequest>;

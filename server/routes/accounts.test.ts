@@ -16,7 +16,7 @@ describe(`POST /v1/accounts (${process.env.DATABASE_URL ? 'postgres' : 'pglite'}
     const res = await call('POST', '/v1/accounts', { body: account });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ accountId: account.accountId });
-    const rows = await testDb.database.db.query.accounts.findMany();
+    const rows = await testDb.asOwner((db) => db.query.accounts.findMany());
     expect(rows).toHaveLength(1);
     expect(rows[0]?.email).toBe('mixed.case@example.com');
     expect(rows[0]?.authHash).toMatch(/^scrypt\$32768\$8\$1\$[\w-]+\$[\w-]+$/);
@@ -34,7 +34,7 @@ describe(`POST /v1/accounts (${process.env.DATABASE_URL ? 'postgres' : 'pglite'}
       body: { ...registration(), accountId: first.accountId },
     });
     expect(sameId.status).toBe(409);
-    const rows = await testDb.database.db.query.accounts.findMany();
+    const rows = await testDb.asOwner((db) => db.query.accounts.findMany());
     expect(rows.map((r) => r.email)).toEqual(['dup@example.com']);
   });
 
@@ -66,7 +66,7 @@ describe(`POST /v1/accounts (${process.env.DATABASE_URL ? 'postgres' : 'pglite'}
     expect(await upperId.json()).toEqual({
       error: { code: 'VALIDATION', field: 'accountId', message: 'accountId: must be a lower-case UUID' },
     });
-    expect(await testDb.database.db.query.accounts.findMany()).toHaveLength(0);
+    expect(await testDb.asOwner((db) => db.query.accounts.findMany())).toHaveLength(0);
   });
 
   it('answers 400 MALFORMED_JSON for unparsable JSON or a non-JSON content type', async () => {

@@ -34,7 +34,9 @@ describe('POST /v1/sessions (login)', () => {
     });
     expect(body.accessToken).not.toBe(body.refreshToken);
     // Only hashes are stored.
-    const stored = await testDb.database.db.select({ hash: tokens.hash, scopes: tokens.scopes }).from(tokens);
+    const stored = await testDb.asOwner((db) =>
+      db.select({ hash: tokens.hash, scopes: tokens.scopes }).from(tokens),
+    );
     expect(stored.map((t) => t.hash)).not.toContain(body.accessToken);
     expect(stored[0]?.scopes).toEqual(['vault:read', 'vault:write', 'account']);
     expect((await call('GET', pull, { token: body.accessToken })).status).toBe(200);
@@ -142,15 +144,15 @@ describe('access tokens', () => {
   it('403 FORBIDDEN_SCOPE when the token lacks the route scope', async () => {
     const { call, signUp, clock } = createTestApp(testDb.database);
     const user = await signUp();
-    const { db } = testDb.database;
-    const sessionId = await createDeviceSession(db, user.accountId, 'reader', clock.now);
-    const readOnly = await issueTokens(db, {
-      accountId: user.accountId,
-      sessionId,
-      scopes: ['vault:read'],
-      now: clock.now,
-      accessTtlSeconds: 900,
-    });
+    const readOnly = await testDb.asOwner(async (db) =>
+      issueTokens(db, {
+        accountId: user.accountId,
+        sessionId: await createDeviceSession(db, user.accountId, 'reader', clock.now),
+        scopes: ['vault:read'],
+        now: clock.now,
+        accessTtlSeconds: 900,
+      }),
+    );
     expect((await call('GET', pull, { token: readOnly.accessToken })).status).toBe(200);
     const push = await call('POST', '/v1/sync/push', {
       token: readOnly.accessToken,
@@ -194,7 +196,7 @@ describe('POST /v1/sessions/refresh', () => {
       body: { refreshToken: rotated.refreshToken },
     });
     expect(stolen.status).toBe(401);
-    const [session] = await testDb.database.db.select().from(deviceSessions);
+    const [session] = await testDb.asOwner((db) => db.select().from(deviceSessions));
     expect(session?.revokedAt).not.toBeNull();
   });
 
@@ -227,10 +229,9 @@ describe('DELETE /v1/sessions/current', () => {
       (await call('POST', '/v1/sessions/refresh', { body: { refreshToken: user.refreshToken } })).status,
     ).toBe(401);
     expect((await call('GET', pull, { token: other.accessToken })).status).toBe(200);
-    const revoked = await testDb.database.db
-      .select({ revokedAt: tokens.revokedAt })
-      .from(tokens)
-      .where(eq(tokens.accountId, user.accountId));
+    const revoked = await testDb.asOwner((db) =>
+      db.select({ revokedAt: tokens.revokedAt }).from(tokens).where(eq(tokens.accountId, user.accountId)),
+    );
     expect(revoked.filter((t) => t.revokedAt !== null)).toHaveLength(2);
   });
 });

@@ -162,14 +162,15 @@ describe('event stream auth', () => {
   it('403 without the vault:read scope', async () => {
     const { call, signUp, clock, hub } = await setup();
     const user = await signUp();
-    const sessionId = await createDeviceSession(testDb.database.db, user.accountId, 'writer', clock.now);
-    const writeOnly = await issueTokens(testDb.database.db, {
-      accountId: user.accountId,
-      sessionId,
-      scopes: ['vault:write', 'account'],
-      now: clock.now,
-      accessTtlSeconds: 900,
-    });
+    const writeOnly = await testDb.asOwner(async (db) =>
+      issueTokens(db, {
+        accountId: user.accountId,
+        sessionId: await createDeviceSession(db, user.accountId, 'writer', clock.now),
+        scopes: ['vault:write', 'account'],
+        now: clock.now,
+        accessTtlSeconds: 900,
+      }),
+    );
     const res = await call('GET', EVENTS, { token: writeOnly.accessToken });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'FORBIDDEN_SCOPE' } });
@@ -374,9 +375,11 @@ describe.runIf(Boolean(process.env.DATABASE_URL))('PostgreSQL listener drop', ()
     const user = await signUp();
     const stream = await connect(user.accessToken);
     expect((await stream.next())?.event).toBe('hello');
-    const rows = (await testDb.database.db.execute(
-      sql`select pg_terminate_backend(pid) from pg_stat_activity
-          where datname = current_database() and query ilike 'listen%'`,
+    const rows = (await testDb.asOwner((db) =>
+      db.execute(
+        sql`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and query ilike 'listen%'`,
+      ),
     )) as unknown as unknown[];
     expect(rows).toHaveLength(1);
     // Most likely lands before the listener is back (its first retry waits 125-250 ms): lost as a
@@ -436,10 +439,9 @@ async function rawClient(port: number) {
 }
 
 async function sessionIdOf(accountId: string) {
-  const [row] = await testDb.database.db
-    .select({ id: deviceSessions.id })
-    .from(deviceSessions)
-    .where(eq(deviceSessions.accountId, accountId));
+  const [row] = await testDb.asOwner((db) =>
+    db.select({ id: deviceSessions.id }).from(deviceSessions).where(eq(deviceSessions.accountId, accountId)),
+  );
   if (!row) throw new Error('no session');
   return row.id;
 }

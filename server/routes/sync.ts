@@ -1,8 +1,11 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
+import { auditMeta, recordAudit } from '../audit/record.ts';
 import { accounts, items } from '../db/schema.ts';
+import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody, query } from '../middleware/validate.ts';
 import { notifyChange } from '../push/notifier.ts';
@@ -27,6 +30,29 @@ const toItem = (row: ItemRow): Item => ({
   updatedAt: row.updatedAt.toISOString(),
 });
 
+/** A push with at least this many conflicting changes is recorded in the audit log. */
+export const CONFLICT_STORM = 100;
+
+/**
+ * A push refused for its content (400 malformed or invalid, 413 too large) is recorded as
+ * `push.refused` with the error code and field — never the body — and then answered as before.
+ */
+const auditRefusedPush = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  // Hono has already turned the error into its answer; c.error says what it was.
+  const error = c.error;
+  if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 413)) return;
+  const { accountId, sessionId } = c.var.auth;
+  await inScope(c.var.deps.db, { account: accountId }, (tx) =>
+    recordAudit(tx, auditMeta(c), {
+      type: 'push.refused',
+      accountId,
+      sessionId,
+      payload: { code: error.code, field: error.extra.field ?? null },
+    }),
+  );
+});
+
 const accountGone = () => new ApiError(401, 'INVALID_TOKEN', 'The account no longer exists.');
 
 export const syncRoutes = new Hono<AppEnv>()
@@ -39,12 +65,14 @@ export const syncRoutes = new Hono<AppEnv>()
     if (since >= accountRevision) {
       return c.json({ revision: accountRevision, items: [], hasMore: false } satisfies ChangesResponse, 200);
     }
-    const rows = await db
-      .select()
-      .from(items)
-      .where(and(eq(items.accountId, accountId), gt(items.revision, since)))
-      .orderBy(asc(items.revision))
-      .limit(limit + 1);
+    const rows = await inScope(db, { account: accountId }, (tx) =>
+      tx
+        .select()
+        .from(items)
+        .where(and(eq(items.accountId, accountId), gt(items.revision, since)))
+        .orderBy(asc(items.revision))
+        .limit(limit + 1),
+    );
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     // A push may have committed between the two reads; never report a revision below what we return.
@@ -56,12 +84,12 @@ export const syncRoutes = new Hono<AppEnv>()
     };
     return c.json(reply, 200);
   })
-  .post('/push', requireScope('vault:write'), jsonBody(pushRequest), async (c) => {
+  .post('/push', requireScope('vault:write'), auditRefusedPush, jsonBody(pushRequest), async (c) => {
     const { changes } = c.req.valid('json');
     const { accountId } = c.var.auth;
     const { db, now } = c.var.deps;
     const at = now();
-    const reply = await db.transaction(async (tx) => {
+    const reply = await inScope(db, { account: accountId }, async (tx) => {
       // Serialises pushes per account, so revisions are assigned in commit order without gaps.
       const [account] = await tx
         .select({ revision: accounts.revision })
@@ -130,6 +158,17 @@ export const syncRoutes = new Hono<AppEnv>()
         await tx.update(accounts).set({ revision }).where(eq(accounts.id, accountId));
         // Delivered to every server process's push hub on commit (never on rollback).
         await notifyChange(tx, { accountId, revision });
+      }
+      const conflicts = results.filter((r) => r.status === 'conflict').length;
+      if (conflicts >= CONFLICT_STORM) {
+        // Applied as usual (the client resolves each conflict), but worth a security reviewer's look:
+        // a device pushing stale copies of many items at once.
+        await recordAudit(tx, auditMeta(c, at), {
+          type: 'push.conflict-storm',
+          accountId,
+          sessionId: c.var.auth.sessionId,
+          payload: { changes: changes.length, conflicts },
+        });
       }
       return { revision, results };
     });

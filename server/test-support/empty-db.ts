@@ -25,7 +25,8 @@ export async function createEmptyDatabase(): Promise<EmptyDatabase> {
     return {
       database,
       migrate: async () => {
-        await wrapPglite(client, { migrate: true });
+        // As `npm run migrate` would: the owner migrates; `database` stays the owner's handle here.
+        await wrapPglite(client, { migrate: true, actAs: 'owner' });
       },
       execute: async (statement) => {
         await database.db.execute(sql.raw(statement));
