@@ -20,6 +20,19 @@ export interface ItemInput extends Partial<Omit<LoginFields, 'uris'>> {
   uris?: { url: string; match?: UriMatch }[];
 }
 
+/** An entry of the "Account activity" list, as the popup shows it. */
+export interface ActivityEntry {
+  what: string;
+  /** The event's time as the `<time>` element carries it (ISO). */
+  at: string;
+  /** Shown under it: the local date and time. */
+  when: string;
+  device: string | null;
+  from: string | null;
+}
+
+const ACTIVITY_ENTRIES = 'ul[aria-label="Account activity"] > li';
+
 const TOTP_LABEL = 'One-time code (TOTP) secret or otpauth:// URI';
 const websiteInputs = 'input[aria-label^="Website address "]';
 
@@ -152,6 +165,41 @@ export class PopupPage {
   async unlock(password: string) {
     await this.fill('Master password', password);
     await this.click('Unlock');
+  }
+
+  /** Opens "Activity" from the list and waits for its first page (or its error). */
+  async openActivity() {
+    await this.click('Activity');
+    await this.page.locator(aria('Account activity', 'heading')).wait();
+    await this.page.waitForSelector(`${ACTIVITY_ENTRIES}, [role="alert"]`);
+  }
+
+  /** Clicks "Load older" and waits until more entries (or an error) show. */
+  async loadOlderActivity() {
+    const shown = (await this.activityEntries()).length;
+    await this.click('Load older');
+    await this.page.waitForFunction(
+      (selector, before) =>
+        document.querySelectorAll(selector).length > before || document.querySelector('[role="alert"]'),
+      { polling: 'mutation' },
+      ACTIVITY_ENTRIES,
+      shown,
+    );
+  }
+
+  activityEntries(): Promise<ActivityEntry[]> {
+    return this.page.$$eval(ACTIVITY_ENTRIES, (lis) =>
+      lis.map((li) => {
+        const part = (name: string) => li.querySelector(`.${name}`)?.textContent ?? null;
+        return {
+          what: part('what') ?? '',
+          at: li.querySelector('time')?.getAttribute('datetime') ?? '',
+          when: part('when') ?? '',
+          device: part('device'),
+          from: part('from'),
+        };
+      }),
+    );
   }
 
   async alertText(): Promise<string> {

@@ -4,6 +4,7 @@ import {
   type RegisterRequest,
   registerResponse,
 } from '../../server/routes/accounts-schema.ts';
+import { activityResponse } from '../../server/routes/activity-schema.ts';
 import { errorResponse } from '../../server/routes/common-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
@@ -204,5 +205,20 @@ export class ApiClient {
 
   push(accessToken: string, changes: ItemChange[]) {
     return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
+  }
+
+  /** One page of the account's own security events, newest first; `before` pages to older ones. */
+  activity(accessToken: string, page: { before?: number | undefined; limit?: number | undefined } = {}) {
+    const query = new URLSearchParams();
+    if (page.before !== undefined) query.set('before', String(page.before));
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    const search = query.toString();
+    return this.call(
+      activityResponse,
+      'GET',
+      `/v1/activity${search ? `?${search}` : ''}`,
+      undefined,
+      accessToken,
+    );
   }
 }

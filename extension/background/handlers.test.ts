@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { AccountActivity } from './account-activity.ts';
 import type { AutofillService } from './autofill-service.ts';
 import { createHandlers, dispatch, isTrustedSender } from './handlers.ts';
 import { VaultError } from './vault-error.ts';
@@ -6,6 +7,7 @@ import type { VaultService } from './vault-service.ts';
 
 /** These tests exercise the vault messages; autofill has its own suite. */
 const noAutofill = {} as AutofillService;
+const noActivity = {} as AccountActivity;
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
 const ORIGIN = `chrome-extension://${ID}`;
@@ -40,19 +42,22 @@ const fakeVault = (overrides: Partial<Record<keyof VaultService, unknown>> = {})
 
 describe('dispatch', () => {
   it('answers a valid request with {ok: true, value}', async () => {
-    const reply = await dispatch(createHandlers(fakeVault(), noAutofill), { name: 'getState', request: {} });
+    const reply = await dispatch(createHandlers(fakeVault(), noAutofill, noActivity), {
+      name: 'getState',
+      request: {},
+    });
     expect(reply).toEqual({ ok: true, value: { status: 'locked' } });
   });
 
   it('refuses unknown message names and non-objects', async () => {
-    const h = createHandlers(fakeVault(), noAutofill);
+    const h = createHandlers(fakeVault(), noAutofill, noActivity);
     for (const bad of [null, 'getState', { name: 'toString' }, { name: 'exportEverything', request: {} }]) {
       expect(await dispatch(h, bad)).toMatchObject({ ok: false, code: 'VALIDATION' });
     }
   });
 
   it('validates payloads at runtime and says what is wrong', async () => {
-    const h = createHandlers(fakeVault(), noAutofill);
+    const h = createHandlers(fakeVault(), noAutofill, noActivity);
     const reply = await dispatch(h, {
       name: 'register',
       request: { serverUrl: 'http://127.0.0.1:8787', email: 'not-an-email', password: 'long enough' },
@@ -76,7 +81,7 @@ describe('dispatch', () => {
         throw new VaultError('WRONG_PASSWORD');
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity), {
       name: 'unlock',
       request: { password: 'hunter2' },
     });
@@ -90,7 +95,7 @@ describe('dispatch', () => {
 
   it('refuses a saveItem with a bad website or TOTP secret, naming the field, without calling the vault', async () => {
     const saveItem = vi.fn(async () => ({}));
-    const h = createHandlers(fakeVault({ saveItem }), noAutofill);
+    const h = createHandlers(fakeVault({ saveItem }), noAutofill, noActivity);
     const item = {
       title: 'Bank',
       username: 'ada',
@@ -130,7 +135,7 @@ describe('dispatch', () => {
         throw new VaultError('RATE_LIMITED', { serverUrl: 'http://127.0.0.1:8787', retryAfterSeconds: 42 });
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity), {
       name: 'login',
       request: { serverUrl: 'http://127.0.0.1:8787', email: 'a@b.co', password: 'pw' },
     });
@@ -148,7 +153,7 @@ describe('dispatch', () => {
         throw new VaultError('NOT_KEYHOLD', { serverUrl: 'http://127.0.0.1:9' });
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity), {
       name: 'register',
       request: { serverUrl: 'http://127.0.0.1:9/', email: 'a@b.co', password: 'long enough' },
     });
@@ -165,12 +170,78 @@ describe('dispatch', () => {
         throw new Error('secret-password-in-message');
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity), {
       name: 'unlock',
       request: { password: 'pw' },
     });
     expect(reply).toEqual({ ok: false, code: 'INTERNAL', message: 'Something went wrong inside Keyhold.' });
     expect(JSON.stringify(spy.mock.calls)).not.toContain('secret-password-in-message');
     spy.mockRestore();
+  });
+});
+
+describe('accountActivity', () => {
+  const page = { events: [], next: null };
+  const activityWith = (impl: (before?: number) => Promise<unknown>) => {
+    const pageFn = vi.fn(impl);
+    return { activity: { page: pageFn } as unknown as AccountActivity, pageFn };
+  };
+
+  it('asks for the newest page, or the older page before a position', async () => {
+    const { activity, pageFn } = activityWith(async () => page);
+    const h = createHandlers(fakeVault(), noAutofill, activity);
+    expect(await dispatch(h, { name: 'accountActivity', request: {} })).toEqual({ ok: true, value: page });
+    expect(await dispatch(h, { name: 'accountActivity', request: { before: 42 } })).toEqual({
+      ok: true,
+      value: page,
+    });
+    expect(pageFn.mock.calls).toEqual([[undefined], [42]]);
+  });
+
+  it('refuses a position that is not a whole number from 1, naming it, without asking the server', async () => {
+    const { activity, pageFn } = activityWith(async () => page);
+    const h = createHandlers(fakeVault(), noAutofill, activity);
+    const cases: [unknown, string][] = [
+      [0, 'The activity page position must be 1 or more.'],
+      [-3, 'The activity page position must be 1 or more.'],
+      [1.5, 'The activity page position is not valid.'],
+      ['12', 'The activity page position is not valid.'],
+      [2 ** 60, 'The activity page position is too large.'],
+    ];
+    for (const [before, message] of cases) {
+      expect(await dispatch(h, { name: 'accountActivity', request: { before } })).toEqual({
+        ok: false,
+        code: 'VALIDATION',
+        message,
+        field: 'before',
+      });
+    }
+    expect(pageFn).not.toHaveBeenCalled();
+  });
+
+  it('says which server cannot be reached, and that a locked vault must be unlocked first', async () => {
+    const serverUrl = 'http://127.0.0.1:8787';
+    const offline = activityWith(async () => {
+      throw new VaultError('SERVER_UNREACHABLE', { serverUrl });
+    });
+    expect(
+      await dispatch(createHandlers(fakeVault(), noAutofill, offline.activity), {
+        name: 'accountActivity',
+        request: {},
+      }),
+    ).toEqual({
+      ok: false,
+      code: 'SERVER_UNREACHABLE',
+      message: `Keyhold cannot reach a server at ${serverUrl}. Check the address and your connection.`,
+    });
+    const locked = activityWith(async () => {
+      throw new VaultError('LOCKED');
+    });
+    expect(
+      await dispatch(createHandlers(fakeVault(), noAutofill, locked.activity), {
+        name: 'accountActivity',
+        request: { before: 7 },
+      }),
+    ).toEqual({ ok: false, code: 'LOCKED', message: 'Keyhold is locked. Unlock it first.' });
   });
 });

@@ -11,13 +11,14 @@ import {
   type Responses,
   requestSchemas,
 } from '../messaging/protocol.ts';
+import type { AccountActivity } from './account-activity.ts';
 import type { AutofillService } from './autofill-service.ts';
 import { VaultError } from './vault-error.ts';
 import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
 
-export const createHandlers = (vault: VaultService, autofill: AutofillService) =>
+export const createHandlers = (vault: VaultService, autofill: AutofillService, activity: AccountActivity) =>
   ({
     getState: () => vault.state(),
     register: (r) => vault.register(r.serverUrl, r.email, r.password),
@@ -42,6 +43,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService) =
     menuDismiss: (r) => autofill.menuDismiss(r.session, r.refocus).then(() => null),
     promptState: async (r) => autofill.promptState(r.session),
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
+    accountActivity: (r) => activity.page(r.before),
   }) satisfies Handlers;
 
 /** The parts of `runtime.MessageSender` the trust check reads. */

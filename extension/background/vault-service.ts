@@ -562,8 +562,9 @@ export class VaultService {
   }
 
   /**
-   * For the push channel: the server and a usable access token while unlocked; null when locked.
-   * Throws (ApiError) when the server cannot be reached, so the channel backs off.
+   * For the push channel and account activity: the server and a usable access token while
+   * unlocked; null when locked. Throws (ApiError) when the server cannot be reached, so the
+   * channel backs off.
    */
   channelAuth(renew: boolean): Promise<{ serverUrl: string; accessToken: string } | null> {
     return this.serial(async () => {

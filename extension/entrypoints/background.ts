@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
+import { AccountActivity } from '../background/account-activity.ts';
 import { AutofillService } from '../background/autofill-service.ts';
 import { createBrowserTabs, wireAutofill } from '../background/autofill-wiring.ts';
 import { createHandlers, dispatch, isTrustedSender } from '../background/handlers.ts';
@@ -16,7 +17,7 @@ export default defineBackground(() => {
   netErrorLog.observe(browser.webRequest);
   const vault = new VaultService();
   const autofill = new AutofillService(vault, createBrowserTabs());
-  const handlers = createHandlers(vault, autofill);
+  const handlers = createHandlers(vault, autofill, new AccountActivity(vault));
   const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
   const channel = new PushChannel({
     auth: (renew) => vault.channelAuth(renew),

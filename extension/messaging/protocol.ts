@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActivityResponse } from '../../server/routes/activity-schema.ts';
 import { parseTotpSecret } from '../autofill/totp.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
@@ -116,6 +117,18 @@ export const requestSchemas = {
   /** The save/update prompt asks what it is about, then reports the user's answer. */
   promptState: z.object({ session: z.uuid() }),
   promptAnswer: z.object({ session: z.uuid(), answer: z.enum(['save', 'update', 'never', 'dismiss']) }),
+  /**
+   * A page of the account's security events as the server recorded them, newest first; `before`
+   * (a page's `next`) asks for the page of older ones.
+   */
+  accountActivity: z.object({
+    before: z
+      .number()
+      // int() also bounds to the safe integers; a fraction is an invalid_type ("… is not valid.").
+      .int('The activity page position is too large.')
+      .min(1, 'The activity page position must be 1 or more.')
+      .optional(),
+  }),
 } as const;
 
 export type MessageName = keyof typeof requestSchemas;
@@ -225,6 +238,15 @@ export interface PromptState {
   title: string | null;
 }
 
+/**
+ * A page of account activity, as `GET /v1/activity` answered it (checked against the server's
+ * schema): `events` newest first, each with its device session (`current`: the session this
+ * extension is signed in with) and the address it came from; `next` is the `before` of the page
+ * of older events, null at the account's first event.
+ */
+export type ActivityPage = ActivityResponse;
+export type ActivityEvent = ActivityPage['events'][number];
+
 export interface Responses {
   getState: VaultState;
   register: VaultState;
@@ -244,6 +266,7 @@ export interface Responses {
   menuDismiss: null;
   promptState: PromptState | null;
   promptAnswer: null;
+  accountActivity: ActivityPage;
 }
 
 export const ErrorCode = {
@@ -401,6 +424,7 @@ const FIELD_LABELS: Record<string, string> = {
   'fields.uris': 'Websites',
   'fields.notes': 'Notes',
   'fields.totp': 'One-time code secret',
+  before: 'The activity page position',
 };
 
 /** The name the popup shows for a request field (`fields.uris.1.url` → "Website address 2"). */

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorCode, errorMessage, type ItemPage, type VaultState } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
+import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { send } from './send.ts';
 import { TabMatchesSection } from './tab-matches.tsx';
@@ -42,6 +43,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [page, setPage] = useState<ItemPage | null>(null);
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
+  const [showActivity, setShowActivity] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
@@ -76,6 +78,17 @@ export function ItemsScreen({ state, onState }: Props) {
     );
   }
 
+  if (showActivity) {
+    return (
+      <ActivityScreen
+        onBack={() => {
+          setShowActivity(false);
+          void run(reload);
+        }}
+      />
+    );
+  }
+
   const shown = page?.items ?? [];
 
   return (
@@ -83,6 +96,9 @@ export function ItemsScreen({ state, onState }: Props) {
       <div class="row">
         <h1>Keyhold</h1>
         <span class="spacer" />
+        <button type="button" onClick={() => setShowActivity(true)}>
+          Activity
+        </button>
         <button
           type="button"
           disabled={busy}

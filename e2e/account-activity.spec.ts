@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deriveAccountKeys, fromBase64Url, toBase64Url, validateKdfParams } from '../shared-crypto/index.ts';
+import { type Device, launchDevice } from './support/browser.ts';
+import { type ActivityEntry, PopupPage } from './support/popup-page.ts';
+import { type RunningServer, startServer } from './support/server.ts';
+
+/**
+ * "Account activity" in the real popup in Chromium, against the real server: what happened, when,
+ * on which device and from where, newest first, a page at a time. One browser; the tests run in
+ * order on one account. What other devices do (a wrong key, a laptop signing in) is set up by
+ * calling the server directly, as those devices would.
+ */
+
+const MASTER = 'amber-falcon-ledger-42';
+const EMAIL = 'noor@example.test';
+/** The worker's page size (background/account-activity.ts). */
+const PAGE = 20;
+const SESSION = /^(.+) · session ([0-9a-f]{8})( \(signed out\))?$/;
+
+/** The session's short id an entry names, or null. */
+const sessionOf = (e: ActivityEntry | undefined) => e?.device?.match(SESSION)?.[2] ?? null;
+
+describe('account activity in the popup', () => {
+  let server: RunningServer;
+  let device: Device;
+  let popup: PopupPage;
+
+  beforeAll(async () => {
+    // Every unlock signs in again: more sign-ins per minute than the default per-IP limit allows.
+    [server, device] = await Promise.all([
+      startServer({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' }),
+      launchDevice(),
+    ]);
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await server?.stop();
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  /** Another device signs in to the account with the right master password. */
+  async function signInElsewhere(deviceName: string) {
+    const pre = (await (await post('/v1/accounts/prelogin', { email: EMAIL })).json()) as {
+      kdf: unknown;
+      salt: string;
+    };
+    const { authKey } = await deriveAccountKeys(MASTER, fromBase64Url(pre.salt), validateKdfParams(pre.kdf));
+    const res = await post('/v1/sessions', { email: EMAIL, authKey: toBase64Url(authKey), deviceName });
+    expect(res.status).toBe(200);
+  }
+
+  it('says what happened, when, on which device and from where, newest first', async () => {
+    popup = new PopupPage(await device.openPopup());
+    await popup.createAccount(server.url, EMAIL, MASTER);
+    // Someone tries the account with a wrong master password on another device: the server sees it.
+    const wrong = await post('/v1/sessions', {
+      email: EMAIL,
+      authKey: randomBytes(32).toString('base64url'),
+      deviceName: 'Unknown device',
+    });
+    expect(wrong.status).toBe(401);
+    await signInElsewhere('Work laptop');
+
+    await popup.lock();
+    // A wrong master password at unlock is checked on this device and never reaches the server.
+    await popup.unlock('not the master password');
+    expect(await popup.alertText()).toContain('That master password is not right.');
+    await popup.unlock(MASTER);
+    await popup.waitForList();
+
+    await popup.openActivity();
+    const entries = await popup.activityEntries();
+    expect(entries.map((e) => e.what)).toEqual([
+      'Signed in',
+      'Signed out',
+      'Signed in',
+      'Wrong master password entered',
+      'Signed in',
+      'Account created',
+    ]);
+    const [now, lockedOut, laptop, failed, firstSignIn, created] = entries;
+    // This session is "This device"; the one that locking ended is this extension's earlier one.
+    expect(now?.device).toMatch(/^This device · session [0-9a-f]{8}$/);
+    expect(lockedOut?.device).toMatch(/^Keyhold browser extension · session [0-9a-f]{8} \(signed out\)$/);
+    expect(sessionOf(firstSignIn)).toBe(sessionOf(lockedOut));
+    expect(firstSignIn?.device).toBe(lockedOut?.device);
+    expect(sessionOf(now)).not.toBe(sessionOf(lockedOut));
+    expect(laptop?.device).toMatch(/^Work laptop · session [0-9a-f]{8}$/);
+    // A failed sign-in and the account's creation belong to no device session.
+    expect([failed?.device, created?.device]).toEqual([null, null]);
+    for (const e of entries) expect(e.from).toBe('from 127.0.0.1');
+    // Newest first, with the local date and time shown.
+    const times = entries.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    for (const e of entries) {
+      expect(e.when).toBe(
+        await popup.page.evaluate(
+          (at) =>
+            new Date(at).toLocaleString(undefined, {
+              dateStyle: 'medium',
+              timeStyle: 'medium',
+            }),
+          e.at,
+        ),
+      );
+    }
+    expect(await popup.page.$('::-p-aria([name="Load older"][role="button"])')).toBeNull();
+
+    await popup.click('Back');
+    await popup.waitForList();
+  });
+
+  it('pages back with "Load older" to the account\'s first event', async () => {
+    // Each lock ends this device's session and each unlock signs in again: two events a round.
+    for (let round = 0; round < 8; round++) {
+      await popup.lock();
+      await popup.unlock(MASTER);
+      await popup.waitForList();
+    }
+    await popup.openActivity();
+    const first = await popup.activityEntries();
+    expect(first).toHaveLength(PAGE);
+    expect(first[0]).toMatchObject({ what: 'Signed in' });
+    expect(first[0]?.device).toMatch(/^This device · /);
+    expect(first.map((e) => e.what)).not.toContain('Account created');
+
+    await popup.loadOlderActivity();
+    const all = await popup.activityEntries();
+    // 6 events before, 16 from the rounds: the second page holds the two oldest.
+    expect(all).toHaveLength(22);
+    expect(all.slice(0, PAGE)).toEqual(first);
+    expect(all.slice(PAGE).map((e) => e.what)).toEqual(['Signed in', 'Account created']);
+    const times = all.map((e) => Date.parse(e.at));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+    expect(all.filter((e) => e.what === 'Wrong master password entered')).toHaveLength(1);
+    expect(all.filter((e) => e.device?.startsWith('This device'))).toHaveLength(1);
+    expect(await popup.page.$('::-p-aria([name="Load older"][role="button"])')).toBeNull();
+
+    await popup.click('Back');
+    await popup.waitForList();
+  });
+
+  it('says so when the server cannot be reached, and loads once it is back', async () => {
+    await server.stop();
+    await popup.openActivity();
+    expect(await popup.alertText()).toBe(
+      `Keyhold cannot reach a server at ${server.url}. Check the address and your connection.`,
+    );
+    expect(await popup.activityEntries()).toEqual([]);
+
+    // The same server (address and data) back.
+    const { port } = new URL(server.url);
+    server = await startServer({ PORT: port, DATA_DIR: server.dataDir, AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
+    await popup.click('Try again');
+    await popup.page.waitForSelector('ul[aria-label="Account activity"] > li');
+    expect(await popup.page.$('[role="alert"]')).toBeNull();
+    expect(await popup.activityEntries()).toHaveLength(PAGE);
+    await popup.click('Back');
+    await popup.waitForList();
+  });
+});

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { auditEventTypes } from '../../server/audit/record.ts';
+import type { ActivityEvent } from '../messaging/protocol.ts';
+import {
+  type DateStyle,
+  describeActivity,
+  describeAddress,
+  describeDevice,
+  formatWhen,
+  shortSessionId,
+} from './activity-words.ts';
+
+const UTC: DateStyle = { locale: 'en-GB', timeZone: 'UTC' };
+const says = (type: string, details: ActivityEvent['details'] = {}) =>
+  describeActivity({ type, details }, UTC);
+
+describe('describeActivity: what happened, in words', () => {
+  it('says what each kind of event the server records means', () => {
+    const cases: [string, ActivityEvent['details'], string][] = [
+      ['account.created', {}, 'Account created'],
+      ['account.deleted', { sessionsEnded: 2 }, 'Account deleted; 2 device sessions ended'],
+      ['account.deleted', { sessionsEnded: 1 }, 'Account deleted; 1 device session ended'],
+      [
+        'account.locked',
+        { failedAttempts: 5, until: '2026-11-30T14:32:00.000Z' },
+        'Account locked after 5 failed attempts until 14:32',
+      ],
+      ['login.succeeded', {}, 'Signed in'],
+      ['login.failed', { reason: 'wrong-key' }, 'Wrong master password entered'],
+      [
+        'rate.limited',
+        { reason: 'account-locked', retryAfterSeconds: 90 },
+        'Sign-in refused: account locked for another 2 minutes',
+      ],
+      ['refresh.reused', {}, 'A refresh token was used a second time: someone may hold a copy of it'],
+      ['session.revoked', { reason: 'logout' }, 'Signed out'],
+      ['session.revoked', { reason: 'refresh-reuse' }, 'Session ended: a refresh token was used twice'],
+      [
+        'token.expired',
+        { kind: 'access', expiredAt: '2026-11-30T14:00:00.000Z' },
+        'An expired access token was refused',
+      ],
+      [
+        'token.expired',
+        { kind: 'refresh', expiredAt: '2026-11-30T14:00:00.000Z' },
+        'An expired refresh token was refused',
+      ],
+      [
+        'push.refused',
+        { code: 'VALIDATION', field: 'changes.3.ciphertext' },
+        'Sync refused: a change was not valid (changes.3.ciphertext)',
+      ],
+      ['push.refused', { code: 'MALFORMED_JSON', field: null }, 'Sync refused: the request was garbled'],
+      [
+        'push.refused',
+        { code: 'PAYLOAD_TOO_LARGE', field: null },
+        'Sync refused: the changes were too large',
+      ],
+      [
+        'push.conflict-storm',
+        { changes: 40, conflicts: 25 },
+        'Sync sent 25 of 40 changes based on out-of-date copies',
+      ],
+    ];
+    for (const [type, details, words] of cases) expect(says(type, details), type).toBe(words);
+  });
+
+  it('has its own words for every event type the server knows', () => {
+    for (const type of auditEventTypes) expect(says(type), type).not.toMatch(/^Security event:/);
+  });
+
+  it('still says something true when details are missing or unexpected', () => {
+    expect(says('account.locked')).toBe('Account locked');
+    expect(says('account.locked', { failedAttempts: 6, until: 'not a date' })).toBe(
+      'Account locked after 6 failed attempts',
+    );
+    expect(says('account.deleted', { sessionsEnded: 'many' })).toBe('Account deleted');
+    expect(says('login.failed', { reason: 'something-new' })).toBe('Sign-in failed');
+    expect(says('rate.limited', { reason: 'account-locked' })).toBe('Sign-in refused: account locked');
+    expect(says('session.revoked', {})).toBe('Session ended');
+    expect(says('push.refused', { code: 'NEW_CODE' })).toBe('Sync refused (NEW_CODE)');
+    expect(says('push.refused', {})).toBe('Sync refused');
+    expect(says('push.conflict-storm', {})).toBe('Sync sent many out-of-date changes at once');
+  });
+
+  it('shows an event type from a newer server by its name', () => {
+    expect(says('password.changed', { x: 1 })).toBe('Security event: password.changed');
+  });
+});
+
+describe('describeDevice: which device', () => {
+  const sessionId = '3F2A9C1B-0d4e-4f5a-9b6c-7d8e9f0a1b2c';
+
+  it('calls the session this extension is signed in with "This device", with its short id', () => {
+    expect(
+      describeDevice({ sessionId, name: 'Keyhold browser extension', current: true, ended: false }),
+    ).toBe('This device · session 3f2a9c1b');
+  });
+
+  it('names another device and says when its session ended', () => {
+    expect(describeDevice({ sessionId, name: 'Work laptop', current: false, ended: false })).toBe(
+      'Work laptop · session 3f2a9c1b',
+    );
+    expect(describeDevice({ sessionId, name: 'Work laptop', current: false, ended: true })).toBe(
+      'Work laptop · session 3f2a9c1b (signed out)',
+    );
+    expect(describeDevice({ sessionId, name: null, current: false, ended: true })).toBe(
+      'A device no longer known · session 3f2a9c1b (signed out)',
+    );
+  });
+
+  it('says nothing for events without a session', () => {
+    expect(describeDevice(null)).toBeNull();
+  });
+
+  it('gives every event of a session the same short id, and different sessions different ones', () => {
+    expect(shortSessionId(sessionId)).toBe(shortSessionId(sessionId.toLowerCase()));
+    expect(shortSessionId(sessionId)).not.toBe(shortSessionId('9c1b3f2a-0d4e-4f5a-9b6c-7d8e9f0a1b2c'));
+  });
+});
+
+describe('when and from where', () => {
+  it('writes the local date and time to the second', () => {
+    expect(formatWhen('2026-11-30T14:32:05.000Z', UTC)).toBe('30 Nov 2026, 14:32:05');
+    expect(formatWhen('2026-11-30T14:32:05.000Z', { locale: 'en-GB', timeZone: 'Asia/Tokyo' })).toBe(
+      '30 Nov 2026, 23:32:05',
+    );
+  });
+
+  it('shows the address the server saw, IPv4 without its IPv6 mapping', () => {
+    expect(describeAddress('203.0.113.7')).toBe('from 203.0.113.7');
+    expect(describeAddress('::ffff:203.0.113.7')).toBe('from 203.0.113.7');
+    expect(describeAddress('2001:db8::1')).toBe('from 2001:db8::1');
+    expect(describeAddress(null)).toBeNull();
+  });
+});
