@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditEventTypes } from '../../server/audit/record.ts';
+import { auditEventTypes } from '../../server/audit/event-types.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
 import {
   type DateStyle,

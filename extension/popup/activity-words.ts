@@ -2,7 +2,7 @@ import { type ActivityEvent, formatWait } from '../messaging/protocol.ts';
 
 /**
  * Account activity in words a user reads: what happened, when, on which device, from where. The
- * event types and their details are the server's (server/audit/record.ts and the places that
+ * event types and their details are the server's (server/audit/event-types.ts and the places that
  * record them); a type this extension does not know yet is still shown, by its name.
  */
 

@@ -8,27 +8,15 @@ import { auditEvents, auditHead } from '../db/schema.ts';
 import { onCommit } from '../db/scope.ts';
 import { clientIp } from '../middleware/client-ip.ts';
 import { type AuditPayload, type ChainedEvent, chainEvent } from './chain.ts';
+import type { AuditEventType } from './event-types.ts';
+
+export { type AuditEventType, auditEventTypes } from './event-types.ts';
 
 /**
  * The one way to record a security event: inside the transaction of the action it records
  * (docs/audit.md). If the event cannot be written the whole action fails with 503
  * AUDIT_UNAVAILABLE and, being one transaction, leaves nothing behind (fail closed).
  */
-
-export const auditEventTypes = [
-  'account.created',
-  'account.deleted',
-  'account.locked',
-  'login.succeeded',
-  'login.failed',
-  'rate.limited',
-  'refresh.reused',
-  'session.revoked',
-  'token.expired',
-  'push.refused',
-  'push.conflict-storm',
-] as const;
-export type AuditEventType = (typeof auditEventTypes)[number];
 
 /** What the request knows about itself (never a secret: no token, key, body or ciphertext). */
 export interface AuditMeta {
