@@ -128,6 +128,22 @@ describe('audit export format', () => {
     await expect(stat(`${path}.partial`)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('fails on an unwritable path before reading any event', async () => {
+    const log = smallLog();
+    let read = 0;
+    async function* counted() {
+      for (const event of log.events) {
+        read += 1;
+        yield event;
+      }
+    }
+    const path = join(dir, 'no-such-directory', 'out.jsonl');
+    await expect(writeExport({ ...log, events: counted() }, path, new Date())).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(read).toBe(0);
+  });
+
   it('reads an export of an empty log: the head line alone', async () => {
     const head = {
       lastEventSeq: 0,

@@ -96,6 +96,8 @@ export async function writeExport(
 ): Promise<ExportCounts> {
   const partial = `${path}.partial`;
   const out = createWriteStream(partial, { flags: 'w', mode: 0o600, encoding: 'utf8' });
+  // An unwritable path fails here, before a single event is read.
+  await once(out, 'open');
   let failure: unknown;
   out.on('error', (error) => {
     failure ??= error;
