@@ -17,6 +17,8 @@ export interface DatabaseLog extends VerifyInput {
  * checkpoints it is given and the events it streams are the same instant's, even while a running
  * server appends. `db` must see every row: the tables' owner (row-level security hides events
  * without an account from the application role). Events come in pages by seq, never all at once.
+ * Given a transaction instead of a connection, drizzle makes this a savepoint of it: the snapshot
+ * is then the caller's (tests run it so, inside `asOwner`).
  */
 export function withDatabaseLog<T>(db: Db, work: (log: DatabaseLog) => Promise<T>): Promise<T> {
   return db.transaction(
