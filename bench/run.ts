@@ -1,3 +1,4 @@
+import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
@@ -10,5 +11,6 @@ const results = [
   await benchBrowserUnlock(),
   await benchSyncServer(),
   await benchAutofill(),
+  await benchAuditVerify(),
 ];
 process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);

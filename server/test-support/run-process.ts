@@ -12,16 +12,17 @@ export interface ProcessOutcome {
 const root = path.resolve(import.meta.dirname, '../..');
 
 /**
- * Runs a server entry (`server/main.ts`, `server/migrate.ts`) as its own process with `env` on top of
- * defaults that touch nothing shared, and waits for it to exit. A process that starts listening is
+ * Runs a server entry (`server/main.ts`, `server/migrate.ts`, `server/audit-verify.ts`) as its own
+ * process with `env` on top of defaults that touch nothing shared, and waits for it to exit. A process that starts listening is
  * stopped at once and reported with code null: these tests are about starts that must fail.
  */
 export function runEntry(
   entry: string,
   env: Record<string, string | undefined>,
   timeoutMs = 30_000,
+  args: readonly string[] = [],
 ): Promise<ProcessOutcome> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
     cwd: root,
     env: {
       ...process.env,
