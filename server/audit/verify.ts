@@ -190,7 +190,12 @@ export async function verifyChain(input: VerifyInput): Promise<VerifyReport> {
         eventSeq: lastSeq + 1,
         message: `the log ends at event ${lastSeq}, but checkpoint ${input.checkpoints.at(-1)?.seq} signed events up to ${lastSigned}: events were removed from the end`,
       });
-    if (head.lastEventSeq !== lastSeq || head.hash !== prevHash)
+    if (head.lastEventSeq === lastSeq && head.hash !== prevHash)
+      fail({
+        eventSeq: lastSeq,
+        message: `the head records event ${lastSeq} with another hash: the head row or the last event was changed`,
+      });
+    if (head.lastEventSeq !== lastSeq)
       fail({
         eventSeq: lastSeq + 1,
         message: `the log ends at event ${lastSeq}, but its head records event ${head.lastEventSeq}: events were removed from the end`,
