@@ -126,11 +126,17 @@ export async function benchSyncServer() {
 
     // ---- 1b. pushes: one changed item per request, sequential, on process 1 ----
     const pushMs: number[] = [];
-    const pushItem = Object.values(a.items)[0];
-    if (!pushItem) throw new Error('bench vault is empty');
+    const pushId = Object.keys(a.items)[0];
+    if (!pushId) throw new Error('bench vault is empty');
     for (let i = 0; i < PUSHES; i++) {
-      pushItem.dirty = true;
-      pushItem.fields = { ...pushItem.fields, notes: `bench push ${i}` };
+      // An acknowledged push replaces the item object: edit the current one.
+      const pushItem = a.items[pushId];
+      if (!pushItem) throw new Error('bench item vanished');
+      a.items[pushId] = {
+        ...pushItem,
+        dirty: true,
+        fields: { ...pushItem.fields, notes: `bench push ${i}` },
+      };
       const t0 = performance.now();
       await pushDirty(ctxA, a);
       pushMs.push(performance.now() - t0);
