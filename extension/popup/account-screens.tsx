@@ -218,7 +218,7 @@ function UnsyncedChoice(props: {
       : `${changes(pending)} made on this device ${pending === 1 ? 'has' : 'have'} not`;
   return (
     <section
-      class="confirm"
+      class="choice"
       role="alertdialog"
       aria-labelledby="unsynced-title"
       aria-describedby="unsynced-text"
