@@ -36,25 +36,44 @@ export type UnhashedEvent = Omit<ChainedEvent, 'hash'>;
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** The exact bytes that are hashed: canonical JSON of every field but the hash itself. */
-export function canonicalEvent(event: UnhashedEvent): string {
-  const text = canonicalize({
-    v: CHAIN_VERSION,
-    seq: event.seq,
-    at: event.at.toISOString(),
-    type: event.type,
-    accountId: event.accountId,
-    sessionId: event.sessionId,
-    requestId: event.requestId,
-    ip: event.ip,
-    payload: event.payload,
-    accountSeq: event.accountSeq,
-    accountPrevHash: event.accountPrevHash,
-    prevHash: event.prevHash,
-  });
-  if (text === undefined) throw new TypeError('audit event is not serialisable');
+/**
+ * An event's hashed fields in their JSON form (dates as ISO 8601 with milliseconds): what
+ * `canonicalEvent` hashes and what an export line carries, so the two can never drift apart.
+ */
+export const eventFields = (event: UnhashedEvent) => ({
+  seq: event.seq,
+  at: event.at.toISOString(),
+  type: event.type,
+  accountId: event.accountId,
+  sessionId: event.sessionId,
+  requestId: event.requestId,
+  ip: event.ip,
+  payload: event.payload,
+  accountSeq: event.accountSeq,
+  accountPrevHash: event.accountPrevHash,
+  prevHash: event.prevHash,
+});
+
+/** A checkpoint's signed fields in their JSON form, likewise shared by signing and export. */
+export const checkpointFields = (body: CheckpointBody) => ({
+  seq: body.seq,
+  at: body.at.toISOString(),
+  lastEventSeq: body.lastEventSeq,
+  headHash: body.headHash,
+  prevCheckpointHash: body.prevCheckpointHash,
+  keyId: body.keyId,
+});
+
+/** RFC 8785 canonical JSON of `value`. */
+function canonical(value: object, what: string): string {
+  const text = canonicalize(value);
+  if (text === undefined) throw new TypeError(`${what} is not serialisable`);
   return text;
 }
+
+/** The exact bytes that are hashed: canonical JSON of every field but the hash itself. */
+export const canonicalEvent = (event: UnhashedEvent): string =>
+  canonical({ v: CHAIN_VERSION, ...eventFields(event) }, 'audit event');
 
 export const eventHash = (event: UnhashedEvent): string => sha256Hex(canonicalEvent(event));
 
@@ -76,20 +95,11 @@ export interface SignedCheckpoint extends CheckpointBody {
   signature: string;
 }
 
-export function canonicalCheckpoint(body: CheckpointBody): string {
-  const text = canonicalize({
-    v: CHAIN_VERSION,
-    kind: 'keyhold-audit-checkpoint',
-    seq: body.seq,
-    at: body.at.toISOString(),
-    lastEventSeq: body.lastEventSeq,
-    headHash: body.headHash,
-    prevCheckpointHash: body.prevCheckpointHash,
-    keyId: body.keyId,
-  });
-  if (text === undefined) throw new TypeError('audit checkpoint is not serialisable');
-  return text;
-}
+export const canonicalCheckpoint = (body: CheckpointBody): string =>
+  canonical(
+    { v: CHAIN_VERSION, kind: 'keyhold-audit-checkpoint', ...checkpointFields(body) },
+    'audit checkpoint',
+  );
 
 export const checkpointHash = (body: CheckpointBody): string => sha256Hex(canonicalCheckpoint(body));
 

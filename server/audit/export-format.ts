@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import type { ChainedEvent, SignedCheckpoint } from './chain.ts';
+import { type ChainedEvent, checkpointFields, eventFields, type SignedCheckpoint } from './chain.ts';
 import type { PublicKeyRecord } from './signing.ts';
 import type { ChainHead } from './verify.ts';
 
@@ -42,33 +42,10 @@ export const keyLine = (key: ExportedKey): string =>
   });
 
 export const checkpointLine = (cp: SignedCheckpoint): string =>
-  JSON.stringify({
-    kind: 'checkpoint',
-    seq: cp.seq,
-    at: cp.at.toISOString(),
-    lastEventSeq: cp.lastEventSeq,
-    headHash: cp.headHash,
-    prevCheckpointHash: cp.prevCheckpointHash,
-    keyId: cp.keyId,
-    signature: cp.signature,
-  });
+  JSON.stringify({ kind: 'checkpoint', ...checkpointFields(cp), signature: cp.signature });
 
 export const eventLine = (event: ChainedEvent): string =>
-  JSON.stringify({
-    kind: 'event',
-    seq: event.seq,
-    at: event.at.toISOString(),
-    type: event.type,
-    accountId: event.accountId,
-    sessionId: event.sessionId,
-    requestId: event.requestId,
-    ip: event.ip,
-    payload: event.payload,
-    accountSeq: event.accountSeq,
-    accountPrevHash: event.accountPrevHash,
-    prevHash: event.prevHash,
-    hash: event.hash,
-  });
+  JSON.stringify({ kind: 'event', ...eventFields(event), hash: event.hash });
 
 /** Lines are written in chunks of about this many characters. */
 const CHUNK = 1 << 20;
