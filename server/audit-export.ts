@@ -5,7 +5,7 @@
  * prints one line and exits 2 when it cannot.
  */
 import { parseArgs } from 'node:util';
-import { CliError, cliEnv, EXIT, failureLine, openOwnerDatabase, peakRssMiB } from './audit/cli.ts';
+import { CliError, cliEnv, EXIT, openOwnerDatabase, peakRssMiB, runCommand } from './audit/cli.ts';
 import { withDatabaseLog } from './audit/database-log.ts';
 import { writeExport } from './audit/export-format.ts';
 import type { Env } from './env.ts';
@@ -13,9 +13,7 @@ import type { Env } from './env.ts';
 const COMMAND = 'audit:export';
 const USAGE = 'usage: npm run audit:export -- --out <file.jsonl>';
 
-let env: Env | undefined;
-
-async function exportLog(): Promise<number> {
+async function exportLog(loaded: { env?: Env }): Promise<number> {
   let out: string | undefined;
   try {
     ({
@@ -27,7 +25,8 @@ async function exportLog(): Promise<number> {
   if (!out) throw new CliError('USAGE', `--out is required; ${USAGE}`);
   const path = out;
   const started = performance.now();
-  env = cliEnv(process.env);
+  const env = cliEnv(process.env);
+  loaded.env = env;
   const database = await openOwnerDatabase(env);
   try {
     const counts = await withDatabaseLog(database.db, (log) =>
@@ -54,11 +53,4 @@ async function exportLog(): Promise<number> {
   return EXIT.ok;
 }
 
-let code: number;
-try {
-  code = await exportLog();
-} catch (error) {
-  process.stderr.write(`${failureLine(COMMAND, error, env)}\n`);
-  code = EXIT.failed;
-}
-process.exit(code);
+await runCommand(COMMAND, exportLog);

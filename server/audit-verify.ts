@@ -10,10 +10,10 @@ import {
   CliError,
   cliEnv,
   EXIT,
-  failureLine,
   openOwnerDatabase,
   peakRssMiB,
   readOption,
+  runCommand,
 } from './audit/cli.ts';
 import { withDatabaseLog } from './audit/database-log.ts';
 import { ExportFormatError, openExport } from './audit/export-format.ts';
@@ -24,9 +24,7 @@ import type { Env } from './env.ts';
 const COMMAND = 'audit:verify';
 const USAGE = 'usage: npm run audit:verify [-- --file <export.jsonl> [--keys <jwks.json>]]';
 
-let env: Env | undefined;
-
-async function verify(): Promise<number> {
+async function verify(loaded: { env?: Env }): Promise<number> {
   let options: { file?: string | undefined; keys?: string | undefined };
   try {
     ({ values: options } = parseArgs({
@@ -70,7 +68,8 @@ async function verify(): Promise<number> {
       throw error;
     }
   } else {
-    env = cliEnv(process.env);
+    const env = cliEnv(process.env);
+    loaded.env = env;
     const database = await openOwnerDatabase(env);
     source = database.driver;
     try {
@@ -106,11 +105,4 @@ async function verify(): Promise<number> {
   return EXIT.ok;
 }
 
-let code: number;
-try {
-  code = await verify();
-} catch (error) {
-  process.stderr.write(`${failureLine(COMMAND, error, env)}\n`);
-  code = EXIT.failed;
-}
-process.exit(code);
+await runCommand(COMMAND, verify);

@@ -148,3 +148,22 @@ export function failureLine(command: string, error: unknown, env: Env | undefine
 
 /** Peak resident memory of this process so far, in MiB (the figure that shows verifying streams). */
 export const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/**
+ * Runs a command's `main` and exits with its code; a failure prints its one line (with the
+ * environment `main` had loaded, if any, to name the setting) and exits 2.
+ */
+export async function runCommand(
+  command: string,
+  main: (loaded: { env?: Env }) => Promise<number>,
+): Promise<never> {
+  const loaded: { env?: Env } = {};
+  let code: number;
+  try {
+    code = await main(loaded);
+  } catch (error) {
+    process.stderr.write(`${failureLine(command, error, loaded.env)}\n`);
+    code = EXIT.failed;
+  }
+  process.exit(code);
+}
