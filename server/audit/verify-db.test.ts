@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, openPglite, openPostgres } from '../db/client.ts';
 import { auditEvents, auditHead } from '../db/schema.ts';
 import { b64u, createTestApp } from '../test-support/app.ts';
-import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
+import { createTestDatabase, type TestDatabase, truncateAll } from '../test-support/db.ts';
 import { messageOf, runEntry } from '../test-support/run-process.ts';
 import {
   type ChainedEvent,
@@ -531,7 +531,7 @@ describe('the audit:verify and audit:export commands', () => {
   afterEach(async () => {
     if (!disk) return; // PostgreSQL: the file's afterEach empties it
     await target.reopen();
-    await target.asOwner(truncateLog);
+    await target.asOwner(truncateAll);
   });
   afterAll(async () => {
     await disk?.database.close();
@@ -633,15 +633,3 @@ describe('the audit:verify and audit:export commands', () => {
     }
   });
 });
-
-/** Empties the on-disk PGlite's log between command tests, as `truncate()` does for the test database. */
-async function truncateLog(db: Db) {
-  await db.execute(sql`set local session_replication_role = replica`);
-  await db.execute(
-    sql`truncate table tokens, device_sessions, items, accounts, audit_events, audit_checkpoints cascade`,
-  );
-  await db.execute(
-    sql`update audit_head set last_event_seq = 0, hash = repeat('0', 64), pruned_through_seq = 0,
-        pruned_through_hash = repeat('0', 64)`,
-  );
-}

@@ -33,7 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
  * Empties every table and restarts the audit chain. The audit tables refuse TRUNCATE by trigger;
  * replica mode (superuser only) is how a test, and only a test, resets them.
  */
-const truncateAll = async (owner: Db) => {
+export const truncateAll = async (owner: Db) => {
   await owner.execute(sql`set local session_replication_role = replica`);
   await owner.execute(
     sql`truncate table tokens, device_sessions, items, accounts, audit_events, audit_checkpoints cascade`,
