@@ -18,8 +18,6 @@ import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
 
 export type { AppDeps } from './app-env.ts';
-/** Re-exported for the modules that log through it (the push hub). */
-export { describeError } from './describe-error.ts';
 
 const PUSH_BODY_LIMIT = 4 * 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 64 * 1024;

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { describeError } from '../app.ts';
 import type { Db } from '../db/client.ts';
 import { allRows } from '../db/first-row.ts';
+import { describeError } from '../describe-error.ts';
 import type { ChangeEvent, ChangeNotifier, NotifierListener, RevocationEvent } from './notifier.ts';
 
 /** Why the server ends a stream: told to the client in a last `bye` event. */
