@@ -1,5 +1,5 @@
 import { ErrorCode } from '../messaging/protocol.ts';
-import { accountItem, vaultCacheItem } from '../storage/items.ts';
+import { accountItem, type VaultCacheRecord, vaultCacheItem } from '../storage/items.ts';
 import type { VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 
@@ -20,10 +20,11 @@ export function pendingChanges(data: VaultData): number {
  * The count stored with the sealed cache: 0 when there is no cache, null when a cache written
  * before the count existed might hold some (unknown is treated as "may lose data").
  */
+const pendingIn = (cache: VaultCacheRecord | null): number | null =>
+  !cache ? 0 : typeof cache.pending === 'number' ? cache.pending : null;
+
 export async function storedPendingChanges(): Promise<number | null> {
-  const cache = await vaultCacheItem.getValue();
-  if (!cache) return 0;
-  return typeof cache.pending === 'number' ? cache.pending : null;
+  return pendingIn(await vaultCacheItem.getValue());
 }
 
 /**
@@ -46,6 +47,7 @@ export async function mayReplaceLocalVault(next: {
     previous.email === next.email &&
     (next.accountId === undefined || next.accountId === previous.accountId);
   if (same) return false;
-  if ((await storedPendingChanges()) !== 0) throw new VaultError(ErrorCode.UnsyncedChanges);
+  // The cache read above already holds the count: the sealed vault is megabytes, read it once.
+  if (pendingIn(cache) !== 0) throw new VaultError(ErrorCode.UnsyncedChanges);
   return true;
 }
