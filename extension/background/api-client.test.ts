@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorMessage } from '../messaging/protocol.ts';
+import { errorMessage } from '../messaging/error-messages.ts';
 import { ApiClient, ApiError, CLIENT_PROTOCOL, retryAfterSeconds } from './api-client.ts';
 import type { NetErrorSource } from './net-errors.ts';
 

@@ -14,7 +14,8 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
-import { ErrorCode, type ErrorDetail } from '../messaging/protocol.ts';
+import type { ErrorDetail } from '../messaging/error-messages.ts';
+import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
 /**

@@ -1,10 +1,7 @@
 import type { z } from 'zod';
+import { describeIssue, errorFields, errorMessage, errorMessages } from '../messaging/error-messages.ts';
 import {
-  describeIssue,
   ErrorCode,
-  errorFields,
-  errorMessage,
-  errorMessages,
   type MessageName,
   type ParsedRequestOf,
   type Reply,

@@ -1,4 +1,5 @@
-import type { ErrorCode, ErrorDetail } from '../messaging/protocol.ts';
+import type { ErrorDetail } from '../messaging/error-messages.ts';
+import type { ErrorCode } from '../messaging/protocol.ts';
 
 /** An expected failure with a stable code; the message handler turns it into a reply. */
 export class VaultError extends Error {

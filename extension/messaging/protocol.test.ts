@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  describeIssue,
-  ErrorCode,
-  errorMessage,
-  errorMessages,
-  formatWait,
-  type ItemFieldsInput,
-  itemFieldsSchema,
-  requestSchemas,
-} from './protocol.ts';
+import { describeIssue, errorMessage, errorMessages, formatWait } from './error-messages.ts';
+import { ErrorCode, type ItemFieldsInput, itemFieldsSchema, requestSchemas } from './protocol.ts';
 
 const fields = (change: Partial<ItemFieldsInput> = {}): ItemFieldsInput => ({
   title: 'Bank',

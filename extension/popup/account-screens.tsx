@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeIssue, requestSchemas, type VaultState } from '../messaging/protocol.ts';
+import { describeIssue } from '../messaging/error-messages.ts';
+import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';

@@ -1,4 +1,5 @@
-import { type ActivityEvent, formatWait } from '../messaging/protocol.ts';
+import { formatWait } from '../messaging/error-messages.ts';
+import type { ActivityEvent } from '../messaging/protocol.ts';
 
 /**
  * Account activity in words a user reads: what happened, when, on which device, from where. The

@@ -1,11 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
-import {
-  describeIssue,
-  type ItemDetail,
-  itemFieldsSchema,
-  type SavedUriField,
-} from '../messaging/protocol.ts';
+import { describeIssue } from '../messaging/error-messages.ts';
+import { type ItemDetail, itemFieldsSchema, type SavedUriField } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ErrorCode, errorMessage, type ItemPage, type VaultState } from '../messaging/protocol.ts';
+import { errorMessage } from '../messaging/error-messages.ts';
+import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';

@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
+import { errorMessages } from '../messaging/error-messages.ts';
 import {
   ErrorCode,
-  errorMessages,
   type MessageName,
   type Reply,
   type RequestOf,
