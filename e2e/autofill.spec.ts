@@ -435,7 +435,8 @@ describe('the toolbar popup', () => {
   it('asks before filling a login saved for https into a plain-http page, and fills on "Fill anyway"', async () => {
     const page = await open('secure.test', '/simple.html');
     const popup = await openToolbarPopup(device, page);
-    await popup.click('::-p-aria([name="Fill Secure bank"][role="button"])');
+    const fill = await popup.waitForSelector('::-p-aria([name="Fill Secure bank"][role="button"])');
+    await fill?.click();
     const anyway = await popup.waitForSelector('::-p-aria([name="Fill anyway"][role="button"])');
     expect(await readFields(page)).toEqual({ username: '', password: '' });
     await anyway?.click();
