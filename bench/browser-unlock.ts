@@ -12,6 +12,7 @@ import { startServer } from '../e2e/support/server.ts';
 import { ApiClient } from '../extension/background/api-client.ts';
 import { vaultKeyAd } from '../extension/background/item-crypto.ts';
 import { pushDirty } from '../extension/background/sync-engine.ts';
+import { VaultKeys } from '../extension/background/vault-keys.ts';
 import {
   DEFAULT_KDF,
   deriveAccountKeys,
@@ -58,7 +59,15 @@ export async function benchBrowserUnlock() {
     for (const item of Object.values(vault.items)) Object.assign(item, { revision: 0, dirty: true });
     vault.revision = 0;
     await pushDirty(
-      { api, accessToken, accountId, vaultKey, now: () => new Date(), newId: randomUUID },
+      {
+        api,
+        accessToken,
+        accountId,
+        keys: VaultKeys.only(vaultKey),
+        refreshKeys: async () => VaultKeys.only(vaultKey),
+        now: () => new Date(),
+        newId: randomUUID,
+      },
       vault,
     );
 

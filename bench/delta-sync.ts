@@ -8,6 +8,7 @@ import { ApiClient } from '../extension/background/api-client.ts';
 import { sealVault } from '../extension/background/item-crypto.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
+import { VaultKeys } from '../extension/background/vault-keys.ts';
 import { startTestServer } from '../server/test-support/in-process.ts';
 import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
 import { makeVault, registerBenchAccount } from './fixtures.ts';
@@ -43,7 +44,8 @@ export async function benchDeltaSync() {
       api,
       accessToken: await login(),
       accountId,
-      vaultKey,
+      keys: VaultKeys.only(vaultKey),
+      refreshKeys: async () => VaultKeys.only(vaultKey),
       now: () => new Date(),
       newId: randomUUID,
     });

@@ -20,6 +20,7 @@ import { ApiClient } from '../extension/background/api-client.ts';
 import { PushChannel } from '../extension/background/push-channel.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
+import { VaultKeys } from '../extension/background/vault-keys.ts';
 import { openPostgres } from '../server/db/client.ts';
 import { appRoleUrl } from '../server/test-support/db.ts';
 import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
@@ -92,7 +93,15 @@ export async function benchSyncServer() {
     const device = async (serverUrl: string, name: string): Promise<SyncContext> => {
       const api = new ApiClient(serverUrl);
       const { accessToken } = await api.login({ email, authKey, deviceName: name });
-      return { api, accessToken, accountId, vaultKey, now: () => new Date(), newId: randomUUID };
+      return {
+        api,
+        accessToken,
+        accountId,
+        keys: VaultKeys.only(vaultKey),
+        refreshKeys: async () => VaultKeys.only(vaultKey),
+        now: () => new Date(),
+        newId: randomUUID,
+      };
     };
     const ctxA = await device(one.url, 'bench A');
     const ctxB = await device(two.url, 'bench B');

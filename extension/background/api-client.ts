@@ -1,11 +1,11 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   preloginResponse,
   type RegisterRequest,
   registerResponse,
 } from '../../server/routes/accounts-schema.ts';
 import { activityResponse } from '../../server/routes/activity-schema.ts';
-import { errorResponse } from '../../server/routes/common-schema.ts';
+import { errorResponse, kdfParams } from '../../server/routes/common-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
@@ -38,6 +38,42 @@ export class ApiError extends Error {
 export type ServerItem = Item;
 export type ItemChange = PushRequest['changes'][number];
 
+/*
+ * Key lifecycle replies (issue 9 contract, routes 2, 3, 8, 9), checked here until the server's own
+ * schemas for them land beside its routes.
+ */
+const keyVersion = z.number().int().min(1);
+const pendingRotation = z.object({ keyVersion, wrappedVaultKey: z.string(), wrappedByPrevious: z.string() });
+export type ServerRotation = z.infer<typeof pendingRotation>;
+/** `GET /v1/accounts/current`: the account's keys as the server holds them. */
+export const accountKeysResponse = z.object({
+  accountId: z.uuid(),
+  email: z.string(),
+  kdf: kdfParams,
+  salt: z.string(),
+  keyVersion,
+  wrappedVaultKey: z.string(),
+  rotation: pendingRotation.nullable(),
+  recovery: z.object({ createdAt: z.string() }).nullable(),
+  passwordChangedAt: z.string(),
+  passwordHistory: z.string().nullable(),
+});
+export type AccountKeys = z.infer<typeof accountKeysResponse>;
+/** A login reply carries the key version of its wrapped vault key (1 from a server older than rotation). */
+const loginWithKeys = loginResponse.extend({
+  keyVersion: keyVersion.default(1),
+  rotation: pendingRotation.nullable().default(null),
+});
+const rotationCompleted = z.object({ keyVersion });
+
+/** Server codes the extension handles by name (key rotation), passed through as they are. */
+const PASSED_THROUGH: ReadonlySet<string> = new Set([
+  ErrorCode.KeyVersionStale,
+  ErrorCode.RotationPending,
+  ErrorCode.RotationIncomplete,
+  ErrorCode.NoRotation,
+]);
+
 const REQUEST_TIMEOUT_MS = 15_000;
 /** How long a failed fetch waits for the browser's webRequest error, which races its rejection. */
 const NET_ERROR_GRACE_MS = 1_000;
@@ -63,6 +99,7 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
   if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
   if (serverCode === 'ACCOUNT_EXISTS') return ErrorCode.AccountExists;
+  if (serverCode !== undefined && PASSED_THROUGH.has(serverCode)) return serverCode as ErrorCode;
   if (status === 401) return ErrorCode.SessionExpired;
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 429) return ErrorCode.RateLimited;
@@ -183,7 +220,7 @@ export class ApiClient {
   }
 
   login(body: LoginRequest) {
-    return this.call(loginResponse, 'POST', '/v1/sessions', body);
+    return this.call(loginWithKeys, 'POST', '/v1/sessions', body);
   }
 
   refresh(refreshToken: string) {
@@ -206,6 +243,21 @@ export class ApiClient {
 
   push(accessToken: string, changes: ItemChange[]) {
     return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
+  }
+
+  /** The account's keys: current version and wrapped key, a pending rotation, the password history. */
+  accountKeys(accessToken: string) {
+    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+  }
+
+  /** Records a pending rotation (201; 200 when the same one is already recorded). */
+  startRotation(accessToken: string, body: ServerRotation) {
+    return this.call(null, 'POST', '/v1/accounts/current/rotation', body, accessToken);
+  }
+
+  /** Makes the pending rotation current; refused (409 ROTATION_INCOMPLETE) while items remain at older versions. */
+  completeRotation(accessToken: string, body: { keyVersion: number; passwordHistory: string | null }) {
+    return this.call(rotationCompleted, 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

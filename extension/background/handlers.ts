@@ -41,6 +41,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     promptState: async (r) => autofill.promptState(r.session),
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
     accountActivity: (r) => activity.page(r.before),
+    rotateVaultKey: (r) => vault.rotateVaultKey(r.password),
   }) satisfies Handlers;
 
 /** The parts of `runtime.MessageSender` the trust check reads. */

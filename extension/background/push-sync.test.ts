@@ -7,6 +7,7 @@ import { ApiClient } from './api-client.ts';
 import { PushChannel } from './push-channel.ts';
 import { pushDirty } from './sync-engine.ts';
 import { applyEdit, emptyVault } from './vault-data.ts';
+import { VaultKeys } from './vault-keys.ts';
 import { VaultService } from './vault-service.ts';
 
 /**
@@ -41,13 +42,14 @@ async function deviceA() {
     authKey: session.authKey,
     deviceName: 'A',
   });
-  const vaultKey = await importSymmetricKey(fromBase64Url(session.vaultKey));
+  const vaultKey = await importSymmetricKey(fromBase64Url(session.vaultKeys['1'] as string));
   const data = emptyVault();
   const ctx = {
     api,
     accessToken,
     accountId: account.accountId,
-    vaultKey,
+    keys: VaultKeys.only(vaultKey),
+    refreshKeys: async () => VaultKeys.only(vaultKey),
     now: () => new Date(),
     newId: () => crypto.randomUUID(),
   };

@@ -15,6 +15,7 @@ import { ApiClient, ApiError } from './api-client.ts';
 import { vaultKeyAd } from './item-crypto.ts';
 import { pullChanges, pushDirty, type SyncContext } from './sync-engine.ts';
 import { applyDelete, applyEdit, emptyVault, type VaultData } from './vault-data.ts';
+import { VaultKeys } from './vault-keys.ts';
 
 /**
  * Property (issue 4): 2–4 devices create, edit (different and the same fields), delete, go offline
@@ -129,7 +130,8 @@ async function setUpAccount(count: number): Promise<Device[]> {
         api: deviceApi(() => devices[index] as Device),
         accessToken,
         accountId,
-        vaultKey,
+        keys: VaultKeys.only(vaultKey),
+        refreshKeys: async () => VaultKeys.only(vaultKey),
         now: () => new Date(),
         newId: () => crypto.randomUUID(),
       },

@@ -1,8 +1,9 @@
-import { CryptoError, type SymmetricKey } from '../../shared-crypto/index.ts';
-import type { ApiClient, ItemChange, ServerItem } from './api-client.ts';
-import { decryptItem, encryptItem, ITEM_KEY_VERSION } from './item-crypto.ts';
+import { CryptoError } from '../../shared-crypto/index.ts';
+import { type ApiClient, ApiError, type ItemChange, type ServerItem } from './api-client.ts';
+import { decryptItem, encryptItem } from './item-crypto.ts';
 import { mergeFields, sameFields } from './merge.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
+import type { VaultKeys } from './vault-keys.ts';
 
 /**
  * One sync round: push every dirty item with the revision it was based on, resolve conflicts
@@ -18,39 +19,45 @@ export interface SyncContext {
   api: ApiClient;
   accessToken: string;
   accountId: string;
-  vaultKey: SymmetricKey;
+  /** The vault keys by version; writes use `keys.writeVersion`. Replaced when `refreshKeys` learns new ones. */
+  keys: VaultKeys;
+  /**
+   * Asks the server for the account's keys (another device rotated the vault key) and returns
+   * the keyring to use from now on. Throws VaultError PASSWORD_CHANGED_ELSEWHERE when the new key
+   * cannot be opened without the new master password.
+   */
+  refreshKeys: () => Promise<VaultKeys>;
   now: () => Date;
   newId: () => string;
 }
 
-async function toChange(ctx: SyncContext, item: LocalItem): Promise<ItemChange> {
-  if (item.deleted) {
-    return {
-      id: item.id,
-      baseRevision: item.revision,
-      deleted: true,
-      keyVersion: ITEM_KEY_VERSION,
-      ciphertext: null,
-    };
+/** The item is at a key version this device does not hold: unreadable, like a bad ciphertext. */
+class UnknownKeyVersion extends CryptoError {
+  constructor() {
+    super('WRONG_KEY', 'item is at a vault key version this device does not hold');
   }
-  const ciphertext = await encryptItem(ctx.vaultKey, ctx.accountId, item.id, {
+}
+
+/** A local item as a push change, encrypted under the current write key. */
+export async function toChange(ctx: SyncContext, item: LocalItem): Promise<ItemChange> {
+  const keyVersion = ctx.keys.writeVersion;
+  if (item.deleted) {
+    return { id: item.id, baseRevision: item.revision, deleted: true, keyVersion, ciphertext: null };
+  }
+  const ciphertext = await encryptItem(ctx.keys.writeKey, ctx.accountId, item.id, keyVersion, {
     fields: item.fields,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     conflictOf: item.conflictOf,
   });
-  return {
-    id: item.id,
-    baseRevision: item.revision,
-    deleted: false,
-    keyVersion: ITEM_KEY_VERSION,
-    ciphertext,
-  };
+  return { id: item.id, baseRevision: item.revision, deleted: false, keyVersion, ciphertext };
 }
 
 async function fromServer(ctx: SyncContext, s: ServerItem): Promise<LocalItem | null> {
   if (s.deleted || s.ciphertext === null) return null;
-  const body = await decryptItem(ctx.vaultKey, ctx.accountId, s.id, s.keyVersion, s.ciphertext);
+  const key = ctx.keys.get(s.keyVersion);
+  if (!key) throw new UnknownKeyVersion();
+  const body = await decryptItem(key, ctx.accountId, s.id, s.keyVersion, s.ciphertext);
   return {
     id: s.id,
     revision: s.revision,
@@ -118,8 +125,7 @@ export async function pushDirty(ctx: SyncContext, data: VaultData): Promise<void
         // with its own earlier version. (Mutated in place: the in-flight identity check needs it.)
         if (item.revision === 0 && !item.deleted && item.base == null) item.base = item.fields;
       }
-      const changes = await Promise.all(batch.map((i) => toChange(ctx, i)));
-      const { results } = await ctx.api.push(ctx.accessToken, changes);
+      const { results } = await pushFresh(ctx, batch);
       const byId = new Map(batch.map((i) => [i.id, i]));
       for (const r of results) {
         const local = byId.get(r.id);
@@ -143,6 +149,35 @@ export async function pushDirty(ctx: SyncContext, data: VaultData): Promise<void
   }
 }
 
+const isStale = (e: unknown) => e instanceof ApiError && e.serverCode === 'KEY_VERSION_STALE';
+
+/**
+ * Pushes a batch encrypted under the write key. Refused as KEY_VERSION_STALE (the vault key was
+ * rotated on another device, nothing applied): learn the new key, encrypt the batch again under
+ * it and retry once.
+ */
+async function pushFresh(ctx: SyncContext, batch: LocalItem[]) {
+  const changes = await Promise.all(batch.map((i) => toChange(ctx, i)));
+  try {
+    return await ctx.api.push(ctx.accessToken, changes);
+  } catch (e) {
+    if (!isStale(e)) throw e;
+    const before = ctx.keys.writeVersion;
+    ctx.keys = await ctx.refreshKeys();
+    // The server refused our version but we learned nothing newer: retrying would only fail again.
+    if (ctx.keys.writeVersion === before) throw e;
+    return ctx.api.push(ctx.accessToken, await Promise.all(batch.map((i) => toChange(ctx, i))));
+  }
+}
+
+/**
+ * Whether a pulled item needs decrypting: not when a local edit is pending (the next push reports
+ * the conflict), and not when the local copy is clean at that very revision — e.g. an item this
+ * device just re-wrapped in a key rotation, whose body did not change.
+ */
+const needsDecrypt = (local: LocalItem | undefined, s: ServerItem) =>
+  !local || (!local.dirty && local.revision !== s.revision);
+
 export async function pullChanges(ctx: SyncContext, data: VaultData): Promise<void> {
   let pending = ctx.api.pull(ctx.accessToken, data.revision);
   for (;;) {
@@ -153,10 +188,15 @@ export async function pullChanges(ctx: SyncContext, data: VaultData): Promise<vo
       pending = ctx.api.pull(ctx.accessToken, lastOnPage.revision);
       pending.catch(() => undefined);
     }
+    // Another device rotated the vault key: learn the new one before decrypting this page.
+    const unknown = page.items.some(
+      (s) => !s.deleted && needsDecrypt(data.items[s.id], s) && !ctx.keys.has(s.keyVersion),
+    );
+    if (unknown) ctx.keys = await ctx.refreshKeys();
     // Decrypt the whole page concurrently (WebCrypto works off the main thread), apply in order.
     const decrypted = await Promise.all(
       page.items.map((s) =>
-        data.items[s.id]?.dirty
+        !needsDecrypt(data.items[s.id], s)
           ? Promise.resolve(undefined)
           : fromServer(ctx, s).then(
               (item) => ({ item }),
@@ -169,7 +209,8 @@ export async function pullChanges(ctx: SyncContext, data: VaultData): Promise<vo
     );
     for (const [index, s] of page.items.entries()) {
       const result = decrypted[index];
-      // A local edit not yet pushed stays; the next push reports the conflict and keeps both.
+      // A local edit not yet pushed stays (the next push reports the conflict and keeps both);
+      // a clean copy at this revision already is what the server holds.
       if (result === undefined) continue;
       if ('unreadable' in result) {
         // Tampered or corrupt: keep what we had, remember it, and move on.

@@ -19,6 +19,7 @@ import {
   type ItemPage,
   type ItemSummary,
   type LogoutResult,
+  type RotationResult,
   type VaultState,
   VaultStatus,
 } from '../messaging/protocol.ts';
@@ -32,10 +33,18 @@ import {
 } from '../storage/items.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
+import {
+  checkPassword,
+  type KeyedVault,
+  KeyRotation,
+  openAccountKeys,
+  refreshVaultKeys,
+} from './key-rotation.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
 
 export interface AutofillLogin {
   id: string;
@@ -46,7 +55,8 @@ export interface AutofillLogin {
 
 interface Unlocked {
   account: AccountRecord;
-  vaultKey: SymmetricKey;
+  /** The vault keys by version (current, and a pending rotation's); see vault-keys.ts. */
+  keys: VaultKeys;
   data: VaultData;
   session: UnlockSession;
 }
@@ -84,6 +94,8 @@ export class VaultService {
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
   private summaries: { data: VaultData; list: SummaryEntry[] } | null = null;
+  /** Key rotations, each step a unit of this queue (key-rotation.ts). */
+  private readonly rotation = new KeyRotation((work) => this.withKeyedVault(work));
 
   constructor(private readonly deps: VaultServiceDeps = defaultDeps) {}
 
@@ -104,7 +116,11 @@ export class VaultService {
       const epoch = this.epoch;
       this.restoring = this.loadFromStorage()
         .then((loaded) => {
-          if (epoch === this.epoch && !this.unlocked) this.unlocked = loaded;
+          if (epoch === this.epoch && !this.unlocked) {
+            this.unlocked = loaded;
+            // A worker killed in the middle of a key rotation picks it up where it restarts.
+            if (loaded?.account.rotation?.drive) this.resumeRotationSoon();
+          }
           return this.unlocked;
         })
         .finally(() => {
@@ -117,9 +133,13 @@ export class VaultService {
   private async loadFromStorage(): Promise<Unlocked | null> {
     const [session, account] = await Promise.all([unlockSessionItem.getValue(), accountItem.getValue()]);
     if (!session || !account || session.accountId !== account.accountId) return null;
-    const vaultKey = await importSymmetricKey(fromBase64Url(session.vaultKey));
-    const data = await this.loadCache(account, vaultKey);
-    return { account, vaultKey, data, session };
+    // A session written by an older version of the extension holds no keyring: unlock again.
+    if (!session.vaultKeys || !session.wrappingKey) return null;
+    const held = await importVaultKeys(session.vaultKeys);
+    if (!held.has(currentVersion(account))) return null;
+    const keys = VaultKeys.of(account, held);
+    const data = await this.loadCache(account, keys, held);
+    return { account, keys, data, session };
   }
 
   /** Replace the in-memory vault (null = locked) and invalidate any rebuild in flight. */
@@ -128,26 +148,52 @@ export class VaultService {
     this.unlocked = u;
   }
 
-  private async loadCache(account: AccountRecord, vaultKey: SymmetricKey): Promise<VaultData> {
+  /**
+   * Opens the sealed cache with the key of the version that sealed it: one the keyring or the
+   * session holds, or — after a crash between a key change and the cache's re-sealing — the copy
+   * of that key wrapped by the password that is stored beside it.
+   */
+  private async loadCache(
+    account: AccountRecord,
+    keys: VaultKeys,
+    held: ReadonlyMap<number, SymmetricKey>,
+    wrapping?: SymmetricKey,
+  ): Promise<VaultData> {
     const cache = await vaultCacheItem.getValue();
     if (!cache || cache.accountId !== account.accountId) return emptyVault();
+    const version = cache.keyVersion ?? 1;
     try {
-      return await openVault(vaultKey, account.accountId, cache.sealed);
+      let key = keys.get(version) ?? held.get(version);
+      if (!key && wrapping && cache.wrappedVaultKey) {
+        ({ key } = await unwrapKey(wrapping, cache.wrappedVaultKey, vaultKeyAd(account.accountId, version)));
+      }
+      if (!key) throw new VaultError(ErrorCode.CorruptData);
+      return await openVault(key, account.accountId, cache.sealed);
     } catch (e) {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
     }
   }
 
+  /** The password-wrapped copy of the vault key of `version`, as the account record holds it. */
+  private static wrappedFor(account: AccountRecord, version: number): string | undefined {
+    if (version === currentVersion(account)) return account.wrappedVaultKey;
+    return account.rotation?.keyVersion === version ? account.rotation.wrappedVaultKey : undefined;
+  }
+
   /** Seals and stores the vault; `listChanged: false` for writes that leave the item list as it is. */
   private async persist(u: Unlocked, listChanged = true): Promise<void> {
     if (listChanged) this.summaries = null;
-    const sealed = await sealVault(u.vaultKey, u.account.accountId, u.data);
+    const keyVersion = u.keys.writeVersion;
+    const sealed = await sealVault(u.keys.writeKey, u.account.accountId, u.data);
+    const wrappedVaultKey = VaultService.wrappedFor(u.account, keyVersion);
     try {
       await vaultCacheItem.setValue({
         accountId: u.account.accountId,
         sealed,
         pending: pendingChanges(u.data),
+        keyVersion,
+        ...(wrappedVaultKey ? { wrappedVaultKey } : {}),
       });
     } catch {
       // Quota or a full disk: the previous cache stays intact; callers undo or report.
@@ -206,7 +252,7 @@ export class VaultService {
       await this.mapApi(() => api.checkServer());
       const salt = randomBytes(16);
       const kdf = DEFAULT_KDF;
-      const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
+      const { authKey, wrappingKey, wrappingKeyRaw } = await deriveAccountKeys(password, salt, kdf);
       const vaultKeyRaw = generateKeyBytes();
       const wrappedVaultKey = await wrapKey(wrappingKey, vaultKeyRaw, vaultKeyAd(accountId));
       vaultKeyRaw.fill(0);
@@ -217,6 +263,8 @@ export class VaultService {
         kdf,
         salt: toBase64Url(salt),
         wrappedVaultKey,
+        keyVersion: 1,
+        rotation: null,
       };
       await this.mapApi(() =>
         api.register({
@@ -228,7 +276,7 @@ export class VaultService {
           wrappedVaultKey,
         }),
       );
-      await this.startSession(api, account, authKey, wrappingKey, emptyVault());
+      await this.startSession(api, account, { authKey, wrappingKey, wrappingKeyRaw }, emptyVault());
       return this.state();
     });
   }
@@ -240,7 +288,8 @@ export class VaultService {
       await this.mapApi(() => api.checkServer());
       const pre = await this.mapApi(() => api.prelogin(email));
       const kdf = this.checkKdf(pre.kdf);
-      const { authKey, wrappingKey } = await deriveAccountKeys(password, fromBase64Url(pre.salt), kdf);
+      const derived = await deriveAccountKeys(password, fromBase64Url(pre.salt), kdf);
+      const { authKey } = derived;
       const reply = await this.mapApi(() =>
         api.login({ email, authKey: toBase64Url(authKey), deviceName: DEVICE_NAME }),
       );
@@ -251,10 +300,13 @@ export class VaultService {
         kdf,
         salt: pre.salt,
         wrappedVaultKey: reply.wrappedVaultKey,
+        keyVersion: reply.keyVersion,
+        // A rotation pending on another device: read here, driven there.
+        rotation: reply.rotation && { ...reply.rotation, recorded: true, drive: false },
       };
       // Another account's local vault is replaced, but never while it holds unsynced changes.
       if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
-      await this.startSession(api, account, authKey, wrappingKey, null, reply);
+      await this.startSession(api, account, derived, null, reply);
       await this.syncLocked();
       return this.state();
     });
@@ -265,13 +317,11 @@ export class VaultService {
     return this.serial(async () => {
       const account = await accountItem.getValue();
       if (!account) throw new VaultError(ErrorCode.NoAccount);
-      const { authKey, wrappingKey } = await deriveAccountKeys(
-        password,
-        fromBase64Url(account.salt),
-        account.kdf,
-      );
-      await this.startSession(this.deps.makeApi(account.serverUrl), account, authKey, wrappingKey, null);
+      const derived = await deriveAccountKeys(password, fromBase64Url(account.salt), account.kdf);
+      await this.startSession(this.deps.makeApi(account.serverUrl), account, derived, null);
       void this.syncNow().catch(() => undefined);
+      // A rotation interrupted before the lock (or the browser closed) goes on from where it stopped.
+      if (this.unlocked?.account.rotation?.drive) this.resumeRotationSoon();
       return this.state();
     });
   }
@@ -287,21 +337,18 @@ export class VaultService {
 
   private async startSession(
     api: ApiClient,
-    account: AccountRecord,
-    authKey: Uint8Array,
-    wrappingKey: SymmetricKey,
+    opening: AccountRecord,
+    derived: { authKey: Uint8Array; wrappingKey: SymmetricKey; wrappingKeyRaw: Uint8Array },
     data: VaultData | null,
     loginReply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
   ): Promise<void> {
-    let vaultKeyRaw: Uint8Array;
-    let vaultKey: SymmetricKey;
+    const { authKey, wrappingKey, wrappingKeyRaw } = derived;
+    let account: AccountRecord;
+    let raw: Map<number, Uint8Array>;
     try {
-      ({ key: vaultKey, raw: vaultKeyRaw } = await unwrapKey(
-        wrappingKey,
-        account.wrappedVaultKey,
-        vaultKeyAd(account.accountId),
-      ));
+      ({ account, raw } = await openAccountKeys(opening, wrappingKey));
     } catch (e) {
+      wrappingKeyRaw.fill(0);
       if (e instanceof CryptoError && e.code === 'WRONG_KEY') throw new VaultError(ErrorCode.WrongPassword);
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
@@ -320,27 +367,33 @@ export class VaultService {
         this.lastSyncError = e instanceof ApiError ? e.code : ErrorCode.ServerUnreachable;
       }
     }
+    const vaultKeys: Record<string, string> = {};
+    for (const [version, bytes] of raw) vaultKeys[version] = encodeRaw(bytes);
     const session: UnlockSession = {
       accountId: account.accountId,
-      vaultKey: toBase64Url(vaultKeyRaw),
+      vaultKeys,
+      wrappingKey: encodeRaw(wrappingKeyRaw),
       authKey: toBase64Url(authKey),
       accessToken: tokens?.accessToken ?? null,
       refreshToken: tokens?.refreshToken ?? null,
       accessExpiresAt: tokens?.accessExpiresAt ?? null,
     };
-    vaultKeyRaw.fill(0);
     authKey.fill(0);
+    const held = await importVaultKeys(vaultKeys);
+    const keys = VaultKeys.of(account, held);
     const unlocked: Unlocked = {
       account,
-      vaultKey,
-      data: data ?? (await this.loadCache(account, vaultKey)),
+      keys,
+      data: data ?? (await this.loadCache(account, keys, held, wrappingKey)),
       session,
     };
     await accountItem.setValue(account);
     await unlockSessionItem.setValue(session);
     this.setUnlocked(unlocked);
-    // A vault read from the cache is already there; re-sealing megabytes on every unlock is waste.
-    if (data) await this.persist(unlocked);
+    // A vault read from the cache is already there; re-sealing megabytes on every unlock is waste —
+    // unless it was sealed under a key version the keyring no longer writes with.
+    const cache = data ? null : await vaultCacheItem.getValue();
+    if (data || (cache && (cache.keyVersion ?? 1) !== keys.writeVersion)) await this.persist(unlocked);
   }
 
   /** Wipe keys and decrypted data from memory and session storage, then end the server session. */
@@ -608,6 +661,8 @@ export class VaultService {
         await this.syncRound(u, api, true);
       }
       this.lastSyncError = null;
+      // The server answers again: a rotation this device drives, interrupted earlier, goes on.
+      if (u.account.rotation?.drive) this.resumeRotationSoon();
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
       else if (e instanceof CryptoError) this.lastSyncError = ErrorCode.CorruptData;
@@ -617,7 +672,15 @@ export class VaultService {
 
   private async syncRound(u: Unlocked, api: ApiClient, renewToken: boolean): Promise<void> {
     const accessToken = await this.accessToken(u, api, renewToken);
-    const ctx = { api, accessToken, accountId: u.account.accountId, vaultKey: u.vaultKey, ...this.deps };
+    const ctx = {
+      api,
+      accessToken,
+      accountId: u.account.accountId,
+      keys: u.keys,
+      // Inside this queue already: the keyed vault's calls must not queue again.
+      refreshKeys: () => refreshVaultKeys(this.keyed(u, api, accessToken)),
+      ...this.deps,
+    };
     const before = { revision: u.data.revision, dirty: Object.values(u.data.items).some((i) => i.dirty) };
     try {
       await pushDirty(ctx, u.data);
@@ -628,6 +691,118 @@ export class VaultService {
       // nothing does not re-seal the whole cache (megabytes for a large vault).
       if (before.dirty || u.data.revision !== before.revision) await this.persist(u);
     }
+  }
+
+  /**
+   * "Rotate encryption key": the master password is checked on this device (it must open the
+   * current vault key), then a new vault key replaces it (key-rotation.ts). The reply says whether
+   * the server cleared a recovery key, which wrapped the old vault key.
+   */
+  async rotateVaultKey(password: string): Promise<RotationResult> {
+    const u = await this.requireUnlocked();
+    await checkPassword(u.account, password);
+    try {
+      const outcome = await this.rotation.rotate();
+      this.lastSyncError = null;
+      return { ...outcome, state: await this.state() };
+    } catch (e) {
+      const started = this.unlocked?.account.rotation?.drive === true;
+      if (started && e instanceof ApiError && (e.status === 0 || e.status >= 500)) {
+        // Stopped half-way with the server gone: nothing is lost and it resumes by itself.
+        throw new VaultError(ErrorCode.RotationInterrupted, e.detail);
+      }
+      throw this.asVaultError(e);
+    }
+  }
+
+  private resumeRotationSoon() {
+    queueMicrotask(
+      () =>
+        void this.rotation.resume().catch((e: unknown) => {
+          // Shown as the sync line says it; the next sync or unlock tries again.
+          const failure = this.asVaultError(e);
+          if (failure.code !== ErrorCode.Locked) this.lastSyncError = failure.code;
+        }),
+    );
+  }
+
+  private asVaultError(e: unknown): VaultError {
+    if (e instanceof VaultError) return e;
+    if (e instanceof ApiError) return new VaultError(e.code, e.detail);
+    if (e instanceof CryptoError) return new VaultError(ErrorCode.CorruptData);
+    throw e;
+  }
+
+  /** A rotation step in this queue, on the unlocked vault; a refused token is renewed and the step run again. */
+  private withKeyedVault<T>(work: (v: KeyedVault) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const u = await this.requireUnlocked();
+      const api = this.deps.makeApi(u.account.serverUrl);
+      try {
+        return await work(this.keyed(u, api));
+      } catch (e) {
+        // Steps are idempotent, so one re-run with a fresh session is safe.
+        if (!(e instanceof ApiError && e.status === 401)) throw e;
+        return work(this.keyed(u, api, await this.accessToken(u, api, true)));
+      }
+    });
+  }
+
+  /** The unlocked vault as key-rotation.ts sees it. Runs inside the queue: nothing here queues again. */
+  private keyed(u: Unlocked, api: ApiClient, token?: string): KeyedVault {
+    return {
+      get account() {
+        return u.account;
+      },
+      get keys() {
+        return u.keys;
+      },
+      get data() {
+        return u.data;
+      },
+      api,
+      accessToken: async () => token ?? this.accessToken(u, api),
+      wrappingKey: async () => {
+        const raw = fromBase64Url(u.session.wrappingKey);
+        try {
+          return await importSymmetricKey(raw);
+        } finally {
+          raw.fill(0);
+        }
+      },
+      setKeys: (account, opened) => this.setKeys(u, account, opened),
+      persist: () => this.persist(u),
+    };
+  }
+
+  /**
+   * A new account record and keyring, in the order that keeps every stored state openable: the raw
+   * keys into the session, the record, the cache sealed under the new write key (a cache still
+   * under the old key carries that key wrapped by the password), then the session pruned to the
+   * keys the record names.
+   */
+  private async setKeys(
+    u: Unlocked,
+    account: AccountRecord,
+    opened: ReadonlyMap<number, Uint8Array> = new Map(),
+  ): Promise<VaultKeys> {
+    if (this.unlocked !== u) throw new VaultError(ErrorCode.Locked);
+    const all = { ...u.session.vaultKeys };
+    for (const [version, raw] of opened) all[version] = encodeRaw(raw);
+    u.session = { ...u.session, vaultKeys: all };
+    await unlockSessionItem.setValue(u.session);
+    await accountItem.setValue(account);
+    u.account = account;
+    u.keys = VaultKeys.of(account, await importVaultKeys(all));
+    await this.persist(u, false);
+    const kept: Record<string, string> = {};
+    for (const version of [u.keys.current, u.keys.pending]) {
+      const raw = version === null ? undefined : all[version];
+      if (version !== null && raw) kept[version] = raw;
+    }
+    u.session = { ...u.session, vaultKeys: kept };
+    await unlockSessionItem.setValue(u.session);
+    return u.keys;
   }
 
   /** A usable access token: the current one, a refreshed one, or a new session signed in with the auth key. */

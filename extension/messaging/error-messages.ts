@@ -30,6 +30,16 @@ export const errorMessages: Record<ErrorCode, string> = {
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
+  KEY_VERSION_STALE:
+    "This vault's encryption key was replaced on another device. Keyhold fetches the new key; try again.",
+  ROTATION_PENDING:
+    'A change of encryption key is already in progress for this account. Keyhold finishes it; try again afterwards.',
+  ROTATION_INCOMPLETE:
+    'Some items could not be moved to the new encryption key yet. Keyhold keeps trying; every item stays readable.',
+  NO_ROTATION: 'No change of encryption key is in progress for this account.',
+  ROTATION_INTERRUPTED:
+    'The encryption key change started but the server stopped answering. Keyhold finishes it by itself when the server is back; every item stays readable meanwhile.',
+  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
   INTERNAL: 'Something went wrong inside Keyhold.',
 };
 

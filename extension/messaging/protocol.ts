@@ -121,6 +121,11 @@ export const requestSchemas = {
    * A page of the account's security events as the server recorded them, newest first; `before`
    * (a page's `next`) asks for the page of older ones.
    */
+  /**
+   * Replace the vault key (Security screen): the master password is entered again and checked on
+   * this device. Every item key is re-wrapped under a new key version; bodies are not touched.
+   */
+  rotateVaultKey: z.object({ password }),
   accountActivity: z.object({
     before: z
       .number()
@@ -247,6 +252,16 @@ export interface PromptState {
 export type ActivityPage = ActivityResponse;
 export type ActivityEvent = ActivityPage['events'][number];
 
+/**
+ * A finished key rotation: the new key version, and whether the server cleared a recovery key
+ * (it wrapped the old vault key) so that a new one must be created.
+ */
+export interface RotationResult {
+  keyVersion: number;
+  recoveryKeyCleared: boolean;
+  state: VaultState;
+}
+
 export interface Responses {
   getState: VaultState;
   register: VaultState;
@@ -267,6 +282,7 @@ export interface Responses {
   promptState: PromptState | null;
   promptAnswer: null;
   accountActivity: ActivityPage;
+  rotateVaultKey: RotationResult;
 }
 
 export const ErrorCode = {
@@ -293,6 +309,18 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
   UnsyncedChanges: 'UNSYNCED_CHANGES',
+  /** The vault key was rotated on another device: this write used the old one (nothing applied). */
+  KeyVersionStale: 'KEY_VERSION_STALE',
+  /** Another key rotation is pending on the server. */
+  RotationPending: 'ROTATION_PENDING',
+  /** Items remain under the old key version: the rotation needs another round. */
+  RotationIncomplete: 'ROTATION_INCOMPLETE',
+  /** The server has no such pending rotation. */
+  NoRotation: 'NO_ROTATION',
+  /** Extension-only: the rotation started but stopped (server unreachable); it resumes by itself. */
+  RotationInterrupted: 'ROTATION_INTERRUPTED',
+  /** Extension-only: the new vault key does not open with this device's password: log in again. */
+  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -26,7 +26,28 @@ export interface AccountRecord {
   serverUrl: string;
   kdf: KdfParams;
   salt: string;
+  /** The vault key of `keyVersion`, wrapped by the password's wrapping key. */
   wrappedVaultKey: string;
+  /** The account's current vault key version; absent in records written before rotation (= 1). */
+  keyVersion?: number;
+  /**
+   * A vault key rotation this device knows of (docs/sync.md "Key rotation"): stored here before the
+   * server is told, so an interrupted rotation resumes, and so an unlock opens both key versions.
+   */
+  rotation?: PendingRotation | null;
+}
+
+export interface PendingRotation {
+  /** The new version: the account's keyVersion + 1. */
+  keyVersion: number;
+  /** The new vault key wrapped by the password's wrapping key (AD keyVersion = the new version). */
+  wrappedVaultKey: string;
+  /** The new vault key wrapped by the current one (the rotation chain). */
+  wrappedByPrevious: string;
+  /** The server has recorded this rotation: items may be written under the new key. */
+  recorded: boolean;
+  /** This device drives it to completion (it started it, or the user asked here); else it only reads it. */
+  drive: boolean;
 }
 
 export const accountItem = storage.defineItem<AccountRecord | null>('local:account', {
@@ -44,6 +65,13 @@ export interface VaultCacheRecord {
    * caches written before it existed, which are treated as "may have some".
    */
   pending?: number;
+  /** The vault key version that sealed it; absent in caches written before rotation (= 1). */
+  keyVersion?: number;
+  /**
+   * That vault key wrapped by the password (as the account record held it): a worker stopped
+   * between a key change and re-sealing the cache still opens it at the next unlock.
+   */
+  wrappedVaultKey?: string;
 }
 
 export const vaultCacheItem = storage.defineItem<VaultCacheRecord | null>('local:vault-cache', {
@@ -53,8 +81,17 @@ export const vaultCacheItem = storage.defineItem<VaultCacheRecord | null>('local
 
 export interface UnlockSession {
   accountId: string;
-  /** Raw vault key (b64u), kept in memory-only session storage so a worker restart stays unlocked. */
-  vaultKey: string;
+  /**
+   * Raw vault keys (b64u) by key version — the current one and, during a rotation, the next — kept
+   * in memory-only session storage so a worker restart stays unlocked. A superset of what the
+   * account record refers to (keys are added here before the record names them).
+   */
+  vaultKeys: Record<string, string>;
+  /**
+   * Raw wrapping key (b64u) of the master password: opens a vault key rotated on another device
+   * without asking for the password again.
+   */
+  wrappingKey: string;
   /** Authentication key (b64u), to sign in again when the server returns after an offline unlock. */
   authKey: string;
   accessToken: string | null;
