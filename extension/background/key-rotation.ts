@@ -125,7 +125,7 @@ export async function adoptServerKeys(
       local.wrappedByPrevious === theirs.wrappedByPrevious &&
       v.keys.has(theirs.keyVersion);
     if (same && next === v.account) {
-      next = { ...next, rotation: { ...local, recorded: true } };
+      if (!local.recorded) next = { ...next, rotation: { ...local, recorded: true } };
     } else {
       const key = await openPendingKey(id, theirs, wrapping, currentKey);
       if (!key) throw new VaultError(ErrorCode.CorruptData);

@@ -34,6 +34,7 @@ import {
 import { ApiClient, ApiError } from './api-client.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
 import {
+  adoptServerKeys,
   checkPassword,
   type KeyedVault,
   KeyRotation,
@@ -818,9 +819,11 @@ export class VaultService {
         if (!(e instanceof ApiError && e.status === 401)) throw e;
       }
     }
+    let signedIn: Awaited<ReturnType<ApiClient['login']>> | null = null;
     if (!tokens) {
       try {
-        tokens = await api.login({ email: u.account.email, authKey: s.authKey, deviceName: DEVICE_NAME });
+        signedIn = await api.login({ email: u.account.email, authKey: s.authKey, deviceName: DEVICE_NAME });
+        tokens = signedIn;
       } catch (e) {
         // The master password was changed on another device: only a new unlock can help.
         if (e instanceof ApiError && e.code === ErrorCode.InvalidCredentials)
@@ -829,8 +832,12 @@ export class VaultService {
       }
     }
     const { accessToken, refreshToken, accessExpiresAt } = tokens;
-    u.session = { ...s, accessToken, refreshToken, accessExpiresAt };
-    if (this.unlocked === u) await unlockSessionItem.setValue(u.session);
+    u.session = { ...u.session, accessToken, refreshToken, accessExpiresAt };
+    if (this.unlocked !== u) return accessToken;
+    await unlockSessionItem.setValue(u.session);
+    // A new sign-in says which vault key is current (a rotation elsewhere also ended this
+    // device's session): follow it now, without the password.
+    if (signedIn) await adoptServerKeys(this.keyed(u, api, accessToken), signedIn);
     return accessToken;
   }
 
