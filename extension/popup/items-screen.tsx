@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { errorMessage } from '../messaging/error-messages.ts';
+import { errorMessage, errorMessages } from '../messaging/error-messages.ts';
 import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
@@ -33,6 +34,9 @@ const syncLine = (s: VaultState) => {
     return "This device's storage is full: changes cannot be saved here until space is freed.";
   if (s.sync.error === 'SESSION_EXPIRED')
     return 'Signed out on the server: lock and unlock to sign in again.';
+  // Key rotation: said as it is (the words name what happens next).
+  if (s.sync.error === 'PASSWORD_CHANGED_ELSEWHERE' || s.sync.error === 'ROTATION_INCOMPLETE')
+    return errorMessages[s.sync.error];
   if (s.sync.error) return 'Sync failed. Keyhold will retry.';
   if (s.sync.unreadable > 0)
     return `${s.sync.unreadable} item(s) from the server failed their integrity check and were not loaded.`;
@@ -45,6 +49,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   const [showActivity, setShowActivity] = useState(false);
+  const [showSecurity, setShowSecurity] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
@@ -90,6 +95,18 @@ export function ItemsScreen({ state, onState }: Props) {
     );
   }
 
+  if (showSecurity) {
+    return (
+      <SecurityScreen
+        onState={onState}
+        onBack={() => {
+          setShowSecurity(false);
+          void run(reload);
+        }}
+      />
+    );
+  }
+
   const shown = page?.items ?? [];
 
   return (
@@ -99,6 +116,9 @@ export function ItemsScreen({ state, onState }: Props) {
         <span class="spacer" />
         <button type="button" onClick={() => setShowActivity(true)}>
           Activity
+        </button>
+        <button type="button" onClick={() => setShowSecurity(true)}>
+          Security
         </button>
         <button
           type="button"
