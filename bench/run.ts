@@ -2,12 +2,14 @@ import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
+import { benchRotation } from './rotation.ts';
 import { benchSyncServer } from './sync-server.ts';
 import { benchUnlockList } from './unlock-list.ts';
 
 const results = [
   await benchUnlockList(),
   await benchDeltaSync(),
+  await benchRotation(),
   await benchBrowserUnlock(),
   await benchSyncServer(),
   await benchAutofill(),
