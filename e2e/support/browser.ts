@@ -42,9 +42,13 @@ export interface Device {
   close(): Promise<void>;
 }
 
-/** A browser with its own fresh profile and the built extension loaded: one "device". */
-export async function launchDevice(): Promise<Device> {
-  const profileDir = await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-'));
+/**
+ * A browser with its own fresh profile and the built extension loaded: one "device". Given the
+ * profile of a device that was closed, the same device after a browser restart (local storage
+ * kept, session storage gone).
+ */
+export async function launchDevice(existingProfile?: string): Promise<Device> {
+  const profileDir = existingProfile ?? (await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-')));
   const browser = await puppeteer.launch(
     // Test sites (e2e/sites) answer on 127.0.0.1 under realistic names: bank.test, other.test…
     chromiumOptions(profileDir, ['--host-resolver-rules=MAP *.test 127.0.0.1']),
