@@ -508,6 +508,69 @@ describe('key rotation', () => {
     expect((await accountItem.getValue())?.keyVersion ?? 1).toBe(1);
   });
 
+  it('a device locked during the rotation follows it as soon as it unlocks (the sign-in says the version)', async () => {
+    await deviceWithItems();
+    const deviceA = await snapshot();
+    fakeBrowser.reset();
+    const b = newWorker();
+    await b.login(SERVER, EMAIL, MASTER);
+    await b.lock();
+    const deviceB = await snapshot();
+    await restoreSnapshot(deviceA);
+    await newWorker().rotateVaultKey(MASTER);
+
+    await restoreSnapshot(deviceB);
+    const b2 = newWorker();
+    const requests: string[] = [];
+    interrupt = (method, path) => {
+      requests.push(`${method} ${path}`);
+      return undefined;
+    };
+    await b2.unlock(MASTER);
+    // Adopted from the sign-in reply, before any sync round.
+    expect(requests.slice(0, 1)).toEqual(['POST /v1/sessions']);
+    expect(await accountItem.getValue()).toMatchObject({ keyVersion: 2, rotation: null });
+    await b2.syncNow();
+    expect((await b2.state()).sync.error).toBeNull();
+    expect(await contents(b2)).toEqual(expected);
+  });
+
+  it('stops with ROTATION_INCOMPLETE when an item nobody can open stays behind, and loses nothing', async () => {
+    const a = await deviceWithItems();
+    // Another client stored an item this account's keys cannot open (as a corrupt or foreign write).
+    const client = direct();
+    const { accessToken } = await client.login({ email: EMAIL, authKey: serverAuthKey, deviceName: 'B' });
+    const junk = `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`;
+    const id = crypto.randomUUID();
+    await client.push(accessToken, [
+      { id, baseRevision: 0, deleted: false, keyVersion: 1, ciphertext: `${junk}~${junk}` },
+    ]);
+    await a.syncNow();
+    expect((await a.state()).sync.unreadable).toBe(1);
+
+    await expect(a.rotateVaultKey(MASTER)).rejects.toMatchObject({ code: 'ROTATION_INCOMPLETE' });
+    const view = await serverView();
+    expect(view.keys.rotation?.keyVersion).toBe(2);
+    expect(view.items.filter((i) => i.keyVersion === 2)).toHaveLength(ITEMS);
+    expect(await contents(a)).toEqual(expected);
+    // Later syncs do not run the stalled rotation again and again.
+    const pulls: string[] = [];
+    interrupt = (method, path) => {
+      if (path === '/v1/sync/changes') pulls.push(method);
+      return undefined;
+    };
+    await a.syncNow();
+    await a.syncNow();
+    expect(pulls).toHaveLength(2);
+    // Once the bad item is gone (deleted elsewhere), asking again finishes.
+    const current = (await client.pull(accessToken, 0)).items.find((i) => i.id === id);
+    await client.push(accessToken, [
+      { id, baseRevision: current?.revision ?? 0, deleted: true, keyVersion: 1, ciphertext: null },
+    ]);
+    expect((await a.rotateVaultKey(MASTER)).keyVersion).toBe(2);
+    await expectRotatedTo(2);
+  });
+
   it('opens a cache sealed under a key the account record no longer names (crash between the two writes)', async () => {
     const a = await deviceWithItems();
     const cacheAtV1 = await vaultCacheItem.getValue();

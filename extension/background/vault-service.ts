@@ -95,6 +95,11 @@ export class VaultService {
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
   private summaries: { data: VaultData; list: SummaryEntry[] } | null = null;
+  /**
+   * A resumed rotation ended in ROTATION_INCOMPLETE (an item no device can re-wrap): stop retrying
+   * it after every sync until the next unlock or the user asks again.
+   */
+  private rotationStalled = false;
   /** Key rotations, each step a unit of this queue (key-rotation.ts). */
   private readonly rotation = new KeyRotation((work) => this.withKeyedVault(work));
 
@@ -322,6 +327,7 @@ export class VaultService {
       await this.startSession(this.deps.makeApi(account.serverUrl), account, derived, null);
       void this.syncNow().catch(() => undefined);
       // A rotation interrupted before the lock (or the browser closed) goes on from where it stopped.
+      this.rotationStalled = false;
       if (this.unlocked?.account.rotation?.drive) this.resumeRotationSoon();
       return this.state();
     });
@@ -355,13 +361,15 @@ export class VaultService {
       throw e;
     }
     let tokens = loginReply ?? null;
+    let signedIn: Awaited<ReturnType<ApiClient['login']>> | null = null;
     if (!tokens) {
       try {
-        tokens = await api.login({
+        signedIn = await api.login({
           email: account.email,
           authKey: toBase64Url(authKey),
           deviceName: DEVICE_NAME,
         });
+        tokens = signedIn;
         this.lastSyncError = null;
       } catch (e) {
         // Offline (or the server refuses): the vault still opens from the local cache.
@@ -395,6 +403,13 @@ export class VaultService {
     // unless it was sealed under a key version the keyring no longer writes with.
     const cache = data ? null : await vaultCacheItem.getValue();
     if (data || (cache && (cache.keyVersion ?? 1) !== keys.writeVersion)) await this.persist(unlocked);
+    // The sign-in says which vault key is current: a rotation finished elsewhere while this device
+    // was locked is followed now. Failing that, the vault still opens and the sync line says why.
+    if (signedIn) {
+      await adoptServerKeys(this.keyed(unlocked, api, signedIn.accessToken), signedIn).catch((e: unknown) => {
+        this.lastSyncError = this.asVaultError(e).code;
+      });
+    }
   }
 
   /** Wipe keys and decrypted data from memory and session storage, then end the server session. */
@@ -663,7 +678,7 @@ export class VaultService {
       }
       this.lastSyncError = null;
       // The server answers again: a rotation this device drives, interrupted earlier, goes on.
-      if (u.account.rotation?.drive) this.resumeRotationSoon();
+      if (u.account.rotation?.drive && !this.rotationStalled) this.resumeRotationSoon();
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
       else if (e instanceof CryptoError) this.lastSyncError = ErrorCode.CorruptData;
@@ -702,6 +717,7 @@ export class VaultService {
   async rotateVaultKey(password: string): Promise<RotationResult> {
     const u = await this.requireUnlocked();
     await checkPassword(u.account, password);
+    this.rotationStalled = false;
     try {
       const outcome = await this.rotation.rotate();
       this.lastSyncError = null;
@@ -722,6 +738,7 @@ export class VaultService {
         void this.rotation.resume().catch((e: unknown) => {
           // Shown as the sync line says it; the next sync or unlock tries again.
           const failure = this.asVaultError(e);
+          if (failure.code === ErrorCode.RotationIncomplete) this.rotationStalled = true;
           if (failure.code !== ErrorCode.Locked) this.lastSyncError = failure.code;
         }),
     );
