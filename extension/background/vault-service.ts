@@ -723,6 +723,7 @@ export class VaultService {
       this.lastSyncError = null;
       return { ...outcome, state: await this.state() };
     } catch (e) {
+      if (e instanceof VaultError && e.code === ErrorCode.RotationIncomplete) this.rotationStalled = true;
       const started = this.unlocked?.account.rotation?.drive === true;
       if (started && e instanceof ApiError && (e.status === 0 || e.status >= 500)) {
         // Stopped half-way with the server gone: nothing is lost and it resumes by itself.
