@@ -393,7 +393,10 @@ function* pushBatches(changes: ItemChange[]): Generator<ItemChange[]> {
  * already completed it (a reply lost to a crash) — the local record moves to the new version.
  */
 async function complete(v: KeyedVault, version: number): Promise<RotationOutcome | 'again' | null> {
-  if (!stillPending(v, version)) return null;
+  if (!stillPending(v, version)) {
+    // A sync meanwhile learned that it completed (here, with the answer lost, or on another device).
+    return currentVersion(v.account) === version ? { keyVersion: version, recoveryKeyCleared: false } : null;
+  }
   await v.persist();
   const token = await v.accessToken();
   const server = await v.api.accountKeys(token);
