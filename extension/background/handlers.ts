@@ -77,7 +77,7 @@ const fail = (
 
 /** A VaultError as a reply: its message names what it can, and the field it is about when the request has it. */
 function failWith(e: VaultError, request: unknown): Reply<never> {
-  const field = errorFields[e.code];
+  const field = e.detail.field ?? errorFields[e.code];
   const retryAfterSeconds = e.detail.retryAfterSeconds;
   return fail(e.code, errorMessage(e.code, e.detail), {
     ...(field !== undefined && typeof request === 'object' && request !== null && field in request

@@ -31,6 +31,13 @@ import {
   vaultCacheItem,
 } from '../storage/items.ts';
 import { ApiClient, ApiError } from './api-client.ts';
+import {
+  DEVICE_NAME,
+  deviceAccessToken,
+  endDeviceSession,
+  forgetDeviceSession,
+  storeDeviceSession,
+} from './device-session.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
@@ -51,7 +58,6 @@ interface Unlocked {
   session: UnlockSession;
 }
 
-const DEVICE_NAME = 'Keyhold browser extension';
 interface SummaryEntry {
   summary: ItemSummary;
   search: string;
@@ -306,27 +312,10 @@ export class VaultService {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
     }
-    let tokens = loginReply ?? null;
-    if (!tokens) {
-      try {
-        tokens = await api.login({
-          email: account.email,
-          authKey: toBase64Url(authKey),
-          deviceName: DEVICE_NAME,
-        });
-        this.lastSyncError = null;
-      } catch (e) {
-        // Offline (or the server refuses): the vault still opens from the local cache.
-        this.lastSyncError = e instanceof ApiError ? e.code : ErrorCode.ServerUnreachable;
-      }
-    }
     const session: UnlockSession = {
       accountId: account.accountId,
       vaultKey: toBase64Url(vaultKeyRaw),
       authKey: toBase64Url(authKey),
-      accessToken: tokens?.accessToken ?? null,
-      refreshToken: tokens?.refreshToken ?? null,
-      accessExpiresAt: tokens?.accessExpiresAt ?? null,
     };
     vaultKeyRaw.fill(0);
     authKey.fill(0);
@@ -341,15 +330,36 @@ export class VaultService {
     this.setUnlocked(unlocked);
     // A vault read from the cache is already there; re-sealing megabytes on every unlock is waste.
     if (data) await this.persist(unlocked);
+    if (loginReply) {
+      await storeDeviceSession(account.accountId, loginReply);
+      this.lastSyncError = null;
+    } else {
+      await this.resumeDeviceSession(unlocked, api);
+    }
   }
 
-  /** Wipe keys and decrypted data from memory and session storage, then end the server session. */
+  /**
+   * Unlock refreshes the device session that locking kept (a new sign-in only when the server ended
+   * it). Offline, or refused: the vault still opens from the local cache and the state says why.
+   */
+  private async resumeDeviceSession(u: Unlocked, api: ApiClient): Promise<void> {
+    try {
+      await this.accessToken(u, api, true);
+      this.lastSyncError = null;
+    } catch (e) {
+      if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
+      else this.lastSyncError = ErrorCode.ServerUnreachable;
+    }
+  }
+
+  /**
+   * Wipe keys and decrypted data from memory and session storage. The device session on the server
+   * stays (local storage): unlock refreshes it, log out ends it.
+   */
   lock(): Promise<VaultState> {
     return this.serial(async () => {
-      const u = await this.detach();
+      this.detach();
       await unlockSessionItem.removeValue();
-      // Best effort and not awaited: locking must be instant even when the server is unreachable.
-      if (u) void this.endServerSession(u);
       return this.state();
     });
   }
@@ -365,13 +375,16 @@ export class VaultService {
         const pending = await this.unsyncedAfterTryingToPush();
         if (pending !== 0) return { status: 'unsynced', pending, state: await this.state() };
       }
-      const u = await this.detach();
+      this.detach();
+      const account = await accountItem.getValue();
       await Promise.all([
         unlockSessionItem.removeValue(),
         vaultCacheItem.removeValue(),
         accountItem.removeValue(),
       ]);
-      if (u) await this.endServerSession(u);
+      // Also when locked: the device session outlives the lock.
+      if (account) await endDeviceSession(this.deps.makeApi(account.serverUrl), account, this.deps.now());
+      else await forgetDeviceSession();
       return { status: 'logged-out', state: await this.state() };
     });
   }
@@ -384,21 +397,10 @@ export class VaultService {
     return pendingChanges(u.data);
   }
 
-  /** Drop the in-memory vault (rebuilding it first if needed, to end its server session) and return it. */
-  private async detach(): Promise<Unlocked | null> {
-    const u = this.unlocked ?? (await this.restore().catch(() => null));
+  /** Drop the in-memory vault and invalidate any rebuild in flight. */
+  private detach(): void {
     this.setUnlocked(null);
     this.lastSyncError = null;
-    return u;
-  }
-
-  private async endServerSession(u: Unlocked): Promise<void> {
-    const api = this.deps.makeApi(u.account.serverUrl);
-    try {
-      await api.logout(await this.accessToken(u, api));
-    } catch {
-      // Unreachable or already ended: the tokens expire on their own; nothing local depends on it.
-    }
   }
 
   /** Every live login, sorted by title. */
@@ -630,33 +632,18 @@ export class VaultService {
     }
   }
 
-  /** A usable access token: the current one, a refreshed one, or a new session signed in with the auth key. */
-  private async accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
-    const s = u.session;
-    const fresh = s.accessExpiresAt && Date.parse(s.accessExpiresAt) - this.deps.now().getTime() > 30_000;
-    if (s.accessToken && fresh && !renew) return s.accessToken;
-    let tokens: { accessToken: string; refreshToken: string; accessExpiresAt: string } | null = null;
-    if (s.refreshToken && !renew) {
-      try {
-        tokens = await api.refresh(s.refreshToken);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.status === 401)) throw e;
-      }
-    }
-    if (!tokens) {
-      try {
-        tokens = await api.login({ email: u.account.email, authKey: s.authKey, deviceName: DEVICE_NAME });
-      } catch (e) {
-        // The master password was changed on another device: only a new unlock can help.
-        if (e instanceof ApiError && e.code === ErrorCode.InvalidCredentials)
-          throw new VaultError(ErrorCode.SessionExpired);
-        throw e;
-      }
-    }
-    const { accessToken, refreshToken, accessExpiresAt } = tokens;
-    u.session = { ...s, accessToken, refreshToken, accessExpiresAt };
-    if (this.unlocked === u) await unlockSessionItem.setValue(u.session);
-    return accessToken;
+  /**
+   * A usable access token of this device's session: the current one, a refreshed one, or a new
+   * session signed in with the auth key (PASSWORD_CHANGED_ELSEWHERE when that key no longer works).
+   */
+  private accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
+    return deviceAccessToken({
+      api,
+      account: u.account,
+      authKey: u.session.authKey,
+      now: this.deps.now(),
+      renew,
+    });
   }
 
   private async mapApi<T>(call: () => Promise<T>): Promise<T> {

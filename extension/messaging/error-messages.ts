@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type PasswordProblem, passwordProblemMessage } from './password-policy.ts';
 import { ErrorCode } from './protocol.ts';
 
 /**
@@ -31,6 +32,16 @@ export const errorMessages: Record<ErrorCode, string> = {
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
   INTERNAL: 'Something went wrong inside Keyhold.',
+  KDF_TOO_WEAK:
+    'The server requires stronger key-derivation settings than these. Choose a stronger setting and try again.',
+  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device. Sync, then try again.",
+  ROTATION_PENDING:
+    'A change of the vault key is still in progress. Let it finish (unlock and sync), then try again.',
+  CREDENTIALS_CHANGED: 'Your master password was changed on another device — log in again.',
+  WEAK_PASSWORD: 'This master password is too easy to guess.',
+  PASSWORD_REUSED:
+    'You used this master password recently: choose one you have not used for this account before.',
+  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
 };
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */
@@ -45,6 +56,10 @@ export interface ErrorDetail {
   serverProtocol?: { version: number; minClientVersion: number };
   /** The protocol version this extension speaks and the oldest server version it accepts. */
   clientProtocol?: { version: number; minServerVersion: number };
+  /** For WEAK_PASSWORD: why, and the policy's minimum length it names. */
+  passwordProblem?: { problem: PasswordProblem; minLength: number };
+  /** The request field the error is about, when it is not the code's usual one (`errorFields`). */
+  field?: string;
 }
 
 /** "42 seconds", "2 minutes", "1 hour": rounded up, so the user never tries too early. */
@@ -84,6 +99,12 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
     case ErrorCode.ServerTooNew:
       return at
         ? `The Keyhold server at ${at} needs a newer Keyhold extension${versions(detail)}. Update the extension.`
+        : errorMessages[code];
+    case ErrorCode.WeakPassword:
+      return detail.passwordProblem
+        ? passwordProblemMessage(detail.passwordProblem.problem, {
+            passwordMinLength: detail.passwordProblem.minLength,
+          })
         : errorMessages[code];
     default:
       return errorMessages[code];

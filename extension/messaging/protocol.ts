@@ -294,6 +294,19 @@ export const ErrorCode = {
   StorageFailed: 'STORAGE_FAILED',
   UnsyncedChanges: 'UNSYNCED_CHANGES',
   Internal: 'INTERNAL',
+  /** The server refuses KDF parameters below its policy floor. */
+  KdfTooWeak: 'KDF_TOO_WEAK',
+  /** The vault key was replaced (rotation, reset) since this device last read it. */
+  KeyVersionStale: 'KEY_VERSION_STALE',
+  RotationPending: 'ROTATION_PENDING',
+  /** The session that asked for a password change was ended meanwhile by a change on another device. */
+  CredentialsChanged: 'CREDENTIALS_CHANGED',
+  /** A new master password below the server's policy (the message says why). */
+  WeakPassword: 'WEAK_PASSWORD',
+  /** A new master password equal to one of the account's last five. */
+  PasswordReused: 'PASSWORD_REUSED',
+  /** The master password this device knows no longer signs in: it was changed on another device. */
+  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
