@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  type DeleteAccountRequest,
   preloginResponse,
   type RegisterRequest,
   registerResponse,
@@ -15,6 +16,11 @@ import {
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
+import {
+  DEFAULT_PASSWORD_POLICY,
+  type PasswordPolicy,
+  passwordPolicySchema,
+} from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
@@ -48,6 +54,14 @@ const NET_ERROR_GRACE_MS = 1_000;
  */
 export const CLIENT_PROTOCOL = { version: PROTOCOL_VERSION, minServerVersion: 1 } as const;
 
+/** `GET /v1/meta` with the server's password policy; a server older than the policy publishes none. */
+const serverMeta = metaResponse.extend({ policy: passwordPolicySchema.optional() });
+
+/** What a client needs to know about a server before it creates or changes a master password. */
+export interface ServerFacts {
+  policy: PasswordPolicy;
+}
+
 /** Statuses a reverse proxy answers when the Keyhold server behind it is down or slow. */
 const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
@@ -60,9 +74,18 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** Server codes the extension knows by the same name (docs/protocol.md): passed through as they are. */
+const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.InvalidCredentials,
+  ErrorCode.AccountExists,
+  ErrorCode.KdfTooWeak,
+  ErrorCode.KeyVersionStale,
+  ErrorCode.RotationPending,
+  ErrorCode.CredentialsChanged,
+]);
+
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
-  if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
-  if (serverCode === 'ACCOUNT_EXISTS') return ErrorCode.AccountExists;
+  if (serverCode !== undefined && SHARED_CODES.has(serverCode)) return serverCode as ErrorCode;
   if (status === 401) return ErrorCode.SessionExpired;
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 429) return ErrorCode.RateLimited;
@@ -155,10 +178,10 @@ export class ApiClient {
    * under another path answers its own NOT_FOUND) or a reply that is not a meta document is
    * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
    */
-  async checkServer(): Promise<void> {
-    let meta: z.output<typeof metaResponse>;
+  async checkServer(): Promise<ServerFacts> {
+    let meta: z.output<typeof serverMeta>;
     try {
-      meta = await this.call(metaResponse, 'GET', '/v1/meta');
+      meta = await this.call(serverMeta, 'GET', '/v1/meta');
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
         throw this.fail(ErrorCode.NotKeyhold, e.status, e.serverCode);
@@ -172,6 +195,7 @@ export class ApiClient {
     if (meta.protocol.minClientVersion > CLIENT_PROTOCOL.version) {
       throw this.fail(ErrorCode.ServerTooNew, 200, undefined, versions);
     }
+    return { policy: meta.policy ?? DEFAULT_PASSWORD_POLICY };
   }
 
   prelogin(email: string) {
@@ -192,6 +216,11 @@ export class ApiClient {
 
   logout(accessToken: string) {
     return this.call(null, 'DELETE', '/v1/sessions/current', undefined, accessToken);
+  }
+
+  /** Deletes the account and everything of it; the auth key proves the master password again. */
+  deleteAccount(accessToken: string, body: DeleteAccountRequest) {
+    return this.call(null, 'DELETE', '/v1/accounts/current', body, accessToken);
   }
 
   pull(accessToken: string, since: number, limit = 1000) {

@@ -20,6 +20,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     getState: () => vault.state(),
     register: (r) => vault.register(r.serverUrl, r.email, r.password),
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
+    passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
     unlock: (r) => vault.unlock(r.password),
     lock: () => vault.lock().finally(() => autofill.clear()),
     logout: async (r) => {

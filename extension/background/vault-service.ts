@@ -12,6 +12,8 @@ import {
   validateKdfParams,
   wrapKey,
 } from '../../shared-crypto/index.ts';
+import { raiseToFloor } from '../messaging/kdf-levels.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   ErrorCode,
   type ItemDetail,
@@ -39,6 +41,7 @@ import {
   storeDeviceSession,
 } from './device-session.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
+import { requireAcceptablePassword } from './new-master-password.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
@@ -208,10 +211,12 @@ export class VaultService {
       // A new account always replaces whatever vault this device holds.
       await mayReplaceLocalVault({ serverUrl, email, accountId });
       const api = this.deps.makeApi(serverUrl);
-      // Before the slow key derivation: is a Keyhold server we can talk to at this address?
-      await this.mapApi(() => api.checkServer());
+      // Before the slow key derivation: is a Keyhold server we can talk to at this address, and
+      // does the password meet its policy?
+      const { policy } = await this.mapApi(() => api.checkServer());
+      requireAcceptablePassword(password, email, policy, 'password');
       const salt = randomBytes(16);
-      const kdf = DEFAULT_KDF;
+      const kdf = raiseToFloor(DEFAULT_KDF, policy.kdfFloor);
       const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
       const vaultKeyRaw = generateKeyBytes();
       const wrappedVaultKey = await wrapKey(wrappingKey, vaultKeyRaw, vaultKeyAd(accountId));
@@ -237,6 +242,13 @@ export class VaultService {
       await this.startSession(api, account, authKey, wrappingKey, emptyVault());
       return this.state();
     });
+  }
+
+  /** The master-password policy of a server (the one given, else this account's, else the default address). */
+  async passwordPolicy(serverUrl?: string): Promise<PasswordPolicy> {
+    const url =
+      serverUrl ?? (await accountItem.getValue())?.serverUrl ?? (await settingsItem.getValue()).serverUrl;
+    return (await this.mapApi(() => this.deps.makeApi(url).checkServer())).policy;
   }
 
   login(serverUrl: string, email: string, password: string): Promise<VaultState> {

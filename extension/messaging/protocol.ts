@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActivityResponse } from '../../server/routes/activity-schema.ts';
 import { parseTotpSecret } from '../autofill/totp.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
 /**
@@ -80,6 +81,8 @@ export const requestSchemas = {
     password: password.min(8, 'Use at least 8 characters for the master password.'),
   }),
   login: z.object({ serverUrl, email, password }),
+  /** The server's master-password policy (GET /v1/meta): of `serverUrl`, or of this device's account. */
+  passwordPolicy: z.object({ serverUrl: serverUrl.optional() }),
   unlock: z.object({ password }),
   lock: z.object({}),
   /**
@@ -251,6 +254,7 @@ export interface Responses {
   getState: VaultState;
   register: VaultState;
   login: VaultState;
+  passwordPolicy: PasswordPolicy;
   unlock: VaultState;
   lock: VaultState;
   logout: LogoutResult;

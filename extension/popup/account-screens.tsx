@@ -2,8 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeIssue } from '../messaging/error-messages.ts';
 import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
+import { checkNewPassword } from './password-strength.ts';
 import { send } from './send.ts';
+import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
+import { usePasswordPolicy } from './use-password-policy.ts';
 
 interface Props {
   state: VaultState;
@@ -21,6 +24,7 @@ export function SetupScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(SETUP_FIELDS));
+  const policy = usePasswordPolicy(serverUrl);
   /** Input handler that also clears that field's error: the message was about the old value. */
   const edit = (field: (typeof SETUP_FIELDS)[number], set: (v: string) => void) => (e: Event) => {
     set((e.currentTarget as HTMLInputElement).value);
@@ -44,6 +48,14 @@ export function SetupScreen({ state, onDone }: Props) {
       return;
     }
     void run(async () => {
+      if (mode === 'create') {
+        // The server's policy as it is now, and the strength estimate the meter showed.
+        const verdict = await checkNewPassword(password, email, await send('passwordPolicy', { serverUrl }));
+        if (verdict.message) {
+          setFieldErrors({ password: verdict.message });
+          return;
+        }
+      }
       onDone(await send(mode === 'create' ? 'register' : 'login', { serverUrl, email, password }));
     });
   };
@@ -100,6 +112,7 @@ export function SetupScreen({ state, onDone }: Props) {
         <FieldError id={setupError('password')} message={fieldErrors.password} />
         {mode === 'create' && (
           <>
+            <StrengthMeter password={password} email={email} policy={policy} id="setup-password-strength" />
             <label>
               Confirm master password
               <input
