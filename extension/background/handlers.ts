@@ -9,6 +9,7 @@ import {
   requestSchemas,
 } from '../messaging/protocol.ts';
 import type { AccountActivity } from './account-activity.ts';
+import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
 import { VaultError } from './vault-error.ts';
 import type { VaultService } from './vault-service.ts';
@@ -42,6 +43,11 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     promptState: async (r) => autofill.promptState(r.session),
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
     accountActivity: (r) => activity.page(r.before),
+    deleteAccount: async (r) => {
+      await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
+      autofill.clear();
+      return vault.state();
+    },
   }) satisfies Handlers;
 
 /** The parts of `runtime.MessageSender` the trust check reads. */

@@ -47,6 +47,32 @@ import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './un
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 
+/** What a feature module (password change, deletion, recovery key…) may use of the open vault, inside the vault's queue. */
+export interface OpenVault {
+  account: AccountRecord;
+  /** The current vault key's raw bytes (b64u); the caller decodes and wipes its copy. */
+  vaultKey: string;
+  /** The auth key of the master password the vault was opened with (b64u). */
+  authKey: string;
+  api: ApiClient;
+  /** A usable access token (`renew`: the server just refused the last one). */
+  accessToken: (renew?: boolean) => Promise<string>;
+  /** Replaces the stored account record (e.g. its cached recovery-key state). */
+  saveAccount: (account: AccountRecord) => Promise<void>;
+  /** New credentials for the same vault key (a password change, a KDF upgrade): record and auth key. */
+  saveCredentials: (account: AccountRecord, authKey: string) => Promise<void>;
+  /** Forgets the account on this device: keys, cache, record and device session (the account is gone). */
+  forgetAccount: () => Promise<void>;
+}
+
+/** What a feature module may use of a locked vault's account, inside the vault's queue (no keys). */
+export interface LockedAccount {
+  account: AccountRecord;
+  api: ApiClient;
+  /** An access token of the device session that survived the lock; SESSION_EXPIRED when there is none. */
+  accessToken: () => Promise<string>;
+}
+
 export interface AutofillLogin {
   id: string;
   fields: ItemFields;
@@ -387,17 +413,83 @@ export class VaultService {
         const pending = await this.unsyncedAfterTryingToPush();
         if (pending !== 0) return { status: 'unsynced', pending, state: await this.state() };
       }
-      this.detach();
       const account = await accountItem.getValue();
-      await Promise.all([
-        unlockSessionItem.removeValue(),
-        vaultCacheItem.removeValue(),
-        accountItem.removeValue(),
-      ]);
       // Also when locked: the device session outlives the lock.
       if (account) await endDeviceSession(this.deps.makeApi(account.serverUrl), account, this.deps.now());
-      else await forgetDeviceSession();
+      await this.forgetLocalAccount();
       return { status: 'logged-out', state: await this.state() };
+    });
+  }
+
+  /** Forgets the account on this device: keys, decrypted data, sealed cache, record, device session. */
+  private async forgetLocalAccount(): Promise<void> {
+    this.detach();
+    await Promise.all([
+      unlockSessionItem.removeValue(),
+      vaultCacheItem.removeValue(),
+      accountItem.removeValue(),
+      forgetDeviceSession(),
+    ]);
+  }
+
+  /** Runs `work` in the vault's queue with the open vault (LOCKED / NO_ACCOUNT when there is none). */
+  withOpenVault<T>(work: (v: OpenVault) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const u = await this.requireUnlocked();
+      const api = this.deps.makeApi(u.account.serverUrl);
+      return this.mapApi(() =>
+        work({
+          account: u.account,
+          vaultKey: u.session.vaultKey,
+          authKey: u.session.authKey,
+          api,
+          accessToken: (renew = false) => this.accessToken(u, api, renew),
+          saveAccount: async (account) => {
+            await accountItem.setValue(account);
+            u.account = account;
+          },
+          saveCredentials: async (account, authKey) => {
+            const session = { ...u.session, authKey };
+            await Promise.all([accountItem.setValue(account), unlockSessionItem.setValue(session)]);
+            u.account = account;
+            u.session = session;
+          },
+          forgetAccount: () => this.forgetLocalAccount(),
+        }),
+      );
+    });
+  }
+
+  /** Runs `work` in the vault's queue with the account of a locked vault (NO_ACCOUNT without one). */
+  withLockedAccount<T>(work: (l: LockedAccount) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const account = await accountItem.getValue();
+      if (!account) throw new VaultError(ErrorCode.NoAccount);
+      const api = this.deps.makeApi(account.serverUrl);
+      const now = this.deps.now();
+      return this.mapApi(() =>
+        work({ account, api, accessToken: () => deviceAccessToken({ api, account, authKey: null, now }) }),
+      );
+    });
+  }
+
+  /**
+   * Opens the vault with credentials just set or learnt from the server (a vault reset, a password
+   * changed elsewhere): `data` null keeps this account's local cache (same vault key), a VaultData
+   * replaces it. The device session is the login's when one is given. Then syncs.
+   */
+  openWithCredentials(
+    api: ApiClient,
+    account: AccountRecord,
+    authKey: Uint8Array,
+    wrappingKey: SymmetricKey,
+    data: VaultData | null,
+    reply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
+  ): Promise<VaultState> {
+    return this.serial(async () => {
+      await this.startSession(api, account, authKey, wrappingKey, data, reply);
+      await this.syncLocked();
+      return this.state();
     });
   }
 

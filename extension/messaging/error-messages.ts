@@ -42,6 +42,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   PASSWORD_REUSED:
     'You used this master password recently: choose one you have not used for this account before.',
   PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
+  EMAIL_MISMATCH: "That is not this account's email address. Type it exactly to confirm.",
 };
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */

@@ -124,6 +124,14 @@ export const requestSchemas = {
    * A page of the account's security events as the server recorded them, newest first; `before`
    * (a page's `next`) asks for the page of older ones.
    */
+  /**
+   * Delete the account on the server and every trace of it on this device (Security screen): the
+   * master password entered again, the account's email typed as a confirmation.
+   */
+  deleteAccount: z.object({
+    password,
+    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+  }),
   accountActivity: z.object({
     before: z
       .number()
@@ -271,6 +279,7 @@ export interface Responses {
   promptState: PromptState | null;
   promptAnswer: null;
   accountActivity: ActivityPage;
+  deleteAccount: VaultState;
 }
 
 export const ErrorCode = {
@@ -311,6 +320,8 @@ export const ErrorCode = {
   PasswordReused: 'PASSWORD_REUSED',
   /** The master password this device knows no longer signs in: it was changed on another device. */
   PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
+  /** A destructive action's confirmation: the email typed is not this account's. */
+  EmailMismatch: 'EMAIL_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

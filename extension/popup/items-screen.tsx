@@ -4,6 +4,7 @@ import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
@@ -45,6 +46,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   const [showActivity, setShowActivity] = useState(false);
+  const [showSecurity, setShowSecurity] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
@@ -90,6 +92,19 @@ export function ItemsScreen({ state, onState }: Props) {
     );
   }
 
+  if (showSecurity) {
+    return (
+      <SecurityScreen
+        state={state}
+        onState={onState}
+        onBack={() => {
+          setShowSecurity(false);
+          void run(reload);
+        }}
+      />
+    );
+  }
+
   const shown = page?.items ?? [];
 
   return (
@@ -99,6 +114,9 @@ export function ItemsScreen({ state, onState }: Props) {
         <span class="spacer" />
         <button type="button" onClick={() => setShowActivity(true)}>
           Activity
+        </button>
+        <button type="button" onClick={() => setShowSecurity(true)}>
+          Security
         </button>
         <button
           type="button"
