@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { asc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
+import { accounts, auditEvents as auditEventsTable } from '../db/schema.ts';
 import type { createTestApp } from './app.ts';
 import { b64u, envelope } from './app.ts';
+import type { TestDatabase } from './db.ts';
+
+/**
+ * Helpers for the tests of the key lifecycle routes (recovery, password change, rotation, reset):
+ * they speak the wire protocol through app.request() and look at the tables as their owner.
+ */
 
 type TestApp = ReturnType<typeof createTestApp>;
 export type SignedUp = Awaited<ReturnType<TestApp['signUp']>>;
@@ -54,3 +62,24 @@ export const newCredentials = () => ({
   salt: b64u(16),
   wrappedVaultKey: envelope(77),
 });
+
+/** Every audit event (as the owner sees them), oldest first; of one account when given. */
+export async function auditEvents(testDb: TestDatabase, accountId?: string) {
+  const rows = await testDb.asOwner((db) =>
+    db.select().from(auditEventsTable).orderBy(asc(auditEventsTable.seq)),
+  );
+  return accountId === undefined ? rows : rows.filter((row) => row.accountId === accountId);
+}
+
+/** None of `secrets` appears anywhere in the audit log (payloads, ids, everything). */
+export async function expectNoSecretInAudit(testDb: TestDatabase, secrets: readonly string[]) {
+  const dump = JSON.stringify(await auditEvents(testDb));
+  for (const secret of secrets) expect(dump.includes(secret), 'a secret reached the audit log').toBe(false);
+}
+
+/** The account row as the owner sees it. */
+export async function accountRow(testDb: TestDatabase, accountId: string) {
+  const [row] = await testDb.asOwner((db) => db.select().from(accounts).where(eq(accounts.id, accountId)));
+  if (!row) throw new Error('no such account');
+  return row;
+}
