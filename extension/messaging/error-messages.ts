@@ -31,6 +31,15 @@ export const errorMessages: Record<ErrorCode, string> = {
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
+  KDF_TOO_WEAK:
+    'The server asks for stronger protection of the master password than this device offered. Update Keyhold and try again.',
+  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
+  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device.",
+  ROTATION_PENDING: 'An encryption key change is still in progress. Let it finish, then try again.',
+  ROTATION_INCOMPLETE: 'The encryption key change has not reached every item yet. Keyhold will finish it.',
+  NO_ROTATION: 'There is no encryption key change in progress to finish.',
+  CREDENTIALS_CHANGED:
+    'Your master password was changed on another device meanwhile. Log in again with the new one.',
   INTERNAL: 'Something went wrong inside Keyhold.',
   KDF_TOO_WEAK:
     'The server requires stronger key-derivation settings than these. Choose a stronger setting and try again.',

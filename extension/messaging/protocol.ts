@@ -306,6 +306,20 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
   UnsyncedChanges: 'UNSYNCED_CHANGES',
+  /** The server refused KDF parameters below its policy's floor. */
+  KdfTooWeak: 'KDF_TOO_WEAK',
+  /** The email or recovery key did not match (the server does not say which). */
+  InvalidRecoveryKey: 'INVALID_RECOVERY_KEY',
+  /** Written under a vault key version another device has replaced (rotation or vault reset). */
+  KeyVersionStale: 'KEY_VERSION_STALE',
+  /** A vault key rotation is in progress: finish it first. */
+  RotationPending: 'ROTATION_PENDING',
+  /** A rotation cannot complete while items remain under the previous key. */
+  RotationIncomplete: 'ROTATION_INCOMPLETE',
+  /** No rotation to complete. */
+  NoRotation: 'NO_ROTATION',
+  /** The master password changed on another device while this one was changing it. */
+  CredentialsChanged: 'CREDENTIALS_CHANGED',
   Internal: 'INTERNAL',
   /** The server refuses KDF parameters below its policy floor. */
   KdfTooWeak: 'KDF_TOO_WEAK',
