@@ -16,11 +16,7 @@ import {
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
-import {
-  DEFAULT_PASSWORD_POLICY,
-  type PasswordPolicy,
-  passwordPolicySchema,
-} from '../messaging/password-policy.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
@@ -53,9 +49,6 @@ const NET_ERROR_GRACE_MS = 1_000;
  * oldest server protocol it can use; compared with `GET /v1/meta` before register and login.
  */
 export const CLIENT_PROTOCOL = { version: PROTOCOL_VERSION, minServerVersion: 1 } as const;
-
-/** `GET /v1/meta` with the server's password policy; a server older than the policy publishes none. */
-const serverMeta = metaResponse.extend({ policy: passwordPolicySchema.optional() });
 
 /** What a client needs to know about a server before it creates or changes a master password. */
 export interface ServerFacts {
@@ -179,9 +172,9 @@ export class ApiClient {
    * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
    */
   async checkServer(): Promise<ServerFacts> {
-    let meta: z.output<typeof serverMeta>;
+    let meta: z.output<typeof metaResponse>;
     try {
-      meta = await this.call(serverMeta, 'GET', '/v1/meta');
+      meta = await this.call(metaResponse, 'GET', '/v1/meta');
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
         throw this.fail(ErrorCode.NotKeyhold, e.status, e.serverCode);
@@ -195,7 +188,8 @@ export class ApiClient {
     if (meta.protocol.minClientVersion > CLIENT_PROTOCOL.version) {
       throw this.fail(ErrorCode.ServerTooNew, 200, undefined, versions);
     }
-    return { policy: meta.policy ?? DEFAULT_PASSWORD_POLICY };
+    // A server older than the policy publishes none: the schema's default stands in.
+    return { policy: meta.policy };
   }
 
   prelogin(email: string) {

@@ -41,12 +41,6 @@ export const errorMessages: Record<ErrorCode, string> = {
   CREDENTIALS_CHANGED:
     'Your master password was changed on another device meanwhile. Log in again with the new one.',
   INTERNAL: 'Something went wrong inside Keyhold.',
-  KDF_TOO_WEAK:
-    'The server requires stronger key-derivation settings than these. Choose a stronger setting and try again.',
-  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device. Sync, then try again.",
-  ROTATION_PENDING:
-    'A change of the vault key is still in progress. Let it finish (unlock and sync), then try again.',
-  CREDENTIALS_CHANGED: 'Your master password was changed on another device — log in again.',
   WEAK_PASSWORD: 'This master password is too easy to guess.',
   PASSWORD_REUSED:
     'You used this master password recently: choose one you have not used for this account before.',

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { DEFAULT_POLICY, type ServerPolicy } from '../../server/routes/meta-schema.ts';
 
 /**
  * The server's master-password policy as the extension reads it from `GET /v1/meta` (`policy`), and
@@ -7,36 +7,13 @@ import { z } from 'zod';
  * re-checks these before any key is derived). See docs/accounts.md.
  */
 
-const argon2Floor = z.object({
-  memoryKiB: z.number().int().min(1),
-  iterations: z.number().int().min(1),
-  parallelism: z.number().int().min(1),
-});
-
 /**
- * A server may publish a stricter policy than the default, never a looser one than this extension
- * itself accepts: 8 characters is the least any Keyhold server may ask for (PASSWORD_MIN_LENGTH).
+ * The policy as the server publishes it (`serverPolicy` in server/routes/meta-schema.ts, where its
+ * bounds are: 8–128 characters, a zxcvbn score 0–4, a KDF floor the extension can run); a server that
+ * publishes none is held to this release's defaults.
  */
-export const passwordPolicySchema = z.object({
-  passwordMinLength: z.number().int().min(8).max(128),
-  /** zxcvbn score 0–4 (3 = "strong"). */
-  passwordMinStrength: z.number().int().min(0).max(4),
-  kdfFloor: z.object({ argon2id: argon2Floor, pbkdf2Iterations: z.number().int().min(1) }),
-  /** Days after which the popup suggests a change; null: never (no forced expiry, NIST SP 800-63B). */
-  passwordReminderDays: z.number().int().min(1).nullable(),
-});
-export type PasswordPolicy = z.infer<typeof passwordPolicySchema>;
-
-/** What a server that publishes no policy (an older one) is held to: the defaults of this release. */
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = Object.freeze({
-  passwordMinLength: 12,
-  passwordMinStrength: 3,
-  kdfFloor: Object.freeze({
-    argon2id: Object.freeze({ memoryKiB: 65_536, iterations: 3, parallelism: 1 }),
-    pbkdf2Iterations: 600_000,
-  }),
-  passwordReminderDays: null,
-});
+export type PasswordPolicy = ServerPolicy;
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = DEFAULT_POLICY;
 
 /** Why a new master password is refused. */
 export const PasswordProblem = {

@@ -321,13 +321,6 @@ export const ErrorCode = {
   /** The master password changed on another device while this one was changing it. */
   CredentialsChanged: 'CREDENTIALS_CHANGED',
   Internal: 'INTERNAL',
-  /** The server refuses KDF parameters below its policy floor. */
-  KdfTooWeak: 'KDF_TOO_WEAK',
-  /** The vault key was replaced (rotation, reset) since this device last read it. */
-  KeyVersionStale: 'KEY_VERSION_STALE',
-  RotationPending: 'ROTATION_PENDING',
-  /** The session that asked for a password change was ended meanwhile by a change on another device. */
-  CredentialsChanged: 'CREDENTIALS_CHANGED',
   /** A new master password below the server's policy (the message says why). */
   WeakPassword: 'WEAK_PASSWORD',
   /** A new master password equal to one of the account's last five. */
