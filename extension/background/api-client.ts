@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  accountKeysResponse,
   type DeleteAccountRequest,
   preloginResponse,
   type RegisterRequest,
@@ -8,6 +9,7 @@ import {
 import { activityResponse } from '../../server/routes/activity-schema.ts';
 import { errorResponse } from '../../server/routes/common-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
+import { type ChangePasswordRequest, changePasswordResponse } from '../../server/routes/password-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
   changesResponse,
@@ -15,6 +17,7 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
+import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/vault-reset-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
@@ -210,6 +213,21 @@ export class ApiClient {
 
   logout(accessToken: string) {
     return this.call(null, 'DELETE', '/v1/sessions/current', undefined, accessToken);
+  }
+
+  /** The account's keys as the server holds them: version, wrapped key, rotation, password history and age. */
+  accountKeys(accessToken: string) {
+    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+  }
+
+  /** Swaps the master password's credentials (or only its KDF), proven by the current auth key. */
+  changePassword(accessToken: string, body: ChangePasswordRequest) {
+    return this.call(changePasswordResponse, 'POST', '/v1/accounts/current/password', body, accessToken);
+  }
+
+  /** Deletes every item and starts a fresh vault under new credentials and a new key version. */
+  resetVault(accessToken: string, body: VaultResetRequest) {
+    return this.call(vaultResetResponse, 'POST', '/v1/accounts/current/reset', body, accessToken);
   }
 
   /** Deletes the account and everything of it; the auth key proves the master password again. */

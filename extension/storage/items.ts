@@ -26,7 +26,28 @@ export interface AccountRecord {
   serverUrl: string;
   kdf: KdfParams;
   salt: string;
+  /** The vault key of `keyVersion`, wrapped by the password's wrapping key. */
   wrappedVaultKey: string;
+  /** The account's current vault key version; absent in records written before rotation (= 1). */
+  keyVersion?: number;
+  /**
+   * A vault key rotation this device knows of (docs/sync.md "Key rotation"): stored here before the
+   * server is told, so an interrupted rotation resumes, and so an unlock opens both key versions.
+   */
+  rotation?: PendingRotation | null;
+}
+
+export interface PendingRotation {
+  /** The new version: the account's keyVersion + 1. */
+  keyVersion: number;
+  /** The new vault key wrapped by the password's wrapping key (AD keyVersion = the new version). */
+  wrappedVaultKey: string;
+  /** The new vault key wrapped by the current one (the rotation chain). */
+  wrappedByPrevious: string;
+  /** The server has recorded this rotation: items may be written under the new key. */
+  recorded: boolean;
+  /** This device drives it to completion (it started it, or the user asked here); else it only reads it. */
+  drive: boolean;
 }
 
 export const accountItem = storage.defineItem<AccountRecord | null>('local:account', {

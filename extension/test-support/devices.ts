@@ -27,13 +27,25 @@ export interface Harness {
   server: TestServer;
   /** When false, every request fails as a network error would. */
   online: boolean;
+  /** Answers a request instead of the server when it returns a Response (a server of another policy…). */
+  intercept: ((request: Request) => Promise<Response | null> | Response | null) | null;
+  /** The workers' clock. */
+  now: () => Date;
   api(): ApiClient;
   /** A new worker on the current storage; locked after the test so its queued syncs cannot leak. */
   worker(): VaultService;
   snapshot(): Promise<Snapshot>;
   restore(s: Snapshot): Promise<void>;
-  /** Locks every worker made in this test. */
+  /** Locks every worker made in this test; the network and the clock back to normal. */
   settle(): Promise<void>;
+}
+
+/** `GET /v1/meta` as the real server answers it, with `policy` changed: a server of another policy. */
+export async function metaWithPolicy(h: Harness, policy: Record<string, unknown>): Promise<Response> {
+  const meta = (await (await h.server.fetch(new Request(`${SERVER}/v1/meta`))).json()) as {
+    policy: Record<string, unknown>;
+  };
+  return Response.json({ ...meta, policy: { ...meta.policy, ...policy } });
 }
 
 export async function startHarness(): Promise<Harness> {
@@ -42,15 +54,18 @@ export async function startHarness(): Promise<Harness> {
   const h: Harness = {
     server,
     online: true,
+    intercept: null,
+    now: () => new Date(),
     api: () =>
       new ApiClient(SERVER, async (input, init) => {
         if (!h.online) throw new TypeError('fetch failed');
-        return server.fetch(new Request(input, init));
+        const request = new Request(input, init);
+        return (await h.intercept?.(request.clone())) ?? server.fetch(request);
       }),
     worker() {
       const w = new VaultService({
         makeApi: () => h.api(),
-        now: () => new Date(),
+        now: () => h.now(),
         newId: () => crypto.randomUUID(),
       });
       workers.push(w);
@@ -69,6 +84,9 @@ export async function startHarness(): Promise<Harness> {
     },
     async settle() {
       for (const w of workers.splice(0)) await w.lock().catch(() => undefined);
+      h.online = true;
+      h.intercept = null;
+      h.now = () => new Date();
     },
   };
   return h;
