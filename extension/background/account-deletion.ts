@@ -1,14 +1,7 @@
-import {
-  CryptoError,
-  deriveAccountKeys,
-  fromBase64Url,
-  toBase64Url,
-  unwrapKey,
-} from '../../shared-crypto/index.ts';
+import { toBase64Url } from '../../shared-crypto/index.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
-import type { AccountRecord } from '../storage/items.ts';
 import { ApiError } from './api-client.ts';
-import { vaultKeyAd } from './item-crypto.ts';
+import { provenAuthKey } from './master-password-proof.ts';
 import { VaultError } from './vault-error.ts';
 import type { OpenVault } from './vault-service.ts';
 
@@ -21,33 +14,6 @@ import type { OpenVault } from './vault-service.ts';
  */
 
 const sameEmail = (typed: string, email: string) => typed.trim().toLowerCase() === email.trim().toLowerCase();
-
-/**
- * The auth key of `password` for this account, proven locally: the password must open the wrapped
- * vault key (WRONG_PASSWORD on `field` otherwise), so a mistyped password never reaches the server.
- */
-export async function provenAuthKey(
-  account: AccountRecord,
-  password: string,
-  field: string,
-): Promise<Uint8Array> {
-  const { authKey, wrappingKey } = await deriveAccountKeys(
-    password,
-    fromBase64Url(account.salt),
-    account.kdf,
-  );
-  try {
-    const { raw } = await unwrapKey(wrappingKey, account.wrappedVaultKey, vaultKeyAd(account.accountId));
-    raw.fill(0);
-    return authKey;
-  } catch (e) {
-    authKey.fill(0);
-    if (e instanceof CryptoError && e.code === 'WRONG_KEY')
-      throw new VaultError(ErrorCode.WrongPassword, { field });
-    if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
-    throw e;
-  }
-}
 
 export async function deleteAccount(v: OpenVault, password: string, typedEmail: string): Promise<void> {
   if (!sameEmail(typedEmail, v.account.email)) {

@@ -11,7 +11,10 @@ import {
 import type { AccountActivity } from './account-activity.ts';
 import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
+import { changeMasterPassword } from './password-change.ts';
+import { securityOverview } from './security-overview.ts';
 import { VaultError } from './vault-error.ts';
+import { vaultResetAvailable } from './vault-reset.ts';
 import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
@@ -23,6 +26,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
     passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
     unlock: (r) => vault.unlock(r.password),
+    signInAgain: (r) => vault.signInAgain(r.password),
     lock: () => vault.lock().finally(() => autofill.clear()),
     logout: async (r) => {
       const result = await vault.logout(r.discardUnsynced);
@@ -43,6 +47,15 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     promptState: async (r) => autofill.promptState(r.session),
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
     accountActivity: (r) => activity.page(r.before),
+    securityOverview: () => vault.withOpenVault(securityOverview),
+    changePassword: async (r) => {
+      await vault.withOpenVault((v) => changeMasterPassword(v, r));
+      return vault.state();
+    },
+    passwordReminder: () => vault.passwordReminder(),
+    dismissPasswordReminder: () => vault.dismissPasswordReminder().then(() => null),
+    vaultResetAvailable: async () => ({ available: await vault.withLockedAccount(vaultResetAvailable) }),
+    resetVault: (r) => vault.resetVault(r.email, r.newPassword),
     deleteAccount: async (r) => {
       await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
       autofill.clear();

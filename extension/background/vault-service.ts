@@ -21,6 +21,7 @@ import {
   type ItemPage,
   type ItemSummary,
   type LogoutResult,
+  type PasswordReminder,
   type VaultState,
   VaultStatus,
 } from '../messaging/protocol.ts';
@@ -42,10 +43,21 @@ import {
 } from './device-session.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
 import { requireAcceptablePassword } from './new-master-password.ts';
+import {
+  cacheUnder,
+  carryOver,
+  sameVaultKey,
+  signInWithNewPassword,
+  unlockWithServerCredentials,
+} from './password-changed-elsewhere.ts';
+import { newPasswordHistory, sealPasswordHistory, withPassword } from './password-history.ts';
+import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
+import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { resetVault } from './vault-reset.ts';
 
 /** What a feature module (password change, deletion, recovery key…) may use of the open vault, inside the vault's queue. */
 export interface OpenVault {
@@ -246,6 +258,12 @@ export class VaultService {
       const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
       const vaultKeyRaw = generateKeyBytes();
       const wrappedVaultKey = await wrapKey(wrappingKey, vaultKeyRaw, vaultKeyAd(accountId));
+      // The history starts with this password, so that it cannot come back as one of the next five.
+      const passwordHistory = await sealPasswordHistory(
+        await withPassword(newPasswordHistory(accountId), password),
+        await importSymmetricKey(vaultKeyRaw),
+        1,
+      );
       vaultKeyRaw.fill(0);
       const account: AccountRecord = {
         accountId,
@@ -263,6 +281,7 @@ export class VaultService {
           salt: account.salt,
           authKey: toBase64Url(authKey),
           wrappedVaultKey,
+          passwordHistory,
         }),
       );
       await this.startSession(api, account, authKey, wrappingKey, emptyVault());
@@ -314,8 +333,57 @@ export class VaultService {
         fromBase64Url(account.salt),
         account.kdf,
       );
-      await this.startSession(this.deps.makeApi(account.serverUrl), account, authKey, wrappingKey, null);
+      const api = this.deps.makeApi(account.serverUrl);
+      try {
+        await this.startSession(api, account, authKey, wrappingKey, null);
+      } catch (e) {
+        if (!(e instanceof VaultError && e.code === ErrorCode.WrongPassword)) throw e;
+        // Not this device's password: perhaps the new one, set on another device.
+        const changed = await unlockWithServerCredentials(api, account, password);
+        if (!changed) throw e;
+        const data = await cacheUnder(account, changed.vaultKey);
+        await this.startSession(
+          api,
+          changed.account,
+          changed.authKey,
+          changed.wrappingKey,
+          data,
+          changed.reply,
+        );
+      }
+      const u = this.unlocked;
+      // Signed in: the policy's KDF floor and the password's age, while the password is at hand.
+      if (u && this.lastSyncError === null)
+        await unlockUpkeep(this.openVaultOf(u), password).catch(() => undefined);
       void this.syncNow().catch(() => undefined);
+      return this.state();
+    });
+  }
+
+  /**
+   * "Log in again" after PASSWORD_CHANGED_ELSEWHERE, locked or not: signs in with the new password
+   * (the server's new salt and KDF), opens the new wrapped vault key and keeps every local edit,
+   * then pushes them.
+   */
+  signInAgain(password: string): Promise<VaultState> {
+    return this.serial(async () => {
+      const account = await accountItem.getValue();
+      if (!account) throw new VaultError(ErrorCode.NoAccount);
+      const api = this.deps.makeApi(account.serverUrl);
+      const signedIn = await this.mapApi(() => signInWithNewPassword(api, account, password));
+      const u = await this.restore();
+      const data = u
+        ? carryOver(u.data, sameVaultKey(u.vaultKey, signedIn.vaultKey))
+        : await cacheUnder(account, signedIn.vaultKey);
+      await this.startSession(
+        api,
+        signedIn.account,
+        signedIn.authKey,
+        signedIn.wrappingKey,
+        data,
+        signedIn.reply,
+      );
+      await this.syncLocked();
       return this.state();
     });
   }
@@ -343,7 +411,7 @@ export class VaultService {
       ({ key: vaultKey, raw: vaultKeyRaw } = await unwrapKey(
         wrappingKey,
         account.wrappedVaultKey,
-        vaultKeyAd(account.accountId),
+        vaultKeyAd(account.accountId, account.keyVersion ?? 1),
       ));
     } catch (e) {
       if (e instanceof CryptoError && e.code === 'WRONG_KEY') throw new VaultError(ErrorCode.WrongPassword);
@@ -429,6 +497,7 @@ export class VaultService {
       vaultCacheItem.removeValue(),
       accountItem.removeValue(),
       forgetDeviceSession(),
+      forgetPasswordReminder(),
     ]);
   }
 
@@ -436,28 +505,65 @@ export class VaultService {
   withOpenVault<T>(work: (v: OpenVault) => Promise<T>): Promise<T> {
     return this.serial(async () => {
       const u = await this.requireUnlocked();
-      const api = this.deps.makeApi(u.account.serverUrl);
-      return this.mapApi(() =>
-        work({
-          account: u.account,
-          vaultKey: u.session.vaultKey,
-          authKey: u.session.authKey,
-          api,
-          accessToken: (renew = false) => this.accessToken(u, api, renew),
-          saveAccount: async (account) => {
-            await accountItem.setValue(account);
-            u.account = account;
-          },
-          saveCredentials: async (account, authKey) => {
-            const session = { ...u.session, authKey };
-            await Promise.all([accountItem.setValue(account), unlockSessionItem.setValue(session)]);
-            u.account = account;
-            u.session = session;
-          },
-          forgetAccount: () => this.forgetLocalAccount(),
-        }),
-      );
+      return this.mapApi(() => work(this.openVaultOf(u)));
     });
+  }
+
+  private openVaultOf(u: Unlocked): OpenVault {
+    const api = this.deps.makeApi(u.account.serverUrl);
+    return {
+      // Getters: a step of `work` that replaced the record or the auth key is seen by the next one.
+      get account() {
+        return u.account;
+      },
+      vaultKey: u.session.vaultKey,
+      get authKey() {
+        return u.session.authKey;
+      },
+      api,
+      accessToken: (renew = false) => this.accessToken(u, api, renew),
+      saveAccount: async (account) => {
+        await accountItem.setValue(account);
+        u.account = account;
+      },
+      saveCredentials: async (account, authKey) => {
+        const session = { ...u.session, authKey };
+        await Promise.all([accountItem.setValue(account), unlockSessionItem.setValue(session)]);
+        u.account = account;
+        u.session = session;
+      },
+      forgetAccount: () => this.forgetLocalAccount(),
+    };
+  }
+
+  /** The optional reminder to change an old master password (docs/accounts.md). */
+  async passwordReminder(): Promise<PasswordReminder> {
+    const account = await accountItem.getValue();
+    if (!account) return { due: false, passwordChangedAt: null, days: null };
+    return passwordReminder(account.accountId, this.deps.now());
+  }
+
+  async dismissPasswordReminder(): Promise<void> {
+    const account = await accountItem.getValue();
+    if (account) await dismissPasswordReminder(account.accountId, this.deps.now());
+  }
+
+  /**
+   * Vault reset from the unlock screen (vault-reset.ts): every item deleted on the server, a fresh
+   * empty vault under the new master password, open.
+   */
+  async resetVault(email: string, newPassword: string): Promise<VaultState> {
+    const fresh = await this.withLockedAccount(async (l) =>
+      resetVault(l, email, newPassword, (await l.api.checkServer()).policy),
+    );
+    await vaultCacheItem.removeValue();
+    return this.openWithCredentials(
+      this.deps.makeApi(fresh.account.serverUrl),
+      fresh.account,
+      fresh.authKey,
+      fresh.wrappingKey,
+      emptyVault(),
+    );
   }
 
   /** Runs `work` in the vault's queue with the account of a locked vault (NO_ACCOUNT without one). */
@@ -723,7 +829,14 @@ export class VaultService {
 
   private async syncRound(u: Unlocked, api: ApiClient, renewToken: boolean): Promise<void> {
     const accessToken = await this.accessToken(u, api, renewToken);
-    const ctx = { api, accessToken, accountId: u.account.accountId, vaultKey: u.vaultKey, ...this.deps };
+    const ctx = {
+      api,
+      accessToken,
+      accountId: u.account.accountId,
+      vaultKey: u.vaultKey,
+      keyVersion: u.account.keyVersion ?? 1,
+      ...this.deps,
+    };
     const before = { revision: u.data.revision, dirty: Object.values(u.data.items).some((i) => i.dirty) };
     try {
       await pushDirty(ctx, u.data);
