@@ -31,9 +31,9 @@ const argon2 = (memoryKiB: number): KdfParams => ({
  * attacker holding the wrapped vault key, and the unlock time with it.
  */
 export const KDF_LEVELS = {
-  standard: { params: argon2(65_536), label: 'Standard: Argon2id, 64 MiB (about half a second to unlock)' },
-  stronger: { params: argon2(131_072), label: 'Stronger: Argon2id, 128 MiB (about a second)' },
-  strongest: { params: argon2(262_144), label: 'Strongest: Argon2id, 256 MiB (about two seconds)' },
+  standard: { params: argon2(65_536), label: 'Standard: Argon2id, 64 MiB (unlocks in ~0.5 s)' },
+  stronger: { params: argon2(131_072), label: 'Stronger: Argon2id, 128 MiB (~1 s)' },
+  strongest: { params: argon2(262_144), label: 'Strongest: Argon2id, 256 MiB (~2 s)' },
 } as const satisfies Record<Exclude<KdfLevel, 'keep'>, { params: KdfParams; label: string }>;
 
 /** "Argon2id, 64 MiB, 3 passes" / "PBKDF2-SHA-256, 600,000 iterations". */

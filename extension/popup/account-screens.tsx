@@ -7,6 +7,7 @@ import { send } from './send.ts';
 import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
 import { usePasswordPolicy } from './use-password-policy.ts';
+import { VaultResetOffer, VaultResetScreen } from './vault-reset-screen.tsx';
 
 interface Props {
   state: VaultState;
@@ -145,6 +146,7 @@ export function UnlockScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
   /** Set when logging out would drop changes that never reached the server: the user must choose. */
   const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
+  const [resetting, setResetting] = useState(false);
   const { busy, error, fieldErrors, run, clearField } = useAction(fieldsIn(['password']));
   const submit = (e: Event) => {
     e.preventDefault();
@@ -163,6 +165,8 @@ export function UnlockScreen({ state, onDone }: Props) {
       setUnsynced(null);
       onDone(result.state);
     });
+  if (resetting)
+    return <VaultResetScreen email={state.email ?? ''} onBack={() => setResetting(false)} onDone={onDone} />;
   return (
     <main>
       <h1>Unlock Keyhold</h1>
@@ -192,6 +196,7 @@ export function UnlockScreen({ state, onDone }: Props) {
             Log out of this device
           </button>
         )}
+        <VaultResetOffer onOpen={() => setResetting(true)} />
       </form>
       {unsynced && (
         <UnsyncedChoice

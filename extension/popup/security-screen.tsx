@@ -1,15 +1,21 @@
-import { useState } from 'preact/hooks';
-import type { VaultState } from '../messaging/protocol.ts';
+import { useEffect, useState } from 'preact/hooks';
+import { describeKdf } from '../messaging/kdf-levels.ts';
+import type { SecurityOverview, VaultState } from '../messaging/protocol.ts';
+import { ChangePasswordForm } from './change-password-form.tsx';
 import { DeleteAccountForm } from './delete-account-form.tsx';
+import { send } from './send.ts';
+import { useAction } from './use-action.ts';
 
 interface Props {
   state: VaultState;
   onBack: () => void;
-  /** The vault's state changed underneath (e.g. the account was deleted). */
+  /** The vault's state changed underneath (the password changed, the account was deleted). */
   onState: (s: VaultState) => void;
 }
 
-type Open = 'delete' | null;
+type Open = 'change' | 'delete' | null;
+
+const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 
 /**
  * The account's security, reached from the items screen's header: one section per action, each
@@ -17,9 +23,18 @@ type Open = 'delete' | null;
  */
 export function SecurityScreen({ state, onBack, onState }: Props) {
   const [open, setOpen] = useState<Open>(null);
+  const [overview, setOverview] = useState<SecurityOverview | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const email = state.email ?? '';
+
+  const load = () => run(async () => setOverview(await send('securityOverview', {})));
+  useEffect(() => {
+    void load();
+  }, []);
+
   return (
-    <main>
+    <main aria-busy={busy}>
       <div class="row">
         <h1>Security</h1>
         <span class="spacer" />
@@ -27,6 +42,50 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
           Back
         </button>
       </div>
+      {done && (
+        <p class="done-notice" role="status">
+          {done}
+        </p>
+      )}
+      <section class="security" aria-labelledby="security-password">
+        <h2 id="security-password">Your master password</h2>
+        {overview && (
+          <p class="hint">
+            Last changed {formatDate(overview.passwordChangedAt)} · {describeKdf(overview.kdf)}
+          </p>
+        )}
+        {error && !overview && (
+          <>
+            <p role="alert">{error}</p>
+            <button type="button" disabled={busy} onClick={() => void load()}>
+              Try again
+            </button>
+          </>
+        )}
+        {open === 'change' && overview ? (
+          <ChangePasswordForm
+            overview={overview}
+            onCancel={() => setOpen(null)}
+            onChanged={(s) => {
+              setOpen(null);
+              setDone('Master password changed. Other devices will ask for the new one.');
+              onState(s);
+              void load();
+            }}
+          />
+        ) : (
+          <button
+            type="button"
+            disabled={!overview}
+            onClick={() => {
+              setDone(null);
+              setOpen('change');
+            }}
+          >
+            Change master password…
+          </button>
+        )}
+      </section>
       <section class="security" aria-labelledby="security-delete">
         <h2 id="security-delete">Leave Keyhold</h2>
         {open === 'delete' ? (
