@@ -23,15 +23,19 @@ const MASTER = 'bench-rotation-master-password-1';
 export async function benchRotation() {
   // The extension's storage module reads the browser global when it is first imported.
   Object.assign(globalThis, { browser: fakeBrowser, chrome: fakeBrowser });
-  const { accountItem, unlockSessionItem } = await import('../extension/storage/items.ts');
+  const { accountItem, deviceSessionItem, unlockSessionItem } = await import('../extension/storage/items.ts');
   const { VaultService } = await import('../extension/background/vault-service.ts');
   const server = await startTestServer();
   const makeApi = () => new ApiClient(BASE, (input, init) => server.fetch(new Request(input, init)));
   try {
     const worker = new VaultService({ makeApi, now: () => new Date(), newId: randomUUID });
     await worker.register(BASE, `bench-${randomUUID()}@example.test`, MASTER);
-    const [account, session] = await Promise.all([accountItem.getValue(), unlockSessionItem.getValue()]);
-    if (!account || !session?.accessToken) throw new Error('not signed in');
+    const [account, session, device] = await Promise.all([
+      accountItem.getValue(),
+      unlockSessionItem.getValue(),
+      deviceSessionItem.getValue(),
+    ]);
+    if (!account || !session || !device) throw new Error('not signed in');
     // Seed the server with 10,000 items under the account's vault key, as another device would.
     const vaultKey = await importSymmetricKey(fromBase64Url(session.vaultKeys['1'] ?? ''));
     const seed = makeVault(ITEMS);
@@ -39,7 +43,7 @@ export async function benchRotation() {
     await pushDirty(
       {
         api: makeApi(),
-        accessToken: session.accessToken,
+        accessToken: device.accessToken,
         accountId: account.accountId,
         keys: VaultKeys.only(vaultKey),
         refreshKeys: async () => VaultKeys.only(vaultKey),
@@ -56,7 +60,7 @@ export async function benchRotation() {
     const seconds = (performance.now() - t0) / 1000;
 
     const client = makeApi();
-    const token = (await unlockSessionItem.getValue())?.accessToken ?? '';
+    const token = (await deviceSessionItem.getValue())?.accessToken ?? '';
     const keys = await client.accountKeys(token);
     let atNewVersion = 0;
     for (let since = 0; ; ) {

@@ -1,12 +1,20 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
+  accountKeysResponse,
+  type DeleteAccountRequest,
   preloginResponse,
   type RegisterRequest,
   registerResponse,
 } from '../../server/routes/accounts-schema.ts';
 import { activityResponse } from '../../server/routes/activity-schema.ts';
-import { errorResponse, kdfParams } from '../../server/routes/common-schema.ts';
+import { errorResponse } from '../../server/routes/common-schema.ts';
+import {
+  type CompleteRotationRequest,
+  rotationResponse,
+  type StartRotationRequest,
+} from '../../server/routes/key-rotation-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
+import { type ChangePasswordRequest, changePasswordResponse } from '../../server/routes/password-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
   changesResponse,
@@ -14,7 +22,9 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
+import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/vault-reset-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
@@ -38,41 +48,8 @@ export class ApiError extends Error {
 export type ServerItem = Item;
 export type ItemChange = PushRequest['changes'][number];
 
-/*
- * Key lifecycle replies (issue 9 contract, routes 2, 3, 8, 9), checked here until the server's own
- * schemas for them land beside its routes.
- */
-const keyVersion = z.number().int().min(1);
-const pendingRotation = z.object({ keyVersion, wrappedVaultKey: z.string(), wrappedByPrevious: z.string() });
-export type ServerRotation = z.infer<typeof pendingRotation>;
-/** `GET /v1/accounts/current`: the account's keys as the server holds them. */
-export const accountKeysResponse = z.object({
-  accountId: z.uuid(),
-  email: z.string(),
-  kdf: kdfParams,
-  salt: z.string(),
-  keyVersion,
-  wrappedVaultKey: z.string(),
-  rotation: pendingRotation.nullable(),
-  recovery: z.object({ createdAt: z.string() }).nullable(),
-  passwordChangedAt: z.string(),
-  passwordHistory: z.string().nullable(),
-});
-export type AccountKeys = z.infer<typeof accountKeysResponse>;
-/** A login reply carries the key version of its wrapped vault key (1 from a server older than rotation). */
-const loginWithKeys = loginResponse.extend({
-  keyVersion: keyVersion.default(1),
-  rotation: pendingRotation.nullable().default(null),
-});
-const rotationCompleted = z.object({ keyVersion });
-
-/** Server codes the extension handles by name (key rotation), passed through as they are. */
-const PASSED_THROUGH: ReadonlySet<string> = new Set([
-  ErrorCode.KeyVersionStale,
-  ErrorCode.RotationPending,
-  ErrorCode.RotationIncomplete,
-  ErrorCode.NoRotation,
-]);
+export type { AccountKeys } from '../../server/routes/accounts-schema.ts';
+export type ServerRotation = StartRotationRequest;
 
 const REQUEST_TIMEOUT_MS = 15_000;
 /** How long a failed fetch waits for the browser's webRequest error, which races its rejection. */
@@ -83,6 +60,11 @@ const NET_ERROR_GRACE_MS = 1_000;
  * oldest server protocol it can use; compared with `GET /v1/meta` before register and login.
  */
 export const CLIENT_PROTOCOL = { version: PROTOCOL_VERSION, minServerVersion: 1 } as const;
+
+/** What a client needs to know about a server before it creates or changes a master password. */
+export interface ServerFacts {
+  policy: PasswordPolicy;
+}
 
 /** Statuses a reverse proxy answers when the Keyhold server behind it is down or slow. */
 const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
@@ -96,10 +78,20 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** Server codes the extension knows by the same name (docs/protocol.md): passed through as they are. */
+const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.InvalidCredentials,
+  ErrorCode.AccountExists,
+  ErrorCode.KdfTooWeak,
+  ErrorCode.KeyVersionStale,
+  ErrorCode.RotationPending,
+  ErrorCode.RotationIncomplete,
+  ErrorCode.NoRotation,
+  ErrorCode.CredentialsChanged,
+]);
+
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
-  if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
-  if (serverCode === 'ACCOUNT_EXISTS') return ErrorCode.AccountExists;
-  if (serverCode !== undefined && PASSED_THROUGH.has(serverCode)) return serverCode as ErrorCode;
+  if (serverCode !== undefined && SHARED_CODES.has(serverCode)) return serverCode as ErrorCode;
   if (status === 401) return ErrorCode.SessionExpired;
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 429) return ErrorCode.RateLimited;
@@ -192,7 +184,7 @@ export class ApiClient {
    * under another path answers its own NOT_FOUND) or a reply that is not a meta document is
    * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
    */
-  async checkServer(): Promise<void> {
+  async checkServer(): Promise<ServerFacts> {
     let meta: z.output<typeof metaResponse>;
     try {
       meta = await this.call(metaResponse, 'GET', '/v1/meta');
@@ -209,6 +201,8 @@ export class ApiClient {
     if (meta.protocol.minClientVersion > CLIENT_PROTOCOL.version) {
       throw this.fail(ErrorCode.ServerTooNew, 200, undefined, versions);
     }
+    // A server older than the policy publishes none: the schema's default stands in.
+    return { policy: meta.policy };
   }
 
   prelogin(email: string) {
@@ -220,7 +214,7 @@ export class ApiClient {
   }
 
   login(body: LoginRequest) {
-    return this.call(loginWithKeys, 'POST', '/v1/sessions', body);
+    return this.call(loginResponse, 'POST', '/v1/sessions', body);
   }
 
   refresh(refreshToken: string) {
@@ -229,6 +223,26 @@ export class ApiClient {
 
   logout(accessToken: string) {
     return this.call(null, 'DELETE', '/v1/sessions/current', undefined, accessToken);
+  }
+
+  /** The account's keys as the server holds them: version, wrapped key, rotation, password history and age. */
+  accountKeys(accessToken: string) {
+    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+  }
+
+  /** Swaps the master password's credentials (or only its KDF), proven by the current auth key. */
+  changePassword(accessToken: string, body: ChangePasswordRequest) {
+    return this.call(changePasswordResponse, 'POST', '/v1/accounts/current/password', body, accessToken);
+  }
+
+  /** Deletes every item and starts a fresh vault under new credentials and a new key version. */
+  resetVault(accessToken: string, body: VaultResetRequest) {
+    return this.call(vaultResetResponse, 'POST', '/v1/accounts/current/reset', body, accessToken);
+  }
+
+  /** Deletes the account and everything of it; the auth key proves the master password again. */
+  deleteAccount(accessToken: string, body: DeleteAccountRequest) {
+    return this.call(null, 'DELETE', '/v1/accounts/current', body, accessToken);
   }
 
   pull(accessToken: string, since: number, limit = 1000) {
@@ -245,19 +259,14 @@ export class ApiClient {
     return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
   }
 
-  /** The account's keys: current version and wrapped key, a pending rotation, the password history. */
-  accountKeys(accessToken: string) {
-    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
-  }
-
   /** Records a pending rotation (201; 200 when the same one is already recorded). */
-  startRotation(accessToken: string, body: ServerRotation) {
-    return this.call(null, 'POST', '/v1/accounts/current/rotation', body, accessToken);
+  startRotation(accessToken: string, body: StartRotationRequest) {
+    return this.call(rotationResponse, 'POST', '/v1/accounts/current/rotation', body, accessToken);
   }
 
   /** Makes the pending rotation current; refused (409 ROTATION_INCOMPLETE) while items remain at older versions. */
-  completeRotation(accessToken: string, body: { keyVersion: number; passwordHistory: string | null }) {
-    return this.call(rotationCompleted, 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
+  completeRotation(accessToken: string, body: CompleteRotationRequest) {
+    return this.call(rotationResponse, 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

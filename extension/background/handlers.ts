@@ -9,8 +9,12 @@ import {
   requestSchemas,
 } from '../messaging/protocol.ts';
 import type { AccountActivity } from './account-activity.ts';
+import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
+import { changeMasterPassword } from './password-change.ts';
+import { securityOverview } from './security-overview.ts';
 import { VaultError } from './vault-error.ts';
+import { vaultResetAvailable } from './vault-reset.ts';
 import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
@@ -20,7 +24,9 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     getState: () => vault.state(),
     register: (r) => vault.register(r.serverUrl, r.email, r.password),
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
+    passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
     unlock: (r) => vault.unlock(r.password),
+    signInAgain: (r) => vault.signInAgain(r.password),
     lock: () => vault.lock().finally(() => autofill.clear()),
     logout: async (r) => {
       const result = await vault.logout(r.discardUnsynced);
@@ -42,6 +48,20 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
     accountActivity: (r) => activity.page(r.before),
     rotateVaultKey: (r) => vault.rotateVaultKey(r.password),
+    securityOverview: () => vault.withOpenVault(securityOverview),
+    changePassword: async (r) => {
+      await vault.withOpenVault((v) => changeMasterPassword(v, r));
+      return vault.state();
+    },
+    passwordReminder: () => vault.passwordReminder(),
+    dismissPasswordReminder: () => vault.dismissPasswordReminder().then(() => null),
+    vaultResetAvailable: async () => ({ available: await vault.withLockedAccount(vaultResetAvailable) }),
+    resetVault: (r) => vault.resetVault(r.email, r.newPassword),
+    deleteAccount: async (r) => {
+      await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
+      autofill.clear();
+      return vault.state();
+    },
   }) satisfies Handlers;
 
 /** The parts of `runtime.MessageSender` the trust check reads. */
@@ -78,7 +98,7 @@ const fail = (
 
 /** A VaultError as a reply: its message names what it can, and the field it is about when the request has it. */
 function failWith(e: VaultError, request: unknown): Reply<never> {
-  const field = errorFields[e.code];
+  const field = e.detail.field ?? errorFields[e.code];
   const retryAfterSeconds = e.detail.retryAfterSeconds;
   return fail(e.code, errorMessage(e.code, e.detail), {
     ...(field !== undefined && typeof request === 'object' && request !== null && field in request

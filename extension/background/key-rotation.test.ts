@@ -527,8 +527,10 @@ describe('key rotation', () => {
       return undefined;
     };
     await b2.unlock(MASTER);
-    // Adopted from the sign-in reply, before any sync round.
-    expect(requests.slice(0, 1)).toEqual(['POST /v1/sessions']);
+    // Its device session was ended by the rotation: the refresh fails, the new sign-in says the
+    // version, and it is adopted there — before any sync round or key fetch.
+    expect(requests.slice(0, 2)).toEqual(['POST /v1/sessions/refresh', 'POST /v1/sessions']);
+    expect(requests).not.toContain('GET /v1/accounts/current');
     expect(await accountItem.getValue()).toMatchObject({ keyVersion: 2, rotation: null });
     await b2.syncNow();
     expect((await b2.state()).sync.error).toBeNull();

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type PasswordProblem, passwordProblemMessage } from './password-policy.ts';
 import { ErrorCode } from './protocol.ts';
 
 /**
@@ -30,17 +31,23 @@ export const errorMessages: Record<ErrorCode, string> = {
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
-  KEY_VERSION_STALE:
-    "This vault's encryption key was replaced on another device. Keyhold fetches the new key; try again.",
-  ROTATION_PENDING:
-    'A change of encryption key is already in progress for this account. Keyhold finishes it; try again afterwards.',
-  ROTATION_INCOMPLETE:
-    'Some items could not be moved to the new encryption key yet. Keyhold keeps trying; every item stays readable.',
-  NO_ROTATION: 'No change of encryption key is in progress for this account.',
+  KDF_TOO_WEAK:
+    'The server asks for stronger protection of the master password than this device offered. Update Keyhold and try again.',
+  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
+  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device.",
+  ROTATION_PENDING: 'An encryption key change is still in progress. Let it finish, then try again.',
+  ROTATION_INCOMPLETE: 'The encryption key change has not reached every item yet. Keyhold will finish it.',
+  NO_ROTATION: 'There is no encryption key change in progress to finish.',
+  CREDENTIALS_CHANGED:
+    'Your master password was changed on another device meanwhile. Log in again with the new one.',
   ROTATION_INTERRUPTED:
     'The encryption key change started but the server stopped answering. Keyhold finishes it by itself when the server is back; every item stays readable meanwhile.',
-  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
   INTERNAL: 'Something went wrong inside Keyhold.',
+  WEAK_PASSWORD: 'This master password is too easy to guess.',
+  PASSWORD_REUSED:
+    'You used this master password recently: choose one you have not used for this account before.',
+  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
+  EMAIL_MISMATCH: "That is not this account's email address. Type it exactly to confirm.",
 };
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */
@@ -55,6 +62,10 @@ export interface ErrorDetail {
   serverProtocol?: { version: number; minClientVersion: number };
   /** The protocol version this extension speaks and the oldest server version it accepts. */
   clientProtocol?: { version: number; minServerVersion: number };
+  /** For WEAK_PASSWORD: why, and the policy's minimum length it names. */
+  passwordProblem?: { problem: PasswordProblem; minLength: number };
+  /** The request field the error is about, when it is not the code's usual one (`errorFields`). */
+  field?: string;
 }
 
 /** "42 seconds", "2 minutes", "1 hour": rounded up, so the user never tries too early. */
@@ -95,6 +106,12 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
       return at
         ? `The Keyhold server at ${at} needs a newer Keyhold extension${versions(detail)}. Update the extension.`
         : errorMessages[code];
+    case ErrorCode.WeakPassword:
+      return detail.passwordProblem
+        ? passwordProblemMessage(detail.passwordProblem.problem, {
+            passwordMinLength: detail.passwordProblem.minLength,
+          })
+        : errorMessages[code];
     default:
       return errorMessages[code];
   }
@@ -124,6 +141,9 @@ const FIELD_LABELS: Record<string, string> = {
   serverUrl: 'Server address',
   email: 'Email',
   password: 'Master password',
+  currentPassword: 'Current master password',
+  newPassword: 'New master password',
+  kdf: 'Key derivation',
   'fields.title': 'Title',
   'fields.username': 'Username',
   'fields.password': 'Password',

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ActivityResponse } from '../../server/routes/activity-schema.ts';
+import type { KdfParams } from '../../shared-crypto/index.ts';
 import { parseTotpSecret } from '../autofill/totp.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
 /**
@@ -80,7 +82,11 @@ export const requestSchemas = {
     password: password.min(8, 'Use at least 8 characters for the master password.'),
   }),
   login: z.object({ serverUrl, email, password }),
+  /** The server's master-password policy (GET /v1/meta): of `serverUrl`, or of this device's account. */
+  passwordPolicy: z.object({ serverUrl: serverUrl.optional() }),
   unlock: z.object({ password }),
+  /** After PASSWORD_CHANGED_ELSEWHERE: sign in with the new master password, keeping local edits. */
+  signInAgain: z.object({ password }),
   lock: z.object({}),
   /**
    * Sign this device out. Unsynced local changes are pushed first; if that is impossible the
@@ -118,14 +124,48 @@ export const requestSchemas = {
   promptState: z.object({ session: z.uuid() }),
   promptAnswer: z.object({ session: z.uuid(), answer: z.enum(['save', 'update', 'never', 'dismiss']) }),
   /**
-   * A page of the account's security events as the server recorded them, newest first; `before`
-   * (a page's `next`) asks for the page of older ones.
-   */
-  /**
    * Replace the vault key (Security screen): the master password is entered again and checked on
    * this device. Every item key is re-wrapped under a new key version; bodies are not touched.
    */
   rotateVaultKey: z.object({ password }),
+  /** The Security screen's facts: the account's KDF, the password's age, the server's policy. */
+  securityOverview: z.object({}),
+  /**
+   * Change the master password knowing the current one; `kdf` picks the key-derivation strength
+   * (`keep`: the account's, raised to the server's floor if it is below).
+   */
+  changePassword: z.object({
+    currentPassword: password,
+    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+    kdf: z
+      .enum(['keep', 'standard', 'stronger', 'strongest'], { message: 'is not one of the offered choices.' })
+      .default('keep'),
+  }),
+  /** The optional "change your old master password" banner: due or not. */
+  passwordReminder: z.object({}),
+  dismissPasswordReminder: z.object({}),
+  /** Whether the locked vault may be reset: this device's session is refreshed to prove it is alive. */
+  vaultResetAvailable: z.object({}),
+  /**
+   * Forgot the master password and lost the recovery key: delete every item and start an empty vault
+   * under a new master password (only with a live device session; the email typed as confirmation).
+   */
+  resetVault: z.object({
+    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+  }),
+  /**
+   * Delete the account on the server and every trace of it on this device (Security screen): the
+   * master password entered again, the account's email typed as a confirmation.
+   */
+  deleteAccount: z.object({
+    password,
+    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+  }),
+  /**
+   * A page of the account's security events as the server recorded them, newest first; `before`
+   * (a page's `next`) asks for the page of older ones.
+   */
   accountActivity: z.object({
     before: z
       .number()
@@ -266,7 +306,9 @@ export interface Responses {
   getState: VaultState;
   register: VaultState;
   login: VaultState;
+  passwordPolicy: PasswordPolicy;
   unlock: VaultState;
+  signInAgain: VaultState;
   lock: VaultState;
   logout: LogoutResult;
   listItems: ItemPage;
@@ -283,6 +325,29 @@ export interface Responses {
   promptAnswer: null;
   accountActivity: ActivityPage;
   rotateVaultKey: RotationResult;
+  securityOverview: SecurityOverview;
+  changePassword: VaultState;
+  passwordReminder: PasswordReminder;
+  dismissPasswordReminder: null;
+  vaultResetAvailable: { available: boolean };
+  resetVault: VaultState;
+  deleteAccount: VaultState;
+}
+
+/** The Security screen: how the master password is stretched, when it was set, what the server asks. */
+export interface SecurityOverview {
+  email: string;
+  kdf: KdfParams;
+  passwordChangedAt: string;
+  policy: PasswordPolicy;
+}
+
+/** The optional reminder to change an old master password (never an expiry). */
+export interface PasswordReminder {
+  due: boolean;
+  passwordChangedAt: string | null;
+  /** The policy's period; null when the server sets none. */
+  days: number | null;
 }
 
 export const ErrorCode = {
@@ -309,19 +374,31 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
   UnsyncedChanges: 'UNSYNCED_CHANGES',
-  /** The vault key was rotated on another device: this write used the old one (nothing applied). */
+  /** The server refused KDF parameters below its policy's floor. */
+  KdfTooWeak: 'KDF_TOO_WEAK',
+  /** The email or recovery key did not match (the server does not say which). */
+  InvalidRecoveryKey: 'INVALID_RECOVERY_KEY',
+  /** Written under a vault key version another device has replaced (rotation or vault reset). */
   KeyVersionStale: 'KEY_VERSION_STALE',
-  /** Another key rotation is pending on the server. */
+  /** A vault key rotation is in progress: finish it first. */
   RotationPending: 'ROTATION_PENDING',
-  /** Items remain under the old key version: the rotation needs another round. */
+  /** A rotation cannot complete while items remain under the previous key. */
   RotationIncomplete: 'ROTATION_INCOMPLETE',
-  /** The server has no such pending rotation. */
+  /** No rotation to complete. */
   NoRotation: 'NO_ROTATION',
+  /** The master password changed on another device while this one was changing it. */
+  CredentialsChanged: 'CREDENTIALS_CHANGED',
   /** Extension-only: the rotation started but stopped (server unreachable); it resumes by itself. */
   RotationInterrupted: 'ROTATION_INTERRUPTED',
-  /** Extension-only: the new vault key does not open with this device's password: log in again. */
-  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
   Internal: 'INTERNAL',
+  /** A new master password below the server's policy (the message says why). */
+  WeakPassword: 'WEAK_PASSWORD',
+  /** A new master password equal to one of the account's last five. */
+  PasswordReused: 'PASSWORD_REUSED',
+  /** The master password this device knows no longer signs in: it was changed on another device. */
+  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
+  /** A destructive action's confirmation: the email typed is not this account's. */
+  EmailMismatch: 'EMAIL_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,8 +4,10 @@ import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { PasswordReminderBanner } from './password-reminder-banner.tsx';
 import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
+import { SignInAgain } from './sign-in-again.tsx';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
 
@@ -34,9 +36,9 @@ const syncLine = (s: VaultState) => {
     return "This device's storage is full: changes cannot be saved here until space is freed.";
   if (s.sync.error === 'SESSION_EXPIRED')
     return 'Signed out on the server: lock and unlock to sign in again.';
-  // Key rotation: said as it is (the words name what happens next).
-  if (s.sync.error === 'PASSWORD_CHANGED_ELSEWHERE' || s.sync.error === 'ROTATION_INCOMPLETE')
-    return errorMessages[s.sync.error];
+  if (s.sync.error === 'PASSWORD_CHANGED_ELSEWHERE')
+    return 'Not syncing until you log in again: changes are kept on this device.';
+  if (s.sync.error === 'ROTATION_INCOMPLETE') return errorMessages[s.sync.error];
   if (s.sync.error) return 'Sync failed. Keyhold will retry.';
   if (s.sync.unreadable > 0)
     return `${s.sync.unreadable} item(s) from the server failed their integrity check and were not loaded.`;
@@ -98,6 +100,7 @@ export function ItemsScreen({ state, onState }: Props) {
   if (showSecurity) {
     return (
       <SecurityScreen
+        state={state}
         onState={onState}
         onBack={() => {
           setShowSecurity(false);
@@ -143,6 +146,8 @@ export function ItemsScreen({ state, onState }: Props) {
       <p class="status" aria-live="polite">
         {syncLine(state)}
       </p>
+      {state.sync.error === ErrorCode.PasswordChangedElsewhere && <SignInAgain onState={onState} />}
+      <PasswordReminderBanner onChange={() => setShowSecurity(true)} />
       <TabMatchesSection />
       <div class="row">
         <input

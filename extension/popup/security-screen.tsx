@@ -1,21 +1,41 @@
-import { useState } from 'preact/hooks';
-import { type RotationResult, requestSchemas, type VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { useEffect, useState } from 'preact/hooks';
+import { describeKdf } from '../messaging/kdf-levels.ts';
+import type { SecurityOverview, VaultState } from '../messaging/protocol.ts';
+import { ChangePasswordForm } from './change-password-form.tsx';
+import { DeleteAccountForm } from './delete-account-form.tsx';
+import { RotateKeySection } from './rotate-key-section.tsx';
 import { send } from './send.ts';
-import { fieldsIn, useAction } from './use-action.ts';
+import { useAction } from './use-action.ts';
 
 interface Props {
+  state: VaultState;
   onBack: () => void;
+  /** The vault's state changed underneath (the password changed, the account was deleted). */
   onState: (s: VaultState) => void;
 }
 
+type Open = 'change' | 'delete' | null;
+
+const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+
 /**
- * Security: the account's key lifecycle, one section per action. Each section is self-contained
- * (its own form, busy state and messages), so sections are added without touching the others.
+ * The account's security, reached from the items screen's header: one section per action, each
+ * opening its own form in place. Feature sections are their own components (one feature per file).
  */
-export function SecurityScreen({ onBack, onState }: Props) {
+export function SecurityScreen({ state, onBack, onState }: Props) {
+  const [open, setOpen] = useState<Open>(null);
+  const [overview, setOverview] = useState<SecurityOverview | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
+  const email = state.email ?? '';
+
+  const load = () => run(async () => setOverview(await send('securityOverview', {})));
+  useEffect(() => {
+    void load();
+  }, []);
+
   return (
-    <main>
+    <main aria-busy={busy}>
       <div class="row">
         <h1>Security</h1>
         <span class="spacer" />
@@ -23,82 +43,64 @@ export function SecurityScreen({ onBack, onState }: Props) {
           Back
         </button>
       </div>
-      <RotateKeySection onState={onState} />
-    </main>
-  );
-}
-
-/** What the user reads after a rotation, including what it did to the recovery key. */
-export function rotationDoneText(
-  result: Pick<RotationResult, 'keyVersion' | 'recoveryKeyCleared'>,
-): string[] {
-  return [
-    `Done: every item's key is now protected by the new encryption key (version ${result.keyVersion}). Other devices pick it up at their next sync.`,
-    result.recoveryKeyCleared
-      ? 'Your old recovery key no longer works: it protected the previous key. Create a new recovery key now.'
-      : 'A recovery key is needed to get back in if you forget your master password: create a new one now.',
-  ];
-}
-
-function RotateKeySection({ onState }: { onState: (s: VaultState) => void }) {
-  const [password, setPassword] = useState('');
-  const [done, setDone] = useState<RotationResult | null>(null);
-  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(['password']));
-
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const parsed = requestSchemas.rotateVaultKey.safeParse({ password });
-    const message = parsed.error?.issues[0]?.message;
-    if (message) {
-      setFieldErrors({ password: message });
-      return;
-    }
-    setDone(null);
-    void run(async () => {
-      const result = await send('rotateVaultKey', { password });
-      setPassword('');
-      setDone(result);
-      onState(result.state);
-    });
-  };
-
-  return (
-    <section aria-labelledby="rotate-key-title">
-      <h2 id="rotate-key-title">Encryption key</h2>
-      <p class="hint">
-        Replace the key that encrypts your vault, e.g. if you think a device or a backup of it was exposed.
-        Each login's own key is re-encrypted under the new one; the logins themselves are not changed. Other
-        devices stay signed in only until their next sync. If it is interrupted, Keyhold finishes it by itself
-        and every login stays readable meanwhile.
-      </p>
-      <form onSubmit={submit} noValidate>
-        <label>
-          Master password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => {
-              setPassword(e.currentTarget.value);
-              clearField('password');
-            }}
-            required
-            {...invalid('rotate-password-error', fieldErrors.password)}
-          />
-        </label>
-        <FieldError id="rotate-password-error" message={fieldErrors.password} />
-        {error && <p role="alert">{error}</p>}
-        <button class="primary" type="submit" disabled={busy}>
-          {busy ? 'Rotating encryption key…' : 'Rotate encryption key'}
-        </button>
-      </form>
       {done && (
-        <div role="status">
-          {rotationDoneText(done).map((line) => (
-            <p key={line}>{line}</p>
-          ))}
-        </div>
+        <p class="done-notice" role="status">
+          {done}
+        </p>
       )}
-    </section>
+      <section class="security" aria-labelledby="security-password">
+        <h2 id="security-password">Your master password</h2>
+        {overview && (
+          <p class="hint">
+            Last changed {formatDate(overview.passwordChangedAt)} · {describeKdf(overview.kdf)}
+          </p>
+        )}
+        {error && !overview && (
+          <>
+            <p role="alert">{error}</p>
+            <button type="button" disabled={busy} onClick={() => void load()}>
+              Try again
+            </button>
+          </>
+        )}
+        {open === 'change' && overview ? (
+          <ChangePasswordForm
+            overview={overview}
+            onCancel={() => setOpen(null)}
+            onChanged={(s) => {
+              setOpen(null);
+              setDone('Master password changed. Other devices will ask for the new one.');
+              onState(s);
+              void load();
+            }}
+          />
+        ) : (
+          <button
+            type="button"
+            disabled={!overview}
+            onClick={() => {
+              setDone(null);
+              setOpen('change');
+            }}
+          >
+            Change master password…
+          </button>
+        )}
+      </section>
+      <RotateKeySection onState={onState} />
+      <section class="security" aria-labelledby="security-delete">
+        <h2 id="security-delete">Leave Keyhold</h2>
+        {open === 'delete' ? (
+          <DeleteAccountForm email={email} onCancel={() => setOpen(null)} onDeleted={onState} />
+        ) : (
+          <>
+            <p class="hint">Delete this account and everything in it, on the server and on every device.</p>
+            <button type="button" class="danger" onClick={() => setOpen('delete')}>
+              Delete account…
+            </button>
+          </>
+        )}
+      </section>
+    </main>
   );
 }

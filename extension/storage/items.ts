@@ -94,13 +94,27 @@ export interface UnlockSession {
   wrappingKey: string;
   /** Authentication key (b64u), to sign in again when the server returns after an offline unlock. */
   authKey: string;
-  accessToken: string | null;
-  refreshToken: string | null;
-  accessExpiresAt: string | null;
 }
 
 export const unlockSessionItem = storage.defineItem<UnlockSession | null>('session:unlock', {
   fallback: null,
+});
+
+/**
+ * This device's session on the server. Kept in local storage so that locking does not end it: unlock
+ * refreshes it instead of signing in again, and a locked device can still prove it is signed in (the
+ * vault reset offered on the unlock screen). Log out ends it. See background/device-session.ts.
+ */
+export interface DeviceSessionRecord {
+  accountId: string;
+  refreshToken: string;
+  accessToken: string;
+  accessExpiresAt: string;
+}
+
+export const deviceSessionItem = storage.defineItem<DeviceSessionRecord | null>('local:device-session', {
+  fallback: null,
+  version: 1,
 });
 
 /** Hostnames where the user chose "Never for this site": no save/update prompt, no inline menu. */
