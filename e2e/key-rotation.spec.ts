@@ -42,7 +42,10 @@ describe('key rotation killed half-way, then resumed', () => {
   async function startRotation(popup: PopupPage) {
     await popup.click('Security');
     await popup.page.locator('::-p-aria([name="Security"][role="heading"])').wait();
-    const field = await popup.page.locator('::-p-aria([name="Master password"])').waitHandle();
+    await popup.click('Rotate encryption key…');
+    const field = await popup.page
+      .locator('::-p-aria([name="Master password, to rotate the key"])')
+      .waitHandle();
     await field.type(MASTER);
     await popup.click('Rotate encryption key');
   }

@@ -22,6 +22,7 @@ export function rotationDoneText(
 }
 
 export function RotateKeySection({ onState }: { onState: (s: VaultState) => void }) {
+  const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [done, setDone] = useState<RotationResult | null>(null);
   const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(['password']));
@@ -38,6 +39,7 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
     void run(async () => {
       const result = await send('rotateVaultKey', { password });
       setPassword('');
+      setOpen(false);
       setDone(result);
       onState(result.state);
     });
@@ -48,31 +50,55 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
       <h2 id="rotate-key-title">Encryption key</h2>
       <p class="hint">
         Replace the key that encrypts your vault, e.g. if you think a device or a backup of it was exposed.
-        Each login's own key is re-encrypted under the new one; the logins themselves are not changed. Other
-        devices stay signed in only until their next sync. If it is interrupted, Keyhold finishes it by itself
+        Each login's own key is re-encrypted under the new one; the logins themselves are not changed. Your
+        other devices pick up the new key by themselves. If it is interrupted, Keyhold finishes it by itself
         and every login stays readable meanwhile.
       </p>
-      <form onSubmit={submit} noValidate>
-        <label>
-          Master password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => {
-              setPassword(e.currentTarget.value);
-              clearField('password');
-            }}
-            required
-            {...invalid('rotate-password-error', fieldErrors.password)}
-          />
-        </label>
-        <FieldError id="rotate-password-error" message={fieldErrors.password} />
-        {error && <p role="alert">{error}</p>}
-        <button class="primary" type="submit" disabled={busy}>
-          {busy ? 'Rotating encryption key…' : 'Rotate encryption key'}
+      {!open && (
+        <button
+          type="button"
+          onClick={() => {
+            setDone(null);
+            setOpen(true);
+          }}
+        >
+          Rotate encryption key…
         </button>
-      </form>
+      )}
+      {open && (
+        <form onSubmit={submit} noValidate>
+          <label>
+            Master password, to rotate the key
+            <input
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onInput={(e) => {
+                setPassword(e.currentTarget.value);
+                clearField('password');
+              }}
+              required
+              {...invalid('rotate-password-error', fieldErrors.password)}
+            />
+          </label>
+          <FieldError id="rotate-password-error" message={fieldErrors.password} />
+          {error && <p role="alert">{error}</p>}
+          <button class="primary" type="submit" disabled={busy}>
+            {busy ? 'Rotating encryption key…' : 'Rotate encryption key'}
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => {
+              setOpen(false);
+              setPassword('');
+              setFieldErrors({});
+            }}
+          >
+            Cancel
+          </button>
+        </form>
+      )}
       {done && (
         <div role="status">
           {rotationDoneText(done).map((line) => (
