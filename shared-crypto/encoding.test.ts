@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { concatBytes, fromBase64Url, randomBytes, toBase64Url, utf8Decode, utf8Encode } from './encoding.ts';
+import {
+  concatBytes,
+  fromBase32,
+  fromBase64Url,
+  randomBytes,
+  toBase32,
+  toBase64Url,
+  utf8Decode,
+  utf8Encode,
+} from './encoding.ts';
 
 describe('base64url', () => {
   // RFC 4648 §10 test vectors, in the url-safe alphabet and without padding.
@@ -42,6 +51,40 @@ describe('base64url', () => {
   it('rejects non-bytes and non-strings', () => {
     expect(() => toBase64Url([1, 2] as unknown as Uint8Array)).toThrow(TypeError);
     expect(() => fromBase64Url(1 as unknown as string)).toThrow(TypeError);
+  });
+});
+
+describe('base32', () => {
+  // RFC 4648 §10 test vectors, without padding.
+  it.each([
+    ['', ''],
+    ['f', 'MY'],
+    ['fo', 'MZXQ'],
+    ['foo', 'MZXW6'],
+    ['foob', 'MZXW6YQ'],
+    ['fooba', 'MZXW6YTB'],
+    ['foobar', 'MZXW6YTBOI'],
+  ])('encodes %j as %j and back', (text, b32) => {
+    expect(toBase32(utf8Encode(text))).toBe(b32);
+    expect(utf8Decode(fromBase32(b32))).toBe(text);
+  });
+
+  it('round-trips every length up to 64 with random bytes', () => {
+    for (let n = 0; n <= 64; n++) {
+      const bytes = randomBytes(n);
+      expect(fromBase32(toBase32(bytes))).toEqual(bytes);
+    }
+  });
+
+  it.each([
+    ['padding', 'MY======'],
+    ['lower case', 'mzxq'],
+    ['a digit outside 2–7', 'MZX0'],
+    ['impossible length', 'MZX'],
+    ['non-canonical trailing bits', 'MZ'],
+    ['non-ASCII', 'MZXQ\u00c9'],
+  ])('rejects %s with a TypeError', (_, input) => {
+    expect(() => fromBase32(input)).toThrow(TypeError);
   });
 });
 

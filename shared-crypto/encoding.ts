@@ -62,6 +62,58 @@ export function fromBase64Url(s: string): Uint8Array {
   return out;
 }
 
+/** RFC 4648 §6 "base32" alphabet (A–Z, 2–7). */
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const BASE32_VALUES = new Int8Array(128).fill(-1);
+for (let i = 0; i < 32; i++) BASE32_VALUES[BASE32.charCodeAt(i)] = i;
+
+/** Encodes to RFC 4648 §6 base32 without padding (upper case). */
+export function toBase32(bytes: Uint8Array): string {
+  assertBytes(bytes, 'bytes');
+  let out = '';
+  let acc = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    acc = ((acc << 8) | byte) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += BASE32[(acc >>> bits) & 31];
+    }
+  }
+  if (bits > 0) out += BASE32[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+/**
+ * Strict base32 decoding: upper-case alphabet only, no padding, no separators, and the unused low
+ * bits of the last character must be zero (RFC 4648 §3.5), so every byte string has exactly one
+ * encoding. Throws TypeError on anything else. Callers that accept human input (the recovery key)
+ * normalise it and name the offending character first.
+ */
+export function fromBase32(s: string): Uint8Array {
+  assertString(s, 's');
+  // 8 characters carry 5 bytes; a final group of 1, 3 or 6 characters cannot end on a byte boundary.
+  if ([1, 3, 6].includes(s.length % 8)) throw new TypeError('invalid base32: impossible length');
+  const out = new Uint8Array(Math.floor((s.length * 5) / 8));
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? (BASE32_VALUES[c] as number) : -1;
+    if (v < 0) throw new TypeError('invalid base32: unexpected character');
+    acc = ((acc << 5) | v) & 0xfff;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >>> bits) & 0xff;
+    }
+  }
+  if ((acc & ((1 << bits) - 1)) !== 0) throw new TypeError('invalid base32: non-canonical trailing bits');
+  return out;
+}
+
 export function utf8Encode(s: string): Uint8Array {
   assertString(s, 's');
   return textEncoder.encode(s);

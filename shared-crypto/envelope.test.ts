@@ -230,6 +230,12 @@ describe('wrapKey / unwrapKey', () => {
   it('wraps only 32-byte keys, and only for key purposes', async () => {
     await expect(wrapKey(key, new Uint8Array(31), vaultAd)).rejects.toThrow(RangeError);
     await expect(wrapKey(key, generateKeyBytes(), AD)).rejects.toThrow(RangeError);
+    const historyAd = { ...vaultAd, purpose: 'password-history' } as const;
+    await expect(wrapKey(key, generateKeyBytes(), historyAd)).rejects.toThrow(RangeError);
+    // …but a password-history blob is sealed like any other value, and bound to its purpose.
+    const blob = await seal(key, utf8Encode('{"v":1}'), historyAd);
+    expect(await open(key, blob, historyAd)).toEqual(utf8Encode('{"v":1}'));
+    await expectCode(open(key, blob, { ...historyAd, purpose: 'vault-cache' }), 'WRONG_CONTEXT');
   });
 
   it('refuses an authentic envelope that does not hold a 32-byte key', async () => {

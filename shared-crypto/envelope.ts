@@ -8,13 +8,20 @@ import { assertSymmetricKey, importSymmetricKey, KEY_BYTES, type SymmetricKey, s
  * can store and return envelopes but cannot swap, move or replay them between these contexts.
  */
 export type AssociatedData = {
-  purpose: 'vault-key' | 'item-key' | 'item' | 'vault-cache' | 'recovery';
+  purpose: 'vault-key' | 'item-key' | 'item' | 'vault-cache' | 'recovery' | 'password-history';
   owner: string;
   id: string;
   keyVersion: number;
 };
 
-const PURPOSES: readonly string[] = ['vault-key', 'item-key', 'item', 'vault-cache', 'recovery'];
+const PURPOSES: readonly string[] = [
+  'vault-key',
+  'item-key',
+  'item',
+  'vault-cache',
+  'recovery',
+  'password-history',
+];
 /** Purposes whose plaintext is a 32-byte key; wrapKey refuses the others. */
 const KEY_PURPOSES: readonly string[] = ['vault-key', 'item-key', 'recovery'];
 

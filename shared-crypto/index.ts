@@ -1,7 +1,9 @@
 export {
   concatBytes,
+  fromBase32,
   fromBase64Url,
   randomBytes,
+  toBase32,
   toBase64Url,
   utf8Decode,
   utf8Encode,
@@ -26,3 +28,14 @@ export {
   validateKdfParams,
 } from './kdf.ts';
 export { deriveAccountKeys, generateKeyBytes, importSymmetricKey, type SymmetricKey } from './keys.ts';
+export {
+  deriveRecoveryKeys,
+  formatRecoveryKey,
+  generateRecoveryKey,
+  parseRecoveryKey,
+  RECOVERY_KEY_BYTES,
+  RECOVERY_KEY_CHARS,
+  RECOVERY_KEY_GROUPS,
+  RecoveryKeyError,
+  RecoveryKeyErrorCode,
+} from './recovery-key.ts';

@@ -44,6 +44,7 @@ describe('deriveAccountKeys', () => {
     expect(right.authKey).toEqual(await hkdf(masterKey, new Uint8Array(0), 'keyhold/v1/auth', 32));
     const wrapRaw = await hkdf(masterKey, new Uint8Array(0), 'keyhold/v1/wrap', 32);
     expect(right.wrappingKey.id).toEqual((await importSymmetricKey(wrapRaw)).id);
+    expect(right.wrappingKeyRaw).toEqual(wrapRaw);
     expect(right.authKey).not.toEqual(wrapRaw);
 
     const vaultKey = generateKeyBytes();

@@ -73,21 +73,21 @@ export function generateKeyBytes(): Uint8Array {
  * authKey is sent to the server (which stores only a slow hash of it); wrappingKey never leaves the
  * device. Knowing authKey reveals nothing about wrappingKey (independent HKDF outputs), so a
  * server database dump cannot unwrap the vault key. The master key is wiped before returning.
+ *
+ * `wrappingKeyRaw` is returned (like unwrapKey's `raw`) because the service worker keeps it in
+ * chrome.storage.session while unlocked, to open a vault key re-wrapped on another device (a key
+ * rotation) without asking for the password again; the caller wipes it (fill(0)) when done.
  */
 export async function deriveAccountKeys(
   password: string,
   salt: Uint8Array,
   params: KdfParams,
-): Promise<{ authKey: Uint8Array; wrappingKey: SymmetricKey }> {
+): Promise<{ authKey: Uint8Array; wrappingKey: SymmetricKey; wrappingKeyRaw: Uint8Array }> {
   const masterKey = await deriveMasterKey(password, salt, params);
   try {
     const authKey = await hkdf(masterKey, EMPTY, AUTH_LABEL, KEY_BYTES);
-    const wrapRaw = await hkdf(masterKey, EMPTY, WRAP_LABEL, KEY_BYTES);
-    try {
-      return { authKey, wrappingKey: await importSymmetricKey(wrapRaw) };
-    } finally {
-      wrapRaw.fill(0);
-    }
+    const wrappingKeyRaw = await hkdf(masterKey, EMPTY, WRAP_LABEL, KEY_BYTES);
+    return { authKey, wrappingKey: await importSymmetricKey(wrappingKeyRaw), wrappingKeyRaw };
   } finally {
     masterKey.fill(0);
   }
