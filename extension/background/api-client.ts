@@ -17,6 +17,14 @@ import {
 import type { ErrorDetail } from '../messaging/error-messages.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
+import {
+  accountKeysResponse,
+  type CompleteRecoveryRequest,
+  type RecoverRequest,
+  recoveryCompleteResponse,
+  recoveryResponse,
+  type SetRecoveryRequest,
+} from './recovery-wire.ts';
 
 /**
  * A failed call to the sync server, with the stable code the popup turns into words and what the
@@ -30,6 +38,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly serverCode?: string,
     readonly detail: ErrorDetail = {},
+    /** The request field the server's error names (`error.field`), when it names one. */
+    readonly serverField?: string,
   ) {
     super(`Keyhold server call failed: ${serverCode ?? code} (${status})`);
   }
@@ -60,7 +70,16 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
+/** Server codes the extension names as they are (each has its own words in error-messages.ts). */
+const SERVER_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.InvalidRecoveryKey,
+  ErrorCode.KeyVersionStale,
+  ErrorCode.RotationPending,
+  ErrorCode.KdfTooWeak,
+]);
+
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
+  if (serverCode !== undefined && SERVER_CODES.has(serverCode)) return serverCode as ErrorCode;
   if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
   if (serverCode === 'ACCOUNT_EXISTS') return ErrorCode.AccountExists;
   if (status === 401) return ErrorCode.SessionExpired;
@@ -79,8 +98,14 @@ export class ApiClient {
     private readonly netErrors: NetErrorSource = netErrorLog,
   ) {}
 
-  private fail(code: ErrorCode, status: number, serverCode?: string, detail: ErrorDetail = {}) {
-    return new ApiError(code, status, serverCode, { serverUrl: this.baseUrl, ...detail });
+  private fail(
+    code: ErrorCode,
+    status: number,
+    serverCode?: string,
+    detail: ErrorDetail = {},
+    serverField?: string,
+  ) {
+    return new ApiError(code, status, serverCode, { serverUrl: this.baseUrl, ...detail }, serverField);
   }
 
   /** One request; a reply that does not match `schema` is a server error (the server is not trusted). */
@@ -126,9 +151,13 @@ export class ApiClient {
         );
       }
       const serverCode = error.data.error.code;
-      throw this.fail(statusToCode(res.status, serverCode), res.status, serverCode, {
-        retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()),
-      });
+      throw this.fail(
+        statusToCode(res.status, serverCode),
+        res.status,
+        serverCode,
+        { retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()) },
+        error.data.error.field,
+      );
     }
     if (schema === null) return null as z.output<S>;
     const parsed = schema.safeParse(json);
@@ -206,6 +235,26 @@ export class ApiClient {
 
   push(accessToken: string, changes: ItemChange[]) {
     return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
+  }
+
+  /** The account's keys and key-lifecycle state (`GET /v1/accounts/current`). */
+  accountKeys(accessToken: string) {
+    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+  }
+
+  /** Stores a new recovery key's auth key and wrapped vault key, replacing any earlier one. */
+  setRecoveryKey(accessToken: string, body: SetRecoveryRequest) {
+    return this.call(null, 'PUT', '/v1/accounts/current/recovery', body, accessToken);
+  }
+
+  /** Proves a recovery key (no session): the vault key wrapped by it. */
+  recover(body: RecoverRequest) {
+    return this.call(recoveryResponse, 'POST', '/v1/accounts/recovery', body);
+  }
+
+  /** Sets a new master password with the recovery key's proof; answers like a login (a new session). */
+  completeRecovery(body: CompleteRecoveryRequest) {
+    return this.call(recoveryCompleteResponse, 'POST', '/v1/accounts/recovery/complete', body);
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

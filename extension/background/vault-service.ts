@@ -37,6 +37,20 @@ import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './un
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 
+/** What a feature module (recovery key) may use of the open vault, inside the vault's queue. */
+export interface OpenVault {
+  account: AccountRecord;
+  /** The current vault key's raw bytes (b64u); the caller decodes and wipes its copy. */
+  vaultKey: string;
+  /** The auth key of the master password the vault was opened with (b64u). */
+  authKey: string;
+  api: ApiClient;
+  /** A usable access token (`renew`: the server just refused the last one). */
+  accessToken: (renew?: boolean) => Promise<string>;
+  /** Replaces the stored account record (e.g. its cached recovery-key state). */
+  saveAccount: (account: AccountRecord) => Promise<void>;
+}
+
 export interface AutofillLogin {
   id: string;
   fields: ItemFields;
@@ -273,6 +287,45 @@ export class VaultService {
       await this.startSession(this.deps.makeApi(account.serverUrl), account, authKey, wrappingKey, null);
       void this.syncNow().catch(() => undefined);
       return this.state();
+    });
+  }
+
+  /**
+   * Opens the vault with the credentials a recovery just set on the server (recovery-key.ts), as a
+   * login does: this account's local cache is kept — its unsynced edits are pushed now, under the
+   * same vault key — and a new device starts empty and pulls everything.
+   */
+  openRecovered(
+    api: ApiClient,
+    account: AccountRecord,
+    authKey: Uint8Array,
+    wrappingKey: SymmetricKey,
+    reply: { accessToken: string; refreshToken: string; accessExpiresAt: string },
+  ): Promise<VaultState> {
+    return this.serial(async () => {
+      if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
+      await this.startSession(api, account, authKey, wrappingKey, null, reply);
+      await this.syncLocked();
+      return this.state();
+    });
+  }
+
+  /** Runs `work` in the vault's queue with the open vault (LOCKED / NO_ACCOUNT when there is none). */
+  withOpenVault<T>(work: (v: OpenVault) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const u = await this.requireUnlocked();
+      const api = this.deps.makeApi(u.account.serverUrl);
+      return work({
+        account: u.account,
+        vaultKey: u.session.vaultKey,
+        authKey: u.session.authKey,
+        api,
+        accessToken: (renew = false) => this.accessToken(u, api, renew),
+        saveAccount: async (account) => {
+          await accountItem.setValue(account);
+          u.account = account;
+        },
+      });
     });
   }
 

@@ -30,6 +30,24 @@ export const errorMessages: Record<ErrorCode, string> = {
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
+  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
+  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device. Sync, then try again.",
+  ROTATION_PENDING:
+    "This vault's encryption key is being replaced. Unlock Keyhold while the server is reachable to finish it, then try again.",
+  KDF_TOO_WEAK:
+    'The server asks for stronger key-derivation settings than this extension uses. Update Keyhold.',
+  RECOVERY_KEY_TYPO:
+    'The recovery key does not check out: a character is mistyped. Compare each group with your saved copy.',
+  RECOVERY_KEY_FORMAT:
+    'That is not a recovery key: it has 14 groups of 4 characters, letters A–Z and digits 2–7.',
+  WEAK_PASSWORD: 'Choose a stronger master password.',
+  PASSWORD_REUSED: 'That is one of your last 5 master passwords. Choose one you have not used before.',
+  RECOVERY_KEY_MISMATCH:
+    'That is not the last group of your recovery key: type the 4 characters after its last hyphen.',
+  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
+  RECOVERY_KEY_DISCARDED:
+    'This recovery key was discarded before you confirmed it, so it was never saved. Create a new one.',
+  RECOVERY_INTERRUPTED: 'The recovery was interrupted. Enter your email and recovery key again.',
   INTERNAL: 'Something went wrong inside Keyhold.',
 };
 
@@ -45,6 +63,13 @@ export interface ErrorDetail {
   serverProtocol?: { version: number; minClientVersion: number };
   /** The protocol version this extension speaks and the oldest server version it accepts. */
   clientProtocol?: { version: number; minServerVersion: number };
+  /**
+   * What is wrong with a typed recovery key (RECOVERY_KEY_FORMAT): a character recovery keys never
+   * use (so not a secret) and its group, or how many characters were typed.
+   */
+  recoveryKey?: { character?: string; group?: number; length?: number };
+  /** The policy's minimum master password length (WEAK_PASSWORD). */
+  minLength?: number;
 }
 
 /** "42 seconds", "2 minutes", "1 hour": rounded up, so the user never tries too early. */
@@ -85,9 +110,32 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
       return at
         ? `The Keyhold server at ${at} needs a newer Keyhold extension${versions(detail)}. Update the extension.`
         : errorMessages[code];
+    case ErrorCode.RecoveryKeyFormat:
+      return recoveryKeyFormat(detail.recoveryKey) ?? errorMessages[code];
+    case ErrorCode.WeakPassword:
+      return detail.minLength === undefined
+        ? errorMessages[code]
+        : `Use at least ${detail.minLength} characters for the master password.`;
     default:
       return errorMessages[code];
   }
+}
+
+/** Characters people type for the ones Base32 leaves out. */
+const LOOK_ALIKES: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '8': 'B' };
+
+function recoveryKeyFormat(problem: ErrorDetail['recoveryKey']): string | null {
+  if (!problem) return null;
+  const { character, group, length } = problem;
+  if (character !== undefined) {
+    const where = group === undefined ? '' : ` (in group ${group})`;
+    const meant = LOOK_ALIKES[character];
+    return `The recovery key cannot contain “${character}”${where}: recovery keys use only the letters A–Z and the digits 2–7.${meant ? ` Did you mean “${meant}”?` : ''}`;
+  }
+  if (length !== undefined) {
+    return `The recovery key has ${length} character${length === 1 ? '' : 's'}; a recovery key has 56 (14 groups of 4).`;
+  }
+  return null;
 }
 
 const versions = ({ serverProtocol: s, clientProtocol: c }: ErrorDetail) =>
@@ -108,6 +156,12 @@ export const errorFields: Partial<Record<ErrorCode, string>> = {
   ACCOUNT_EXISTS: 'email',
   INVALID_CREDENTIALS: 'password',
   WRONG_PASSWORD: 'password',
+  INVALID_RECOVERY_KEY: 'recoveryKey',
+  RECOVERY_KEY_TYPO: 'recoveryKey',
+  RECOVERY_KEY_FORMAT: 'recoveryKey',
+  WEAK_PASSWORD: 'newPassword',
+  PASSWORD_REUSED: 'newPassword',
+  RECOVERY_KEY_MISMATCH: 'lastGroup',
 };
 
 const FIELD_LABELS: Record<string, string> = {
@@ -121,6 +175,9 @@ const FIELD_LABELS: Record<string, string> = {
   'fields.notes': 'Notes',
   'fields.totp': 'One-time code secret',
   before: 'The activity page position',
+  recoveryKey: 'Recovery key',
+  lastGroup: 'Last group',
+  newPassword: 'New master password',
 };
 
 /** The name the popup shows for a request field (`fields.uris.1.url` → "Website address 2"). */

@@ -4,6 +4,7 @@ import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-screens.tsx';
 import { send } from './send.ts';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
@@ -45,6 +46,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   const [showActivity, setShowActivity] = useState(false);
+  const [newRecoveryKey, setNewRecoveryKey] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
@@ -90,6 +92,14 @@ export function ItemsScreen({ state, onState }: Props) {
     );
   }
 
+  if (newRecoveryKey) {
+    const close = () => {
+      setNewRecoveryKey(false);
+      void run(reload);
+    };
+    return <RecoveryKeyScreen mode="create" onDone={close} onCancel={close} />;
+  }
+
   const shown = page?.items ?? [];
 
   return (
@@ -99,6 +109,9 @@ export function ItemsScreen({ state, onState }: Props) {
         <span class="spacer" />
         <button type="button" onClick={() => setShowActivity(true)}>
           Activity
+        </button>
+        <button type="button" onClick={() => setNewRecoveryKey(true)}>
+          Recovery key
         </button>
         <button
           type="button"
@@ -123,6 +136,7 @@ export function ItemsScreen({ state, onState }: Props) {
       <p class="status" aria-live="polite">
         {syncLine(state)}
       </p>
+      <RecoveryKeyBanner onCreate={() => setNewRecoveryKey(true)} />
       <TabMatchesSection />
       <div class="row">
         <input

@@ -27,6 +27,13 @@ export interface AccountRecord {
   kdf: KdfParams;
   salt: string;
   wrappedVaultKey: string;
+  /** The vault key version `wrappedVaultKey` holds; absent in records written before rotation existed (1). */
+  keyVersion?: number;
+  /**
+   * The account's recovery key as the server last said (`GET /v1/accounts/current`): when it was
+   * created, or null for none. Absent until the server was asked.
+   */
+  recovery?: { createdAt: string } | null;
 }
 
 export const accountItem = storage.defineItem<AccountRecord | null>('local:account', {
