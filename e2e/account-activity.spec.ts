@@ -83,10 +83,13 @@ describe('account activity in the popup', () => {
       'Signed out',
       'Signed in',
       'Wrong master password entered',
+      'Recovery key created',
       'Signed in',
       'Account created',
     ]);
-    const [now, lockedOut, laptop, failed, firstSignIn, created] = entries;
+    const [now, lockedOut, laptop, failed, recoveryKey, firstSignIn, created] = entries;
+    // The recovery key saved right after sign-up, from this extension's first session.
+    expect(sessionOf(recoveryKey)).toBe(sessionOf(firstSignIn));
     // This session is "This device"; the one that locking ended is this extension's earlier one.
     expect(now?.device).toMatch(/^This device · session [0-9a-f]{8}$/);
     expect(lockedOut?.device).toMatch(/^Keyhold browser extension · session [0-9a-f]{8} \(signed out\)$/);
@@ -134,10 +137,14 @@ describe('account activity in the popup', () => {
 
     await popup.loadOlderActivity();
     const all = await popup.activityEntries();
-    // 6 events before, 16 from the rounds: the second page holds the two oldest.
-    expect(all).toHaveLength(22);
+    // 7 events before, 16 from the rounds: the second page holds the three oldest.
+    expect(all).toHaveLength(23);
     expect(all.slice(0, PAGE)).toEqual(first);
-    expect(all.slice(PAGE).map((e) => e.what)).toEqual(['Signed in', 'Account created']);
+    expect(all.slice(PAGE).map((e) => e.what)).toEqual([
+      'Recovery key created',
+      'Signed in',
+      'Account created',
+    ]);
     const times = all.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(all.filter((e) => e.what === 'Wrong master password entered')).toHaveLength(1);
