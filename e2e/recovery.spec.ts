@@ -39,9 +39,34 @@ describe('recovery key', () => {
     await rm(downloads, { recursive: true, force: true });
   });
 
-  it('is shown once at account creation, downloadable, and confirmed by its last group', async () => {
+  it('is shown at account creation; closing the popup there saves nothing', async () => {
     const popup = new PopupPage(await deviceA.openPopup());
     await popup.startAccount(server.url, EMAIL, MASTER);
+    expect(await popup.recoveryKey()).toMatch(KEY_SHAPE);
+    await popup.page.close();
+
+    // The key was never confirmed, so never sent: the items screen says there is none.
+    const again = new PopupPage(await deviceA.openPopup());
+    await again.waitForList();
+    await again.page.locator('::-p-text(You have no recovery key)').wait();
+    await again.page.close();
+  });
+
+  it('is created on demand after the master password, downloadable, and confirmed by its last group', async () => {
+    const popup = new PopupPage(await deviceA.openPopup());
+    await popup.waitForList();
+    await popup.page.locator('::-p-text(You have no recovery key)').wait();
+    await popup.click('Create one');
+    await popup.fill('Master password', 'not the master password');
+    await popup.click('Continue');
+    await waitFor(
+      () => fieldError(popup.page, 'Master password'),
+      (m) => m !== null,
+    );
+    expect(await fieldError(popup.page, 'Master password')).toBe('That master password is not right.');
+    await popup.fill('Master password', MASTER);
+    await popup.click('Continue');
+    await popup.waitForRecoveryKey();
     const key = await popup.recoveryKey();
     expect(key).toMatch(KEY_SHAPE);
 
@@ -74,7 +99,8 @@ describe('recovery key', () => {
     );
     savedKey = await popup.saveRecoveryKey();
     expect(savedKey).toBe(key);
-    // A key is set: the items screen does not ask for one.
+    // A key is set: the items screen no longer asks for one.
+    await popup.page.waitForFunction(() => !document.body.textContent?.includes('You have no recovery key'));
     await popup.addLogin({ title: 'Bank', username: 'ines', password: 'pw-bank' });
     await popup.addLogin({ title: 'Mail', username: 'ines', password: 'pw-mail' });
     await popup.syncNow();
