@@ -37,7 +37,9 @@ describe('popup: errors that say what and where', () => {
 
   beforeAll(async () => {
     [server, device, web, tls, closed] = await Promise.all([
-      startServer(),
+      // The lockout test's account uses cheap KDF parameters (six wrong passwords are derived):
+      // this server's policy floor lets them in.
+      startServer({ KDF_MIN_ARGON2_MEMORY_KIB: '19456', KDF_MIN_ARGON2_ITERATIONS: '1' }),
       launchDevice(),
       // Any other web server: a 404 page, a 200 text page, or a Keyhold of another protocol.
       startStub((req, res) => {

@@ -15,6 +15,13 @@ export const errorCodes = [
   'TOO_MANY_STREAMS',
   'NOT_READY',
   'AUDIT_UNAVAILABLE',
+  'KDF_TOO_WEAK',
+  'INVALID_RECOVERY_KEY',
+  'KEY_VERSION_STALE',
+  'ROTATION_PENDING',
+  'ROTATION_INCOMPLETE',
+  'NO_ROTATION',
+  'CREDENTIALS_CHANGED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

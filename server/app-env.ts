@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from './db/client.ts';
+import type { ServerPolicy } from './policy.ts';
 import type { PushHub } from './push/hub.ts';
 import type { Scope } from './tokens.ts';
 
@@ -18,6 +19,8 @@ export interface AppDeps {
   push?: PushHub;
   /** Told after every committed audit event (the checkpoint writer counts them). */
   onAuditEvent?: () => void;
+  /** The password policy (published in GET /v1/meta; its KDF floor enforced); default DEFAULT_POLICY. */
+  policy?: ServerPolicy;
 }
 
 export type ResolvedDeps = Required<Omit<AppDeps, 'authRateLimit' | 'push' | 'onAuditEvent'>> &

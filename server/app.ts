@@ -8,14 +8,19 @@ import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.
 import { describeError } from './describe-error.ts';
 import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
+import { DEFAULT_POLICY } from './policy.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { auditKeyRoutes } from './routes/audit-keys.ts';
 import { healthRoutes } from './routes/health.ts';
+import { keyRotationRoutes } from './routes/key-rotation.ts';
 import { metaRoutes } from './routes/meta.ts';
+import { passwordRoutes } from './routes/password.ts';
+import { recoveryRoutes } from './routes/recovery.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
+import { vaultResetRoutes } from './routes/vault-reset.ts';
 
 export type { AppDeps } from './app-env.ts';
 
@@ -50,6 +55,7 @@ export function createApp(deps: AppDeps) {
   const resolved: ResolvedDeps = {
     now: () => new Date(),
     accessTokenTtlSeconds: 900,
+    policy: DEFAULT_POLICY,
     ...deps,
   };
   // Warm the dummy hash so the first unknown-email login costs the same as any other.
@@ -74,10 +80,25 @@ export function createApp(deps: AppDeps) {
     .use(sizeLimit)
     // A preflight gets an empty answer without any Access-Control-Allow-* header, so browsers refuse.
     .options('*', (c) => c.body(null, 204))
-    .on('POST', ['/v1/accounts', '/v1/accounts/prelogin', '/v1/sessions', '/v1/sessions/refresh'], authLimit)
+    .on(
+      'POST',
+      [
+        '/v1/accounts',
+        '/v1/accounts/prelogin',
+        '/v1/accounts/recovery',
+        '/v1/accounts/recovery/complete',
+        '/v1/sessions',
+        '/v1/sessions/refresh',
+      ],
+      authLimit,
+    )
     .route('/health', healthRoutes)
     .route('/v1/meta', metaRoutes)
     .route('/v1/accounts', accountRoutes)
+    .route('/v1/accounts', recoveryRoutes)
+    .route('/v1/accounts', passwordRoutes)
+    .route('/v1/accounts', keyRotationRoutes)
+    .route('/v1/accounts', vaultResetRoutes)
     .route('/v1/sessions', sessionRoutes)
     .route('/v1/sync', syncRoutes)
     .route('/v1/sync', syncEventRoutes)

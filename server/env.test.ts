@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvError, loadEnv } from './env.ts';
+import { DEFAULT_POLICY, policyFromEnv } from './policy.ts';
 
 describe('loadEnv', () => {
   it('applies defaults, treating empty strings as unset', () => {
@@ -13,6 +14,12 @@ describe('loadEnv', () => {
       AUDIT_RETENTION_DAYS: 365,
       AUDIT_CHECKPOINT_EVERY: 1000,
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: 300,
+      PASSWORD_MIN_LENGTH: 12,
+      PASSWORD_MIN_STRENGTH: 3,
+      KDF_MIN_ARGON2_MEMORY_KIB: 65_536,
+      KDF_MIN_ARGON2_ITERATIONS: 3,
+      KDF_MIN_ARGON2_PARALLELISM: 1,
+      KDF_MIN_PBKDF2_ITERATIONS: 600_000,
     });
     expect(loadEnv({ PORT: '0' }).PORT).toBe(0);
   });
@@ -46,6 +53,56 @@ describe('loadEnv: numbers and the listening address', () => {
     }
     for (const bad of ['not a host!', 'http://localhost', '[::1]', 'host:8787', 'under_score']) {
       expect(() => loadEnv({ HOST: bad }), bad).toThrow(/^Invalid environment variable\(s\): HOST: /);
+    }
+  });
+});
+
+describe('loadEnv: the password policy', () => {
+  it('defaults to the policy the extension assumes of a server without one', () => {
+    expect(policyFromEnv(loadEnv({}))).toEqual(DEFAULT_POLICY);
+  });
+
+  it('reads every setting as a decimal whole number within what the extension can follow', () => {
+    const env = loadEnv({
+      PASSWORD_MIN_LENGTH: '16',
+      PASSWORD_MIN_STRENGTH: '4',
+      KDF_MIN_ARGON2_MEMORY_KIB: '131072',
+      KDF_MIN_ARGON2_ITERATIONS: '4',
+      KDF_MIN_ARGON2_PARALLELISM: '2',
+      KDF_MIN_PBKDF2_ITERATIONS: '1000000',
+      PASSWORD_REMINDER_DAYS: '365',
+    });
+    expect(policyFromEnv(env)).toEqual({
+      passwordMinLength: 16,
+      passwordMinStrength: 4,
+      kdfFloor: {
+        argon2id: { memoryKiB: 131_072, iterations: 4, parallelism: 2 },
+        pbkdf2Iterations: 1_000_000,
+      },
+      passwordReminderDays: 365,
+    });
+  });
+
+  it('leaves the reminder off when PASSWORD_REMINDER_DAYS is unset or empty', () => {
+    expect(policyFromEnv(loadEnv({ PASSWORD_REMINDER_DAYS: '' })).passwordReminderDays).toBeNull();
+  });
+
+  it('names a setting out of range or not in decimal digits', () => {
+    const bad: Record<string, string[]> = {
+      PASSWORD_MIN_LENGTH: ['7', '129', '1e2', '0x10'],
+      PASSWORD_MIN_STRENGTH: ['5', '-1', '3.0'],
+      KDF_MIN_ARGON2_MEMORY_KIB: ['19455', '1048577', '64k'],
+      KDF_MIN_ARGON2_ITERATIONS: ['0', '11'],
+      KDF_MIN_ARGON2_PARALLELISM: ['0', '17'],
+      KDF_MIN_PBKDF2_ITERATIONS: ['599999', '10000001', '6e5'],
+      PASSWORD_REMINDER_DAYS: ['0', '3651', 'never'],
+    };
+    for (const [name, values] of Object.entries(bad)) {
+      for (const value of values) {
+        expect(() => loadEnv({ [name]: value }), `${name}=${value}`).toThrow(
+          new RegExp(`^Invalid environment variable\\(s\\): ${name}: `),
+        );
+      }
     }
   });
 });

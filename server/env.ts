@@ -49,6 +49,22 @@ export const envSchema = z.object({
   AUDIT_CHECKPOINT_EVERY: optional(decimal(1, 1_000_000).default(1000)),
   /** …and at least this often while events arrive. */
   AUDIT_CHECKPOINT_INTERVAL_SECONDS: optional(decimal(1, 86_400).default(300)),
+  /*
+   * The password policy, published in GET /v1/meta (docs/protocol.md, "Server policy"). Length and
+   * strength are enforced by the extension (the server never sees a password); the KDF floor by the
+   * server at register, password change and recovery. The bounds are what the extension can run.
+   */
+  /** Fewest characters a new master password may have. */
+  PASSWORD_MIN_LENGTH: optional(decimal(8, 128).default(12)),
+  /** Lowest zxcvbn score (0–4) a new master password may have; 3 is "strong". */
+  PASSWORD_MIN_STRENGTH: optional(decimal(0, 4).default(3)),
+  KDF_MIN_ARGON2_MEMORY_KIB: optional(decimal(19_456, 1_048_576).default(65_536)),
+  KDF_MIN_ARGON2_ITERATIONS: optional(decimal(1, 10).default(3)),
+  /** Parallelism adds no cost to an attacker's guesses, so its floor is 1. */
+  KDF_MIN_ARGON2_PARALLELISM: optional(decimal(1, 16).default(1)),
+  KDF_MIN_PBKDF2_ITERATIONS: optional(decimal(600_000, 10_000_000).default(600_000)),
+  /** Remind the user to change a master password older than this; unset: never (no forced expiry). */
+  PASSWORD_REMINDER_DAYS: optional(decimal(1, 3650).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -9,6 +9,7 @@ import { openDatabase } from './db/client.ts';
 import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
 import { checkListenHost, listen } from './listen.ts';
+import { policyFromEnv } from './policy.ts';
 import { PushHub } from './push/hub.ts';
 import { resolveServerSecret } from './server-secret.ts';
 import { logStartupFailure } from './startup-error.ts';
@@ -91,6 +92,7 @@ const app = createApp({
   authRateLimit: { limit: env.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
   push,
   onAuditEvent: sealer.noteEvent,
+  policy: policyFromEnv(env),
 });
 
 const server = createAdaptorServer({ fetch: app.fetch });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  accountKeysResponse,
   preloginResponse,
   type RegisterRequest,
   registerResponse,
@@ -7,6 +8,12 @@ import {
 import { activityResponse } from '../../server/routes/activity-schema.ts';
 import { errorResponse } from '../../server/routes/common-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
+import {
+  type CompleteRecoveryRequest,
+  type RecoveryRequest,
+  recoveryResponse,
+  type SetRecoveryKeyRequest,
+} from '../../server/routes/recovery-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
   changesResponse,
@@ -17,14 +24,6 @@ import {
 import type { ErrorDetail } from '../messaging/error-messages.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
-import {
-  accountKeysResponse,
-  type CompleteRecoveryRequest,
-  type RecoverRequest,
-  recoveryCompleteResponse,
-  recoveryResponse,
-  type SetRecoveryRequest,
-} from './recovery-wire.ts';
 
 /**
  * A failed call to the sync server, with the stable code the popup turns into words and what the
@@ -243,18 +242,18 @@ export class ApiClient {
   }
 
   /** Stores a new recovery key's auth key and wrapped vault key, replacing any earlier one. */
-  setRecoveryKey(accessToken: string, body: SetRecoveryRequest) {
+  setRecoveryKey(accessToken: string, body: SetRecoveryKeyRequest) {
     return this.call(null, 'PUT', '/v1/accounts/current/recovery', body, accessToken);
   }
 
   /** Proves a recovery key (no session): the vault key wrapped by it. */
-  recover(body: RecoverRequest) {
+  recover(body: RecoveryRequest) {
     return this.call(recoveryResponse, 'POST', '/v1/accounts/recovery', body);
   }
 
   /** Sets a new master password with the recovery key's proof; answers like a login (a new session). */
   completeRecovery(body: CompleteRecoveryRequest) {
-    return this.call(recoveryCompleteResponse, 'POST', '/v1/accounts/recovery/complete', body);
+    return this.call(loginResponse, 'POST', '/v1/accounts/recovery/complete', body);
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

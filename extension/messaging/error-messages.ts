@@ -30,25 +30,29 @@ export const errorMessages: Record<ErrorCode, string> = {
     "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
   UNSYNCED_CHANGES:
     'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
-  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
-  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device. Sync, then try again.",
-  ROTATION_PENDING:
-    "This vault's encryption key is being replaced. Unlock Keyhold while the server is reachable to finish it, then try again.",
   KDF_TOO_WEAK:
-    'The server asks for stronger key-derivation settings than this extension uses. Update Keyhold.',
+    'The server asks for stronger protection of the master password than this device offered. Update Keyhold and try again.',
+  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
+  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device.",
+  ROTATION_PENDING: 'An encryption key change is still in progress. Let it finish, then try again.',
+  ROTATION_INCOMPLETE: 'The encryption key change has not reached every item yet. Keyhold will finish it.',
+  NO_ROTATION: 'There is no encryption key change in progress to finish.',
+  CREDENTIALS_CHANGED:
+    'Your master password was changed on another device meanwhile. Log in again with the new one.',
+  INTERNAL: 'Something went wrong inside Keyhold.',
+  WEAK_PASSWORD: 'This master password is too easy to guess.',
+  PASSWORD_REUSED:
+    'You used this master password recently: choose one you have not used for this account before.',
+  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
   RECOVERY_KEY_TYPO:
     'The recovery key does not check out: a character is mistyped. Compare each group with your saved copy.',
   RECOVERY_KEY_FORMAT:
     'That is not a recovery key: it has 14 groups of 4 characters, letters A–Z and digits 2–7.',
-  WEAK_PASSWORD: 'Choose a stronger master password.',
-  PASSWORD_REUSED: 'That is one of your last 5 master passwords. Choose one you have not used before.',
   RECOVERY_KEY_MISMATCH:
     'That is not the last group of your recovery key: type the 4 characters after its last hyphen.',
-  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
   RECOVERY_KEY_DISCARDED:
     'This recovery key was discarded before you confirmed it, so it was never saved. Create a new one.',
   RECOVERY_INTERRUPTED: 'The recovery was interrupted. Enter your email and recovery key again.',
-  INTERNAL: 'Something went wrong inside Keyhold.',
 };
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */

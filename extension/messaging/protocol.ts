@@ -364,31 +364,37 @@ export const ErrorCode = {
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
   UnsyncedChanges: 'UNSYNCED_CHANGES',
-  /** Server: the email or recovery key is wrong (counts toward the login lockout). */
-  InvalidRecoveryKey: 'INVALID_RECOVERY_KEY',
-  /** Server: the request was made under an encryption key version that is no longer current. */
-  KeyVersionStale: 'KEY_VERSION_STALE',
-  /** Server: a vault key rotation has not finished yet. */
-  RotationPending: 'ROTATION_PENDING',
-  /** Server: the key-derivation parameters are below its policy floor. */
+  /** The server refused KDF parameters below its policy's floor. */
   KdfTooWeak: 'KDF_TOO_WEAK',
+  /** The email or recovery key did not match (the server does not say which). */
+  InvalidRecoveryKey: 'INVALID_RECOVERY_KEY',
+  /** Written under a vault key version another device has replaced (rotation or vault reset). */
+  KeyVersionStale: 'KEY_VERSION_STALE',
+  /** A vault key rotation is in progress: finish it first. */
+  RotationPending: 'ROTATION_PENDING',
+  /** A rotation cannot complete while items remain under the previous key. */
+  RotationIncomplete: 'ROTATION_INCOMPLETE',
+  /** No rotation to complete. */
+  NoRotation: 'NO_ROTATION',
+  /** The master password changed on another device while this one was changing it. */
+  CredentialsChanged: 'CREDENTIALS_CHANGED',
+  Internal: 'INTERNAL',
+  /** A new master password below the server's policy (the message says why). */
+  WeakPassword: 'WEAK_PASSWORD',
+  /** A new master password equal to one of the account's last five. */
+  PasswordReused: 'PASSWORD_REUSED',
+  /** The master password this device knows no longer signs in: it was changed on another device. */
+  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
   /** A typed recovery key fails its checksum: a mistyped character (caught before any request). */
   RecoveryKeyTypo: 'RECOVERY_KEY_TYPO',
   /** A typed recovery key has the wrong length or a character recovery keys never use. */
   RecoveryKeyFormat: 'RECOVERY_KEY_FORMAT',
-  /** A new master password below the policy (too short, too weak). */
-  WeakPassword: 'WEAK_PASSWORD',
-  /** A new master password that is one of the last five. */
-  PasswordReused: 'PASSWORD_REUSED',
   /** The group typed to confirm a new recovery key is not its last group. */
   RecoveryKeyMismatch: 'RECOVERY_KEY_MISMATCH',
-  /** The master password this device knows no longer signs in: it was changed on another device. */
-  PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
   /** The recovery key being confirmed was discarded (its screen closed, the vault locked). */
   RecoveryKeyDiscarded: 'RECOVERY_KEY_DISCARDED',
   /** The "forgot master password" steps lost their state (screen closed, browser restarted). */
   RecoveryInterrupted: 'RECOVERY_INTERRUPTED',
-  Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -61,6 +61,37 @@ describe('describeActivity: what happened, in words', () => {
         { changes: 40, conflicts: 25 },
         'Sync sent 25 of 40 changes based on out-of-date copies',
       ],
+      ['recovery.key-created', { replaced: false }, 'Recovery key created'],
+      [
+        'recovery.key-created',
+        { replaced: true },
+        'New recovery key created; the previous one no longer works',
+      ],
+      ['recovery.failed', { reason: 'wrong-key' }, 'Wrong recovery key entered'],
+      [
+        'recovery.failed',
+        { reason: 'no-recovery-key' },
+        'Account recovery tried, but no recovery key is set',
+      ],
+      ['recovery.failed', { reason: 'unknown-account' }, 'Account recovery failed'],
+      [
+        'account.recovered',
+        { sessionsEnded: 2 },
+        'Master password reset with the recovery key; 2 device sessions ended',
+      ],
+      [
+        'password.changed',
+        { otherSessionsEnded: 1 },
+        'Master password changed; 1 other device session ended',
+      ],
+      ['kdf.upgraded', { alg: 'argon2id' }, 'Master password protection strengthened (Argon2id)'],
+      ['key.rotation-started', { keyVersion: 2 }, 'Encryption key replacement started (key version 2)'],
+      [
+        'key.rotated',
+        { keyVersion: 2, otherSessionsEnded: 3 },
+        'Encryption key replaced (key version 2); 3 other device sessions ended',
+      ],
+      ['vault.reset', { itemsDeleted: 40 }, 'Vault reset under a new master password; 40 items deleted'],
     ];
     for (const [type, details, words] of cases) expect(says(type, details), type).toBe(words);
   });
@@ -81,10 +112,14 @@ describe('describeActivity: what happened, in words', () => {
     expect(says('push.refused', { code: 'NEW_CODE' })).toBe('Sync refused (NEW_CODE)');
     expect(says('push.refused', {})).toBe('Sync refused');
     expect(says('push.conflict-storm', {})).toBe('Sync sent many out-of-date changes at once');
+    expect(says('password.changed', {})).toBe('Master password changed');
+    expect(says('kdf.upgraded', { alg: 'scrypt' })).toBe('Master password protection strengthened');
+    expect(says('key.rotated', { keyVersion: 'x' })).toBe('Encryption key replaced');
+    expect(says('vault.reset', {})).toBe('Vault reset under a new master password');
   });
 
   it('shows an event type from a newer server by its name', () => {
-    expect(says('password.changed', { x: 1 })).toBe('Security event: password.changed');
+    expect(says('vault.shared', { x: 1 })).toBe('Security event: vault.shared');
   });
 });
 

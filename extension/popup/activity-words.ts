@@ -109,10 +109,51 @@ export function describeActivity(
         ? 'Sync sent many out-of-date changes at once'
         : `Sync sent ${conflicts} of ${plural(changes, 'change')} based on out-of-date copies`;
     }
+    case 'recovery.key-created':
+      return d.replaced === true
+        ? 'New recovery key created; the previous one no longer works'
+        : 'Recovery key created';
+    case 'recovery.failed':
+      switch (text(d, 'reason')) {
+        case 'wrong-key':
+          return 'Wrong recovery key entered';
+        case 'no-recovery-key':
+          return 'Account recovery tried, but no recovery key is set';
+        default:
+          return 'Account recovery failed';
+      }
+    case 'account.recovered': {
+      const ended = count(d, 'sessionsEnded');
+      return `Master password reset with the recovery key${ended === null ? '' : `; ${plural(ended, 'device session')} ended`}`;
+    }
+    case 'password.changed': {
+      const ended = count(d, 'otherSessionsEnded');
+      return `Master password changed${ended === null ? '' : `; ${plural(ended, 'other device session')} ended`}`;
+    }
+    case 'kdf.upgraded': {
+      const alg = KDF_NAMES[text(d, 'alg') ?? ''];
+      return `Master password protection strengthened${alg ? ` (${alg})` : ''}`;
+    }
+    case 'key.rotation-started': {
+      const version = count(d, 'keyVersion');
+      return `Encryption key replacement started${version === null ? '' : ` (key version ${version})`}`;
+    }
+    case 'key.rotated': {
+      const version = count(d, 'keyVersion');
+      const ended = count(d, 'otherSessionsEnded');
+      return `Encryption key replaced${version === null ? '' : ` (key version ${version})`}${ended === null ? '' : `; ${plural(ended, 'other device session')} ended`}`;
+    }
+    case 'vault.reset': {
+      const deleted = count(d, 'itemsDeleted');
+      return `Vault reset under a new master password${deleted === null ? '' : `; ${plural(deleted, 'item')} deleted`}`;
+    }
     default:
       return `Security event: ${event.type}`;
   }
 }
+
+/** The key derivation functions' names as a user may know them. */
+const KDF_NAMES: Record<string, string> = { argon2id: 'Argon2id', 'pbkdf2-sha256': 'PBKDF2-SHA-256' };
 
 /**
  * A device session's stable short name: the first 8 hex digits of its id (a random UUID), the

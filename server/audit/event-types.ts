@@ -14,5 +14,13 @@ export const auditEventTypes = [
   'token.expired',
   'push.refused',
   'push.conflict-storm',
+  'recovery.key-created',
+  'recovery.failed',
+  'account.recovered',
+  'password.changed',
+  'kdf.upgraded',
+  'key.rotation-started',
+  'key.rotated',
+  'vault.reset',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];

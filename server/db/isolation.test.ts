@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, envelope } from '../test-support/app.ts';
+import { b64u, createTestApp, envelope } from '../test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
 import { allRows } from './first-row.ts';
 import { checkIsolation } from './rls-guard.ts';
@@ -149,6 +149,57 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'postgres' : 'pglite'
         'table scratch_notes: has no policy (nobody but a superuser sees it)',
       ]),
     );
+  });
+
+  it("the key lifecycle routes act on the caller's account only", async () => {
+    const { a, b } = await twoAccounts();
+    const t = createTestApp(testDb.database, { authRateLimit: { limit: 1000, windowMs: 60_000 } });
+    const bBefore = await testDb.asOwner((owner) =>
+      owner.select().from(accounts).where(sql`id = ${b.accountId}`),
+    );
+    const bItems = await testDb.asOwner((owner) =>
+      owner.select().from(items).where(sql`account_id = ${b.accountId}`),
+    );
+    const fresh = () => ({ kdf: a.kdf, salt: b64u(16), authKey: b64u(32), wrappedVaultKey: envelope(77) });
+    const calls: [string, string, unknown][] = [
+      [
+        'PUT',
+        '/v1/accounts/current/recovery',
+        {
+          authKey: a.authKey,
+          keyVersion: 1,
+          recoveryAuthKey: b64u(32),
+          recoveryWrappedVaultKey: envelope(77),
+        },
+      ],
+      [
+        'POST',
+        '/v1/accounts/current/rotation',
+        { keyVersion: 2, wrappedVaultKey: envelope(77), wrappedByPrevious: envelope(77) },
+      ],
+      ['POST', '/v1/accounts/current/reset', { ...fresh(), keyVersion: 3, passwordHistory: null }],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await t.call(method, path, { token: a.accessToken, body });
+      expect(res.status, path).toBeLessThan(300);
+    }
+    const keys = (await (await t.call('GET', '/v1/accounts/current', { token: a.accessToken })).json()) as {
+      accountId: string;
+    };
+    expect(keys.accountId).toBe(a.accountId);
+    // B's row and items are exactly as they were; A's changed.
+    expect(
+      await testDb.asOwner((owner) => owner.select().from(accounts).where(sql`id = ${b.accountId}`)),
+    ).toEqual(bBefore);
+    expect(
+      await testDb.asOwner((owner) => owner.select().from(items).where(sql`account_id = ${b.accountId}`)),
+    ).toEqual(bItems);
+    const [aRow] = await testDb.asOwner((owner) =>
+      owner.select().from(accounts).where(sql`id = ${a.accountId}`),
+    );
+    expect(aRow?.keyVersion).toBe(3);
+    // B's session lived through A's reset (which ended A's other sessions only).
+    expect((await t.call('GET', '/v1/accounts/current', { token: b.accessToken })).status).toBe(200);
   });
 
   it("the server's role owns nothing and cannot bypass row-level security", async () => {

@@ -35,8 +35,41 @@ export const accounts = pgTable(
     failedAttempts: integer('failed_attempts').notNull().default(0),
     lockedUntil: timestamptz('locked_until'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
+    /** Version of the vault key `wrappedVaultKey` holds; rises by 1 at every rotation and vault reset. */
+    keyVersion: integer('key_version').notNull().default(1),
+    /** The recovery key's auth key, hashed like authHash; null when no recovery key is set. */
+    recoveryAuthHash: text('recovery_auth_hash'),
+    /** The vault key (of keyVersion) wrapped by the recovery wrapping key. */
+    recoveryWrappedVaultKey: text('recovery_wrapped_vault_key'),
+    recoveryCreatedAt: timestamptz('recovery_created_at'),
+    /** A rotation in progress: the new version (keyVersion + 1) and its key, wrapped twice. */
+    rotationKeyVersion: integer('rotation_key_version'),
+    /** The new vault key wrapped by the password wrapping key. */
+    rotationWrappedVaultKey: text('rotation_wrapped_vault_key'),
+    /** The new vault key wrapped by the current (previous) vault key: any holder of it can follow. */
+    rotationWrappedByPrevious: text('rotation_wrapped_by_previous'),
+    /** Keyed hashes of earlier master passwords, sealed by the vault key; opaque to the server. */
+    passwordHistory: text('password_history'),
+    passwordChangedAt: timestamptz('password_changed_at').notNull().defaultNow(),
   },
-  (t) => [check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`)],
+  (t) => [
+    check('accounts_email_lowercase', sql`${t.email} = lower(${t.email})`),
+    // A recovery key and a pending rotation are each all there or not at all.
+    check(
+      'accounts_recovery_complete',
+      sql`(${t.recoveryAuthHash} is null) = (${t.recoveryWrappedVaultKey} is null)
+        and (${t.recoveryAuthHash} is null) = (${t.recoveryCreatedAt} is null)`,
+    ),
+    check(
+      'accounts_rotation_complete',
+      sql`(${t.rotationKeyVersion} is null) = (${t.rotationWrappedVaultKey} is null)
+        and (${t.rotationKeyVersion} is null) = (${t.rotationWrappedByPrevious} is null)`,
+    ),
+    check(
+      'accounts_rotation_next',
+      sql`${t.rotationKeyVersion} is null or ${t.rotationKeyVersion} = ${t.keyVersion} + 1`,
+    ),
+  ],
 );
 
 export const deviceSessions = pgTable(

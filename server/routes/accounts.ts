@@ -1,14 +1,17 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { accountKeysOf, credentialsChanged, lockAccount } from '../account-keys.ts';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
-import { hashAuthKey, verifyAuthKey } from '../auth-hash.ts';
+import { hashAuthKey } from '../auth-hash.ts';
 import { accounts, deviceSessions } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
+import { accountGone, proveMasterPassword } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
+import { assertKdfFloor } from '../policy.ts';
 import { notifyRevocation } from '../push/notifier.ts';
 import {
   deleteAccountRequest,
@@ -31,12 +34,11 @@ export const fakeSalt = (secret: string, email: string): string =>
     .subarray(0, FAKE_SALT_BYTES)
     .toString('base64url');
 
-const wrongKey = () => new ApiError(401, 'INVALID_CREDENTIALS', 'The master password is incorrect.');
-
 export const accountRoutes = new Hono<AppEnv>()
   .post('/', jsonBody(registerRequest), async (c) => {
     const body = c.req.valid('json');
-    const { db, now } = c.var.deps;
+    const { db, now, policy } = c.var.deps;
+    assertKdfFloor(body.kdf, policy);
     const authHash = await hashAuthKey(Buffer.from(body.authKey, 'base64url'));
     const at = now();
     // The new account's own scope: it may insert its row and nothing else.
@@ -51,7 +53,9 @@ export const accountRoutes = new Hono<AppEnv>()
           salt: body.salt,
           authHash,
           wrappedVaultKey: body.wrappedVaultKey,
+          passwordHistory: body.passwordHistory ?? null,
           createdAt: at,
+          passwordChangedAt: at,
         })
         .onConflictDoNothing()
         .returning({ id: accounts.id });
@@ -77,24 +81,29 @@ export const accountRoutes = new Hono<AppEnv>()
     const reply: PreloginResponse = account ?? { kdf: FAKE_KDF, salt: fakeSalt(secret, email) };
     return c.json(reply, 200);
   })
+  /** The account's keys and credentials' state, for a signed-in device to follow changes made elsewhere. */
+  .get('/current', requireScope('account'), async (c) => {
+    const { accountId } = c.var.auth;
+    const [account] = await inScope(c.var.deps.db, { account: accountId }, (tx) =>
+      tx.select().from(accounts).where(eq(accounts.id, accountId)),
+    );
+    if (!account) throw accountGone();
+    return c.json(accountKeysOf(account), 200);
+  })
   /**
    * Deletes the account with every item, session and token; its audit history stays (append-only).
-   * Every device session ends on the next request and its push streams close.
+   * Every device session ends on the next request and its push streams close. The auth key is a
+   * guess like any other: it counts toward the lockout.
    */
   .delete('/current', requireScope('account'), jsonBody(deleteAccountRequest), async (c) => {
     const { authKey } = c.req.valid('json');
     const { db, now } = c.var.deps;
     const { accountId, sessionId } = c.var.auth;
+    const proven = await proveMasterPassword(c, authKey, 'account-delete');
     const at = now();
-    const outcome = await inScope(db, { account: accountId }, async (tx) => {
-      const [account] = await tx
-        .select({ authHash: accounts.authHash })
-        .from(accounts)
-        .where(eq(accounts.id, accountId))
-        .for('update');
-      if (!account) return 'gone' as const;
-      if (!(await verifyAuthKey(Buffer.from(authKey, 'base64url'), account.authHash)))
-        return 'wrong-key' as const;
+    await inScope(db, { account: accountId }, async (tx) => {
+      const account = await lockAccount(tx, accountId);
+      if (account.authHash !== proven.authHash) throw credentialsChanged();
       const sessions = await tx
         .select({ id: deviceSessions.id })
         .from(deviceSessions)
@@ -108,9 +117,6 @@ export const accountRoutes = new Hono<AppEnv>()
         sessionId,
         payload: { sessionsEnded: sessions.length },
       });
-      return 'deleted' as const;
     });
-    if (outcome === 'wrong-key') throw wrongKey();
-    if (outcome === 'gone') throw new ApiError(401, 'INVALID_TOKEN', 'The account no longer exists.');
     return c.body(null, 204);
   });

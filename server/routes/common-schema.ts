@@ -35,6 +35,9 @@ export const clientId = z.uuid().regex(/^[0-9a-f-]{36}$/, 'must be a lower-case 
 
 export const email = z.string().trim().toLowerCase().pipe(z.email().max(254));
 
+/** The name a device gives its session (shown in the activity list). */
+export const deviceName = z.string().trim().min(1).max(100);
+
 export const kdfParams = z.discriminatedUnion('alg', [
   z.object({
     alg: z.literal('argon2id'),
@@ -57,3 +60,21 @@ export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
 });
 export type ErrorResponse = z.infer<typeof errorResponse>;
+
+/** A vault key version: 1 at registration, +1 at every rotation and vault reset. */
+export const keyVersion = z.number().int().min(1).max(1_000_000);
+
+/** The key hierarchy's wrapped keys (vault key under a wrapping key, or under the previous vault key). */
+export const wrappedKey = envelope(4096);
+
+/** Keyed hashes of the last master passwords, sealed by the vault key: opaque to the server. */
+export const passwordHistory = envelope(4096);
+
+/**
+ * A rotation in progress: the new vault key (version `keyVersion`, the account's + 1) wrapped by the
+ * password wrapping key and by the previous vault key. Null when none is pending.
+ */
+export const pendingRotation = z
+  .object({ keyVersion, wrappedVaultKey: z.string(), wrappedByPrevious: z.string() })
+  .nullable();
+export type PendingRotation = z.infer<typeof pendingRotation>;

@@ -2,10 +2,12 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env.ts';
 import { type MetaResponse, MIN_CLIENT_PROTOCOL_VERSION, PROTOCOL_VERSION } from './meta-schema.ts';
 
-const meta: MetaResponse = {
-  service: 'keyhold',
-  protocol: { version: PROTOCOL_VERSION, minClientVersion: MIN_CLIENT_PROTOCOL_VERSION },
-};
-
 /** Who answers at this address, without authentication: a client checks it before register and login. */
-export const metaRoutes = new Hono<AppEnv>().get('/', (c) => c.json(meta, 200));
+export const metaRoutes = new Hono<AppEnv>().get('/', (c) => {
+  const meta: MetaResponse = {
+    service: 'keyhold',
+    protocol: { version: PROTOCOL_VERSION, minClientVersion: MIN_CLIENT_PROTOCOL_VERSION },
+    policy: c.var.deps.policy,
+  };
+  return c.json(meta, 200);
+});

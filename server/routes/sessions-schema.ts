@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { authKey, email, kdfParams } from './common-schema.ts';
+import { authKey, deviceName, email, kdfParams, keyVersion, pendingRotation } from './common-schema.ts';
 
 export const loginRequest = z.object({
   email,
   authKey,
-  deviceName: z.string().trim().min(1).max(100),
+  deviceName,
 });
 export type LoginRequest = z.input<typeof loginRequest>;
 
@@ -14,11 +14,16 @@ const sessionTokens = z.object({
   accessExpiresAt: z.iso.datetime(),
 });
 
+/** A new device session: also the reply of POST /v1/accounts/recovery/complete. */
 export const loginResponse = sessionTokens.extend({
   accountId: z.uuid(),
   wrappedVaultKey: z.string(),
   kdf: kdfParams,
   salt: z.string(),
+  /** The version of the vault key in `wrappedVaultKey`. */
+  keyVersion,
+  /** A rotation in progress (finish it before anything else), or null. */
+  rotation: pendingRotation,
 });
 export type LoginResponse = z.infer<typeof loginResponse>;
 

@@ -16,7 +16,7 @@ beforeEach(() => testDb.truncate());
 const pull = '/v1/sync/changes?since=0';
 
 describe('POST /v1/sessions (login)', () => {
-  it('returns tokens, the wrapped vault key and KDF parameters', async () => {
+  it('returns tokens, the wrapped vault key, its version, KDF parameters and no rotation', async () => {
     const { call, registration, clock } = createTestApp(testDb.database);
     const account = registration();
     await call('POST', '/v1/accounts', { body: account });
@@ -31,6 +31,8 @@ describe('POST /v1/sessions (login)', () => {
       kdf: account.kdf,
       salt: account.salt,
       accessExpiresAt: new Date(clock.now.getTime() + 900_000).toISOString(),
+      keyVersion: 1,
+      rotation: null,
     });
     expect(body.accessToken).not.toBe(body.refreshToken);
     // Only hashes are stored.

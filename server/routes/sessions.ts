@@ -1,5 +1,6 @@
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, ne } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { lockAccount, rotationOf } from '../account-keys.ts';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
@@ -7,6 +8,7 @@ import { dummyAuthHash, verifyAuthKey } from '../auth-hash.ts';
 import type { Db } from '../db/client.ts';
 import { accounts, deviceSessions, tokens } from '../db/schema.ts';
 import { declare, inScope } from '../db/scope.ts';
+import { attemptsReset, lockedOut, recordWrongGuess, reserveGuess } from '../lockout.ts';
 import { recordTokenExpired, requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
 import { notifyRevocation } from '../push/notifier.ts';
@@ -15,46 +17,10 @@ import { type LoginResponse, loginRequest, refreshRequest } from './sessions-sch
 
 export * from './sessions-schema.ts';
 
-export const LOCKOUT_THRESHOLD = 5;
-/** 1 min after the 5th consecutive failure, doubling with each further failure, capped at 1 h. */
-const LOCKOUT_BASE_MS = 60_000;
-const LOCKOUT_MAX_MS = 60 * 60_000;
-
-/**
- * Counts a login attempt *before* the key is checked, in one atomic UPDATE that also sets the lock
- * when the count reaches the threshold. Parallel guesses serialize on the account row, so at most
- * LOCKOUT_THRESHOLD of them are ever checked per window. A success resets the counter. Returns
- * null when the account is locked (the attempt is then not checked at all).
- */
-async function reserveAttempt(
-  tx: Db,
-  accountId: string,
-  at: Date,
-): Promise<{ failedAttempts: number; lockedUntil: Date | null } | null> {
-  const atIso = at.toISOString();
-  const [row] = await tx
-    .update(accounts)
-    .set({
-      failedAttempts: sql`${accounts.failedAttempts} + 1`,
-      lockedUntil: sql`case when ${accounts.failedAttempts} + 1 >= ${LOCKOUT_THRESHOLD}
-        then ${atIso}::timestamptz + least(${LOCKOUT_MAX_MS}::float8,
-          ${LOCKOUT_BASE_MS}::float8 * power(2, ${accounts.failedAttempts} + 1 - ${LOCKOUT_THRESHOLD}))
-          * interval '1 millisecond'
-        else ${accounts.lockedUntil} end`,
-    })
-    .where(and(eq(accounts.id, accountId), or(isNull(accounts.lockedUntil), lte(accounts.lockedUntil, at))))
-    .returning({ failedAttempts: accounts.failedAttempts, lockedUntil: accounts.lockedUntil });
-  return row ?? null;
-}
-
 const invalidCredentials = () =>
   new ApiError(401, 'INVALID_CREDENTIALS', 'The email or master password is incorrect.');
 const invalidRefresh = () =>
   new ApiError(401, 'INVALID_TOKEN', 'The refresh token is invalid or has expired.');
-const lockedOut = (retryAfter: number) =>
-  new ApiError(429, 'RATE_LIMITED', 'Too many failed attempts. Try again later.', {
-    headers: { 'Retry-After': String(retryAfter) },
-  });
 
 /** Ends a device session and its tokens; on commit every process closes its event streams. */
 export async function revokeSession(tx: Db, sessionId: string, at: Date) {
@@ -69,6 +35,25 @@ export async function revokeSession(tx: Db, sessionId: string, at: Date) {
   await notifyRevocation(tx, { sessionId });
 }
 
+/**
+ * Ends every live device session of the account but `except` (the caller's own, or null for all):
+ * a password change, recovery or key rotation. Returns how many ended.
+ */
+export async function revokeSessionsOf(tx: Db, accountId: string, except: string | null, at: Date) {
+  const live = await tx
+    .select({ id: deviceSessions.id })
+    .from(deviceSessions)
+    .where(
+      and(
+        eq(deviceSessions.accountId, accountId),
+        isNull(deviceSessions.revokedAt),
+        except === null ? undefined : ne(deviceSessions.id, except),
+      ),
+    );
+  for (const session of live) await revokeSession(tx, session.id, at);
+  return live.length;
+}
+
 export const sessionRoutes = new Hono<AppEnv>()
   .post('/', jsonBody(loginRequest), async (c) => {
     const body = c.req.valid('json');
@@ -79,19 +64,10 @@ export const sessionRoutes = new Hono<AppEnv>()
     const found = await inScope(db, { email: body.email }, async (tx) => {
       const [account] = await tx.select().from(accounts).where(eq(accounts.email, body.email)).limit(1);
       if (!account) return null;
-      const attempt = await reserveAttempt(tx, account.id, at);
-      if (attempt) return { account, attempt, retryAfter: 0 };
-      const until = account.lockedUntil ?? at;
-      const retryAfter = Math.max(1, Math.ceil((until.getTime() - at.getTime()) / 1000));
       await declare(tx, { account: account.id });
-      await recordAudit(tx, meta, {
-        type: 'rate.limited',
-        accountId: account.id,
-        payload: { reason: 'account-locked', retryAfterSeconds: retryAfter },
-      });
-      return { account, attempt: null, retryAfter };
+      return { account, reservation: await reserveGuess(tx, meta, account) };
     });
-    if (found && !found.attempt) throw lockedOut(found.retryAfter);
+    if (found && 'retryAfter' in found.reservation) throw lockedOut(found.reservation.retryAfter);
     // 2. An unknown email pays for the same scrypt as a wrong password, and gets the same answer.
     const account = found?.account;
     const ok = await verifyAuthKey(
@@ -100,28 +76,25 @@ export const sessionRoutes = new Hono<AppEnv>()
     );
     // 3. Record the outcome (and act on it) in one transaction, as the account when there is one.
     if (!account || !ok) {
-      await inScope(db, account ? { account: account.id } : 'server', async (tx) => {
-        await recordAudit(tx, meta, {
-          type: 'login.failed',
-          accountId: account?.id ?? null,
-          payload: { reason: account ? 'wrong-key' : 'unknown-account' },
-        });
-        const lockedUntil = found?.attempt?.lockedUntil;
-        if (account && lockedUntil && lockedUntil > at) {
-          await recordAudit(tx, meta, {
-            type: 'account.locked',
-            accountId: account.id,
-            payload: { failedAttempts: found.attempt?.failedAttempts ?? 0, until: lockedUntil.toISOString() },
-          });
-        }
-      });
+      await inScope(db, account ? { account: account.id } : 'server', (tx) =>
+        recordWrongGuess(
+          tx,
+          meta,
+          {
+            type: 'login.failed',
+            accountId: account?.id ?? null,
+            payload: { reason: account ? 'wrong-key' : 'unknown-account' },
+          },
+          found && 'attempt' in found.reservation ? found.reservation.attempt : undefined,
+        ),
+      );
       throw invalidCredentials();
     }
-    const issued = await inScope(db, { account: account.id }, async (tx) => {
-      await tx
-        .update(accounts)
-        .set({ failedAttempts: 0, lockedUntil: null })
-        .where(eq(accounts.id, account.id));
+    const { issued, current } = await inScope(db, { account: account.id }, async (tx) => {
+      // The password may have changed (or the account gone) while the key was being checked.
+      const current = await lockAccount(tx, account.id);
+      if (current.authHash !== account.authHash) throw invalidCredentials();
+      await tx.update(accounts).set(attemptsReset).where(eq(accounts.id, account.id));
       const sessionId = await createDeviceSession(tx, account.id, body.deviceName, at);
       const issued = await issueTokens(tx, {
         accountId: account.id,
@@ -131,14 +104,16 @@ export const sessionRoutes = new Hono<AppEnv>()
         accessTtlSeconds: accessTokenTtlSeconds,
       });
       await recordAudit(tx, meta, { type: 'login.succeeded', accountId: account.id, sessionId });
-      return issued;
+      return { issued, current };
     });
     const reply: LoginResponse = {
       accountId: account.id,
       ...issued,
-      wrappedVaultKey: account.wrappedVaultKey,
-      kdf: account.kdf,
-      salt: account.salt,
+      wrappedVaultKey: current.wrappedVaultKey,
+      kdf: current.kdf,
+      salt: current.salt,
+      keyVersion: current.keyVersion,
+      rotation: rotationOf(current),
     };
     return c.json(reply, 200);
   })

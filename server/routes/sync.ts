@@ -1,11 +1,13 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { keyVersionStale } from '../account-keys.ts';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { accounts, items } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
+import { accountGone } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody, query } from '../middleware/validate.ts';
 import { notifyChange } from '../push/notifier.ts';
@@ -53,8 +55,6 @@ const auditRefusedPush = createMiddleware<AppEnv>(async (c, next) => {
   );
 });
 
-const accountGone = () => new ApiError(401, 'INVALID_TOKEN', 'The account no longer exists.');
-
 export const syncRoutes = new Hono<AppEnv>()
   .get('/changes', requireScope('vault:read'), query(changesQuery), async (c) => {
     const { since, limit } = c.req.valid('query');
@@ -92,11 +92,24 @@ export const syncRoutes = new Hono<AppEnv>()
     const reply = await inScope(db, { account: accountId }, async (tx) => {
       // Serialises pushes per account, so revisions are assigned in commit order without gaps.
       const [account] = await tx
-        .select({ revision: accounts.revision })
+        .select({
+          revision: accounts.revision,
+          keyVersion: accounts.keyVersion,
+          rotationKeyVersion: accounts.rotationKeyVersion,
+        })
         .from(accounts)
         .where(eq(accounts.id, accountId))
         .for('update');
       if (!account) throw accountGone();
+      // Items are written under the current vault key or, while a rotation runs, the new one;
+      // anything else was made with a key another device has replaced. Tombstones carry no key.
+      const stale = changes.some(
+        (change) =>
+          !change.deleted &&
+          change.keyVersion !== account.keyVersion &&
+          change.keyVersion !== account.rotationKeyVersion,
+      );
+      if (stale) throw keyVersionStale();
       // Ids are lower case (as PostgreSQL returns them) and distinct (pushRequest), so each change
       // finds its stored row by its own spelling and each item is written at most once.
       const ids = changes.map((change) => change.id);
