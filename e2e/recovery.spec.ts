@@ -134,6 +134,15 @@ describe('recovery key', () => {
     await popup.click('Continue');
 
     await popup.page.locator('::-p-aria([name="Choose a new master password"][role="heading"])').wait();
+    // The server's policy applies: a common password is refused, saying why.
+    await popup.fill('New master password', 'password1234');
+    await popup.fill('Confirm new master password', 'password1234');
+    await popup.click('Set master password and open the vault');
+    await waitFor(
+      () => fieldError(popup.page, 'New master password'),
+      (m) => m !== null,
+    );
+    expect(await fieldError(popup.page, 'New master password')).toMatch(/commonly used password/);
     await popup.fill('New master password', NEW_MASTER);
     await popup.fill('Confirm new master password', NEW_MASTER);
     await popup.click('Set master password and open the vault');

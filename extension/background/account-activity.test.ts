@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
-import { unlockSessionItem } from '../storage/items.ts';
+import { deviceSessionItem, unlockSessionItem } from '../storage/items.ts';
 import { ACTIVITY_PAGE_SIZE, AccountActivity } from './account-activity.ts';
 import { ApiClient } from './api-client.ts';
 import { VaultService } from './vault-service.ts';
@@ -38,11 +38,11 @@ function device() {
   return { vault, activity: new AccountActivity(vault, api) };
 }
 
-/** The signed-in session's tokens and auth key, as the worker keeps them while unlocked. */
+/** The device session's access token and the auth key, as the worker keeps them while unlocked. */
 async function session() {
-  const s = await unlockSessionItem.getValue();
-  if (!s?.accessToken) throw new Error('not signed in');
-  return { accessToken: s.accessToken, authKey: s.authKey };
+  const [s, device] = await Promise.all([unlockSessionItem.getValue(), deviceSessionItem.getValue()]);
+  if (!s || !device) throw new Error('not signed in');
+  return { accessToken: device.accessToken, authKey: s.authKey };
 }
 
 const types = (events: ActivityEvent[]) => events.map((e) => e.type);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../server/routes/meta-schema.ts';
 import { errorMessage } from '../messaging/error-messages.ts';
 import { ApiClient, ApiError, CLIENT_PROTOCOL, retryAfterSeconds } from './api-client.ts';
 import type { NetErrorSource } from './net-errors.ts';
@@ -121,7 +122,16 @@ describe('ApiClient: no answer', () => {
 describe('ApiClient.checkServer', () => {
   it('accepts a Keyhold server speaking our protocol', async () => {
     const { api } = client((url) => (url === `${BASE}/v1/meta` ? json(META) : html(404)));
-    await expect(api.checkServer()).resolves.toBeUndefined();
+    // A server without a policy (older than it) is held to the default one.
+    await expect(api.checkServer()).resolves.toEqual({ policy: DEFAULT_POLICY });
+    const strict = { ...DEFAULT_POLICY, passwordMinLength: 20, passwordReminderDays: 180 };
+    const { api: strictApi } = client(() => json({ ...META, policy: strict }));
+    await expect(strictApi.checkServer()).resolves.toEqual({ policy: strict });
+  });
+
+  it('refuses a policy outside what the extension can follow as a reply that is not Keyhold', async () => {
+    const { api } = client(() => json({ ...META, policy: { ...DEFAULT_POLICY, passwordMinLength: 2 } }));
+    await expect(api.checkServer()).rejects.toMatchObject({ code: 'NOT_KEYHOLD' });
   });
 
   it('refuses another service, a wrong path on a Keyhold server, and a JSON API that is not Keyhold', async () => {
@@ -168,7 +178,7 @@ describe('ApiClient.checkServer', () => {
     const { api } = client(() =>
       json({ service: 'keyhold', protocol: { version: next, minClientVersion: CLIENT_PROTOCOL.version } }),
     );
-    await expect(api.checkServer()).resolves.toBeUndefined();
+    await expect(api.checkServer()).resolves.toEqual({ policy: DEFAULT_POLICY });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   accountKeysResponse,
+  type DeleteAccountRequest,
   preloginResponse,
   type RegisterRequest,
   registerResponse,
@@ -8,6 +9,7 @@ import {
 import { activityResponse } from '../../server/routes/activity-schema.ts';
 import { errorResponse } from '../../server/routes/common-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
+import { type ChangePasswordRequest, changePasswordResponse } from '../../server/routes/password-schema.ts';
 import {
   type CompleteRecoveryRequest,
   type RecoveryRequest,
@@ -21,7 +23,9 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
+import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/vault-reset-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
@@ -57,6 +61,11 @@ const NET_ERROR_GRACE_MS = 1_000;
  */
 export const CLIENT_PROTOCOL = { version: PROTOCOL_VERSION, minServerVersion: 1 } as const;
 
+/** What a client needs to know about a server before it creates or changes a master password. */
+export interface ServerFacts {
+  policy: PasswordPolicy;
+}
+
 /** Statuses a reverse proxy answers when the Keyhold server behind it is down or slow. */
 const GATEWAY_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 
@@ -69,18 +78,19 @@ export function retryAfterSeconds(header: string | null, nowMs: number): number 
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - nowMs) / 1000));
 }
 
-/** Server codes the extension names as they are (each has its own words in error-messages.ts). */
-const SERVER_CODES: ReadonlySet<string> = new Set([
-  ErrorCode.InvalidRecoveryKey,
+/** Server codes the extension knows by the same name (docs/protocol.md): passed through as they are. */
+const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.InvalidCredentials,
+  ErrorCode.AccountExists,
+  ErrorCode.KdfTooWeak,
   ErrorCode.KeyVersionStale,
   ErrorCode.RotationPending,
-  ErrorCode.KdfTooWeak,
+  ErrorCode.CredentialsChanged,
+  ErrorCode.InvalidRecoveryKey,
 ]);
 
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
-  if (serverCode !== undefined && SERVER_CODES.has(serverCode)) return serverCode as ErrorCode;
-  if (serverCode === 'INVALID_CREDENTIALS') return ErrorCode.InvalidCredentials;
-  if (serverCode === 'ACCOUNT_EXISTS') return ErrorCode.AccountExists;
+  if (serverCode !== undefined && SHARED_CODES.has(serverCode)) return serverCode as ErrorCode;
   if (status === 401) return ErrorCode.SessionExpired;
   if (status === 403) return ErrorCode.Forbidden;
   if (status === 429) return ErrorCode.RateLimited;
@@ -183,7 +193,7 @@ export class ApiClient {
    * under another path answers its own NOT_FOUND) or a reply that is not a meta document is
    * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
    */
-  async checkServer(): Promise<void> {
+  async checkServer(): Promise<ServerFacts> {
     let meta: z.output<typeof metaResponse>;
     try {
       meta = await this.call(metaResponse, 'GET', '/v1/meta');
@@ -200,6 +210,8 @@ export class ApiClient {
     if (meta.protocol.minClientVersion > CLIENT_PROTOCOL.version) {
       throw this.fail(ErrorCode.ServerTooNew, 200, undefined, versions);
     }
+    // A server older than the policy publishes none: the schema's default stands in.
+    return { policy: meta.policy };
   }
 
   prelogin(email: string) {
@@ -222,6 +234,26 @@ export class ApiClient {
     return this.call(null, 'DELETE', '/v1/sessions/current', undefined, accessToken);
   }
 
+  /** The account's keys as the server holds them: version, wrapped key, rotation, password history and age. */
+  accountKeys(accessToken: string) {
+    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+  }
+
+  /** Swaps the master password's credentials (or only its KDF), proven by the current auth key. */
+  changePassword(accessToken: string, body: ChangePasswordRequest) {
+    return this.call(changePasswordResponse, 'POST', '/v1/accounts/current/password', body, accessToken);
+  }
+
+  /** Deletes every item and starts a fresh vault under new credentials and a new key version. */
+  resetVault(accessToken: string, body: VaultResetRequest) {
+    return this.call(vaultResetResponse, 'POST', '/v1/accounts/current/reset', body, accessToken);
+  }
+
+  /** Deletes the account and everything of it; the auth key proves the master password again. */
+  deleteAccount(accessToken: string, body: DeleteAccountRequest) {
+    return this.call(null, 'DELETE', '/v1/accounts/current', body, accessToken);
+  }
+
   pull(accessToken: string, since: number, limit = 1000) {
     return this.call(
       changesResponse,
@@ -234,11 +266,6 @@ export class ApiClient {
 
   push(accessToken: string, changes: ItemChange[]) {
     return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
-  }
-
-  /** The account's keys and key-lifecycle state (`GET /v1/accounts/current`). */
-  accountKeys(accessToken: string) {
-    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
   }
 
   /** Stores a new recovery key's auth key and wrapped vault key, replacing any earlier one. */

@@ -9,9 +9,13 @@ import {
   requestSchemas,
 } from '../messaging/protocol.ts';
 import type { AccountActivity } from './account-activity.ts';
+import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
+import { changeMasterPassword } from './password-change.ts';
 import type { RecoveryKeys } from './recovery-key.ts';
+import { securityOverview } from './security-overview.ts';
 import { VaultError } from './vault-error.ts';
+import { vaultResetAvailable } from './vault-reset.ts';
 import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
@@ -31,7 +35,9 @@ export const createHandlers = (
       return state;
     },
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
+    passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
     unlock: (r) => vault.unlock(r.password),
+    signInAgain: (r) => vault.signInAgain(r.password),
     lock: () =>
       vault.lock().finally(async () => {
         autofill.clear();
@@ -67,6 +73,21 @@ export const createHandlers = (
     startAccountRecovery: (r) => recovery.startRecovery(r.screen, r.serverUrl, r.email, r.recoveryKey),
     completeAccountRecovery: (r) => recovery.completeRecovery(r.screen, r.newPassword),
     cancelAccountRecovery: (r) => recovery.cancelRecovery(r.screen).then(() => null),
+    securityOverview: () => vault.withOpenVault(securityOverview),
+    changePassword: async (r) => {
+      await vault.withOpenVault((v) => changeMasterPassword(v, r));
+      return vault.state();
+    },
+    passwordReminder: () => vault.passwordReminder(),
+    dismissPasswordReminder: () => vault.dismissPasswordReminder().then(() => null),
+    vaultResetAvailable: async () => ({ available: await vault.withLockedAccount(vaultResetAvailable) }),
+    resetVault: (r) => vault.resetVault(r.email, r.newPassword),
+    deleteAccount: async (r) => {
+      await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
+      autofill.clear();
+      await recovery.forget();
+      return vault.state();
+    },
   }) satisfies Handlers;
 
 /** The parts of `runtime.MessageSender` the trust check reads. */
@@ -103,7 +124,7 @@ const fail = (
 
 /** A VaultError as a reply: its message names what it can, and the field it is about when the request has it. */
 function failWith(e: VaultError, request: unknown): Reply<never> {
-  const field = errorFields[e.code];
+  const field = e.detail.field ?? errorFields[e.code];
   const retryAfterSeconds = e.detail.retryAfterSeconds;
   return fail(e.code, errorMessage(e.code, e.detail), {
     ...(field !== undefined && typeof request === 'object' && request !== null && field in request

@@ -29,11 +29,13 @@ export async function encryptItem(
   owner: string,
   id: string,
   body: ItemBody,
+  keyVersion = ITEM_KEY_VERSION,
 ): Promise<string> {
   const raw = generateKeyBytes();
   try {
     const itemKey = await importSymmetricKey(raw);
-    const wrapped = await wrapKey(vaultKey, raw, ad('item-key', owner, id, ITEM_KEY_VERSION));
+    const wrapped = await wrapKey(vaultKey, raw, ad('item-key', owner, id, keyVersion));
+    // The body is bound to its own random item key; the item key carries the vault key version.
     const sealed = await sealJson(itemKey, body, ad('item', owner, id, ITEM_KEY_VERSION));
     return `${wrapped}${SEPARATOR}${sealed}`;
   } finally {
@@ -52,7 +54,7 @@ export async function decryptItem(
   if (!wrapped || !sealed || extra !== undefined) throw new TypeError('Malformed item ciphertext');
   const { key, raw } = await unwrapKey(vaultKey, wrapped, ad('item-key', owner, id, keyVersion));
   raw.fill(0);
-  return openJson<ItemBody>(key, sealed, ad('item', owner, id, keyVersion));
+  return openJson<ItemBody>(key, sealed, ad('item', owner, id, ITEM_KEY_VERSION));
 }
 
 const cacheAd = (accountId: string) => ad('vault-cache', accountId, accountId, 1);
@@ -63,4 +65,6 @@ export const sealVault = (vaultKey: SymmetricKey, accountId: string, data: Vault
 export const openVault = (vaultKey: SymmetricKey, accountId: string, sealed: string) =>
   openJson<VaultData>(vaultKey, sealed, cacheAd(accountId));
 
-export const vaultKeyAd = (accountId: string) => ad('vault-key', accountId, accountId, 1);
+/** The vault key of version `keyVersion`, wrapped by the password's wrapping key. */
+export const vaultKeyAd = (accountId: string, keyVersion = 1) =>
+  ad('vault-key', accountId, accountId, keyVersion);

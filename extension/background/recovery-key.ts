@@ -12,28 +12,35 @@ import {
   parseRecoveryKey,
   RecoveryKeyError,
   randomBytes,
+  type SymmetricKey,
   toBase64Url,
   unwrapKey,
   wrapKey,
 } from '../../shared-crypto/index.ts';
+import { raiseToFloor } from '../messaging/kdf-levels.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   ErrorCode,
   type RecoveryKeyShown,
   type RecoveryKeyStatus,
   type VaultState,
 } from '../messaging/protocol.ts';
-import { type AccountRecord, accountItem } from '../storage/items.ts';
+import { type AccountRecord, accountItem, vaultCacheItem } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
+import { DEVICE_NAME } from './device-session.ts';
+import { provenAuthKey } from './master-password-proof.ts';
+import { requireAcceptablePassword } from './new-master-password.ts';
+import { withFreshToken } from './password-change.ts';
 import {
-  isRecentPassword,
+  isReused,
+  newPasswordHistory,
   openPasswordHistory,
-  type PasswordHistory,
-  rememberPassword,
   sealPasswordHistory,
+  withPassword,
 } from './password-history.ts';
 import { mayReplaceLocalVault } from './unsynced-changes.ts';
 import { VaultError } from './vault-error.ts';
-import type { OpenVault, VaultService } from './vault-service.ts';
+import type { VaultService } from './vault-service.ts';
 
 /**
  * The recovery key, from the extension's side (docs/recovery.md):
@@ -62,11 +69,7 @@ export interface RecoveryKeyDeps {
   rotation: VaultKeyRotation | null;
 }
 
-export type RecoveryVault = Pick<VaultService, 'withOpenVault' | 'openRecovered' | 'state'>;
-
-const DEVICE_NAME = 'Keyhold browser extension';
-/** Until the server's policy is read (issue 9: at least 12 characters by default). */
-const MIN_PASSWORD_LENGTH = 12;
+export type RecoveryVault = Pick<VaultService, 'withOpenVault' | 'openWithCredentials' | 'state'>;
 
 /** A recovery key shown and waiting for its last group (session storage). */
 interface PendingKey {
@@ -92,7 +95,10 @@ interface RecoveryProgress {
   vaultKey: string;
   /** A pending rotation's next vault key, opened through the chain (b64u). */
   rotation: { keyVersion: number; vaultKey: string } | null;
-  history: PasswordHistory | null;
+  /** The sealed password history as the server keeps it (opened at step 2, with the vault key). */
+  passwordHistory: string | null;
+  /** The server's policy when step 1 asked it (GET /v1/meta). */
+  policy: PasswordPolicy;
 }
 
 /** Memory-only storage: survives a worker restart while the popup shows the screen, never a browser restart. */
@@ -129,6 +135,25 @@ function mapApiError(e: unknown): never {
   throw e;
 }
 
+/**
+ * The account's password history, or a new one. One that does not open (the server's to lose or
+ * alter) starts afresh: it only spares the user a reused password and must not block a recovery.
+ */
+async function historyOf(
+  vaultKey: SymmetricKey,
+  accountId: string,
+  keyVersion: number,
+  sealed: string | null,
+) {
+  if (sealed === null) return newPasswordHistory(accountId);
+  try {
+    return await openPasswordHistory(sealed, vaultKey, accountId, keyVersion);
+  } catch (e) {
+    if (e instanceof CryptoError) return newPasswordHistory(accountId);
+    throw e;
+  }
+}
+
 /** A key the server vouched for that does not open: its data was altered, or it is not ours. */
 async function openKey(wrapping: Parameters<typeof unwrapKey>[0], envelope: string, context: AssociatedData) {
   try {
@@ -160,7 +185,7 @@ export class RecoveryKeys {
 
   private fetchRecovery(): Promise<AccountRecord['recovery']> {
     return this.vault.withOpenVault(async (v) => {
-      const keys = await this.withToken(v, (token) => v.api.accountKeys(token));
+      const keys = await withFreshToken(v, (token) => v.api.accountKeys(token));
       if (keys.accountId !== v.account.accountId) return v.account.recovery;
       await v.saveAccount({ ...v.account, recovery: keys.recovery });
       return keys.recovery;
@@ -176,29 +201,10 @@ export class RecoveryKeys {
   /** A new recovery key on demand, once the master password re-entered here opens the vault key. */
   create(screen: string, password: string): Promise<RecoveryKeyShown> {
     return this.vault.withOpenVault(async (v) => {
-      const { account } = v;
-      const { authKey, wrappingKey, wrappingKeyRaw } = await deriveAccountKeys(
-        password,
-        fromBase64Url(account.salt),
-        account.kdf,
-      );
-      wrappingKeyRaw.fill(0);
-      try {
-        const opened = await unwrapKey(
-          wrappingKey,
-          account.wrappedVaultKey,
-          vaultKeyAd(account.accountId, keyVersionOf(account)),
-        );
-        opened.raw.fill(0);
-      } catch (e) {
-        authKey.fill(0);
-        if (e instanceof CryptoError && e.code === 'WRONG_KEY') throw new VaultError(ErrorCode.WrongPassword);
-        if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
-        throw e;
-      }
+      const authKey = await provenAuthKey(v.account, password, 'password');
       const authKeyText = toBase64Url(authKey);
       authKey.fill(0);
-      return this.issue(screen, account, authKeyText);
+      return this.issue(screen, v.account, authKeyText);
     });
   }
 
@@ -260,11 +266,11 @@ export class RecoveryKeys {
           keyVersion: pending.keyVersion,
         };
         recoveryAuthKey.fill(0);
-        await this.withToken(v, (token) => v.api.setRecoveryKey(token, body)).catch((e: unknown) => {
+        await withFreshToken(v, (token) => v.api.setRecoveryKey(token, body)).catch((e: unknown) => {
           // The password checked here no longer signs in: it was changed on another device.
           if (e instanceof ApiError && e.code === ErrorCode.InvalidCredentials)
             throw new VaultError(ErrorCode.PasswordChangedElsewhere);
-          mapApiError(e);
+          throw e;
         });
       } finally {
         raw.fill(0);
@@ -310,7 +316,7 @@ export class RecoveryKeys {
       // Refused before anything is sent when another account's unsynced changes would be lost.
       await mayReplaceLocalVault({ serverUrl, email });
       const api = this.deps.makeApi(serverUrl);
-      await api.checkServer().catch(mapApiError);
+      const { policy } = await api.checkServer().catch(mapApiError);
       const { recoveryAuthKey, recoveryWrappingKey } = await deriveRecoveryKeys(raw);
       const proof = toBase64Url(recoveryAuthKey);
       recoveryAuthKey.fill(0);
@@ -332,16 +338,6 @@ export class RecoveryKeys {
         rotation = { keyVersion: reply.rotation.keyVersion, vaultKey: toBase64Url(next.raw) };
         next.raw.fill(0);
       }
-      // The history only refuses reuse: one that does not open (the server's to lose) starts afresh.
-      const history = await openPasswordHistory(
-        current.key,
-        accountId,
-        keyVersion,
-        reply.passwordHistory,
-      ).catch((e: unknown) => {
-        if (e instanceof CryptoError) return null;
-        throw e;
-      });
       progress = {
         screen,
         serverUrl,
@@ -351,7 +347,8 @@ export class RecoveryKeys {
         keyVersion,
         vaultKey: toBase64Url(current.raw),
         rotation,
-        history,
+        passwordHistory: reply.passwordHistory,
+        policy,
       };
       current.raw.fill(0);
     } finally {
@@ -387,21 +384,22 @@ export class RecoveryKeys {
     const progress = await progressItem.getValue();
     if (!progress || progress.screen !== screen) throw new VaultError(ErrorCode.RecoveryInterrupted);
     const { accountId, keyVersion, email, serverUrl } = progress;
-    if ([...newPassword.normalize('NFKC')].length < MIN_PASSWORD_LENGTH) {
-      throw new VaultError(ErrorCode.WeakPassword, { minLength: MIN_PASSWORD_LENGTH });
-    }
-    if (await isRecentPassword(progress.history, newPassword)) throw new VaultError(ErrorCode.PasswordReused);
-
-    const salt = randomBytes(16);
-    const kdf = DEFAULT_KDF;
-    const { authKey, wrappingKey, wrappingKeyRaw } = await deriveAccountKeys(newPassword, salt, kdf);
-    wrappingKeyRaw.fill(0);
+    requireAcceptablePassword(newPassword, email, progress.policy, 'newPassword');
     const vaultKeyRaw = fromBase64Url(progress.vaultKey);
     const nextRaw = progress.rotation ? fromBase64Url(progress.rotation.vaultKey) : null;
+    const salt = randomBytes(16);
+    // The default Argon2id, raised to the server's floor if the operator set it higher.
+    const kdf = raiseToFloor(DEFAULT_KDF, progress.policy.kdfFloor);
     let request: Parameters<ApiClient['completeRecovery']>[0];
+    let authKey: Uint8Array;
+    let wrappingKey: SymmetricKey;
     try {
       const vaultKey = await importSymmetricKey(vaultKeyRaw);
-      const history = await rememberPassword(progress.history, newPassword);
+      const history = await historyOf(vaultKey, accountId, keyVersion, progress.passwordHistory);
+      if (await isReused(history, newPassword)) throw new VaultError(ErrorCode.PasswordReused);
+      const derived = await deriveAccountKeys(newPassword, salt, kdf);
+      derived.wrappingKeyRaw.fill(0);
+      ({ authKey, wrappingKey } = derived);
       request = {
         email,
         recoveryAuthKey: progress.recoveryAuthKey,
@@ -419,7 +417,11 @@ export class RecoveryKeys {
               ),
             }
           : {}),
-        passwordHistory: await sealPasswordHistory(vaultKey, accountId, keyVersion, history),
+        passwordHistory: await sealPasswordHistory(
+          await withPassword(history, newPassword),
+          vaultKey,
+          keyVersion,
+        ),
         deviceName: DEVICE_NAME,
       };
     } finally {
@@ -452,7 +454,10 @@ export class RecoveryKeys {
       keyVersion,
       recovery: null,
     };
-    await this.vault.openRecovered(api, account, authKey, wrappingKey, reply);
+    // A vault another account left here (with nothing unsynced: checked in step 1) goes; this
+    // account's stays, with its unsynced edits, and opens with the same vault key.
+    if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
+    await this.vault.openWithCredentials(api, account, authKey, wrappingKey, null, reply);
     // The old recovery key wrapped this vault key: replace the key, then issue a new recovery key.
     // When the rotation cannot finish now (offline), it resumes at the next unlock and the items
     // screen offers "create one" instead.
@@ -467,15 +472,5 @@ export class RecoveryKeys {
 
   async cancelRecovery(screen: string): Promise<void> {
     if ((await progressItem.getValue())?.screen === screen) await progressItem.removeValue();
-  }
-
-  /** A call with the vault's access token, signed in again once if the server refused the token. */
-  private async withToken<T>(v: OpenVault, call: (token: string) => Promise<T>): Promise<T> {
-    try {
-      return await call(await v.accessToken());
-    } catch (e) {
-      if (!(e instanceof ApiError && e.code === ErrorCode.SessionExpired)) throw e;
-      return call(await v.accessToken(true));
-    }
   }
 }

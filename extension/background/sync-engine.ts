@@ -1,6 +1,6 @@
 import { CryptoError, type SymmetricKey } from '../../shared-crypto/index.ts';
 import type { ApiClient, ItemChange, ServerItem } from './api-client.ts';
-import { decryptItem, encryptItem, ITEM_KEY_VERSION } from './item-crypto.ts';
+import { decryptItem, encryptItem } from './item-crypto.ts';
 import { mergeFields, sameFields } from './merge.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 
@@ -19,6 +19,8 @@ export interface SyncContext {
   accessToken: string;
   accountId: string;
   vaultKey: SymmetricKey;
+  /** The vault key's version (1 when absent): new item keys are wrapped, and changes pushed, at it. */
+  keyVersion?: number;
   now: () => Date;
   newId: () => string;
 }
@@ -29,21 +31,22 @@ async function toChange(ctx: SyncContext, item: LocalItem): Promise<ItemChange> 
       id: item.id,
       baseRevision: item.revision,
       deleted: true,
-      keyVersion: ITEM_KEY_VERSION,
+      keyVersion: ctx.keyVersion ?? 1,
       ciphertext: null,
     };
   }
-  const ciphertext = await encryptItem(ctx.vaultKey, ctx.accountId, item.id, {
+  const body = {
     fields: item.fields,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     conflictOf: item.conflictOf,
-  });
+  };
+  const ciphertext = await encryptItem(ctx.vaultKey, ctx.accountId, item.id, body, ctx.keyVersion ?? 1);
   return {
     id: item.id,
     baseRevision: item.revision,
     deleted: false,
-    keyVersion: ITEM_KEY_VERSION,
+    keyVersion: ctx.keyVersion ?? 1,
     ciphertext,
   };
 }

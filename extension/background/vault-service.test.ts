@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import type { ItemFields } from '../messaging/protocol.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { deviceSessionItem, vaultCacheItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
 import { VaultService } from './vault-service.ts';
 
@@ -52,6 +52,34 @@ async function restoreSnapshot(s: Snapshot) {
   fakeBrowser.reset();
   await fakeBrowser.storage.local.set(s.local);
   await fakeBrowser.storage.session.set(s.session);
+}
+
+/** This device's session on the server, as the worker keeps it (local storage: it outlives a lock). */
+async function deviceSession() {
+  const s = await deviceSessionItem.getValue();
+  if (!s) throw new Error('no device session');
+  return s;
+}
+
+/** The device session an access token belongs to, as the account's activity names it. */
+async function sessionIdOf(accessToken: string): Promise<string> {
+  const res = await server.fetch(
+    new Request(`${SERVER}/v1/activity?limit=100`, { headers: { authorization: `Bearer ${accessToken}` } }),
+  );
+  const page = (await res.json()) as { events: { device: { sessionId: string; current: boolean } | null }[] };
+  const current = page.events.find((e) => e.device?.current)?.device?.sessionId;
+  if (!current) throw new Error('token of no known session');
+  return current;
+}
+
+/** How many sign-ins (new device sessions) the account's activity lists. */
+async function signIns(): Promise<number> {
+  const { accessToken } = await deviceSession();
+  const res = await server.fetch(
+    new Request(`${SERVER}/v1/activity?limit=100`, { headers: { authorization: `Bearer ${accessToken}` } }),
+  );
+  const page = (await res.json()) as { events: { type: string }[] };
+  return page.events.filter((e) => e.type === 'login.succeeded').length;
 }
 
 /** Device A registers and syncs one item; returns A's storage and leaves a fresh device B in place. */
@@ -202,27 +230,70 @@ describe('VaultService', () => {
     expect(titles).toEqual(['Also kept', 'Kept']);
   });
 
-  it('ends the server session on lock and on logout', async () => {
+  it('keeps the device session across lock and unlock (refreshed, not signed in again), ends it on logout', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    const tokenOf = async () =>
-      ((await fakeBrowser.storage.session.get('unlock')).unlock as { accessToken: string }).accessToken;
     const pullWith = (token: string) =>
       server.fetch(
         new Request(`${SERVER}/v1/sync/changes?since=0`, { headers: { authorization: `Bearer ${token}` } }),
       );
 
-    const beforeLock = await tokenOf();
-    expect((await pullWith(beforeLock)).status).toBe(200);
+    const beforeLock = await deviceSession();
+    expect((await pullWith(beforeLock.accessToken)).status).toBe(200);
     await worker.lock();
-    await expect.poll(async () => (await pullWith(beforeLock)).status).toBe(401);
+    // Locked: the keys are gone from session storage, the server session is not.
+    expect(await fakeBrowser.storage.session.get(null)).toEqual({});
+    expect(await deviceSession()).toEqual(beforeLock);
+    expect((await pullWith(beforeLock.accessToken)).status).toBe(200);
 
     await worker.unlock(MASTER);
-    const beforeLogout = await tokenOf();
+    const afterUnlock = await deviceSession();
+    // Unlock refreshed the same session: a new token pair, no new sign-in.
+    expect(afterUnlock.refreshToken).not.toBe(beforeLock.refreshToken);
+    expect(await sessionIdOf(afterUnlock.accessToken)).toBe(await sessionIdOf(beforeLock.accessToken));
+    expect(await signIns()).toBe(1);
+
     expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
-    expect((await pullWith(beforeLogout)).status).toBe(401);
+    expect((await pullWith(afterUnlock.accessToken)).status).toBe(401);
     expect((await worker.state()).status).toBe('no-account');
-    expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('vault-cache');
+    const local = await fakeBrowser.storage.local.get(null);
+    expect(local).not.toHaveProperty('vault-cache');
+    expect(local).not.toHaveProperty('device-session');
+  });
+
+  it('ends the device session on logout while locked too', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    const { accessToken } = await deviceSession();
+    await worker.lock();
+    expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
+    const pull = await server.fetch(
+      new Request(`${SERVER}/v1/sync/changes?since=0`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      }),
+    );
+    expect(pull.status).toBe(401);
+    expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('device-session');
+  });
+
+  it('signs in with the auth key at unlock only when the server ended the device session', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    const before = await deviceSession();
+    const endedSession = await sessionIdOf(before.accessToken);
+    await worker.lock();
+    // "Log out everywhere" from another device ends this one while it is locked.
+    await server.fetch(
+      new Request(`${SERVER}/v1/sessions/current`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${before.accessToken}` },
+      }),
+    );
+    await worker.unlock(MASTER);
+    expect((await worker.state()).sync.error).toBeNull();
+    const after = await deviceSession();
+    expect(await sessionIdOf(after.accessToken)).not.toBe(endedSession);
+    expect(await signIns()).toBe(2);
   });
 
   it('skips a tampered item from the server without stalling sync', async () => {
@@ -231,7 +302,7 @@ describe('VaultService', () => {
     const good = await a.saveItem(undefined, fields('Good'));
     const bad = await a.saveItem(undefined, fields('Bad'));
     await a.syncNow();
-    const session = (await fakeBrowser.storage.session.get('unlock')).unlock as { accessToken: string };
+    const session = await deviceSession();
     // The server (or someone with its database) rewrites one item's ciphertext.
     const pulled = await (
       await server.fetch(
@@ -451,8 +522,7 @@ describe('VaultService', () => {
     expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
 
     // The server ends the session behind our back (e.g. "log out everywhere"): the next sync signs in anew.
-    const { unlock } = await fakeBrowser.storage.session.get('unlock');
-    const token = (unlock as { accessToken: string }).accessToken;
+    const token = (await deviceSession()).accessToken;
     await server.fetch(
       new Request(`${SERVER}/v1/sessions/current`, {
         method: 'DELETE',

@@ -12,6 +12,8 @@ import {
   validateKdfParams,
   wrapKey,
 } from '../../shared-crypto/index.ts';
+import { raiseToFloor } from '../messaging/kdf-levels.ts';
+import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   ErrorCode,
   type ItemDetail,
@@ -19,6 +21,7 @@ import {
   type ItemPage,
   type ItemSummary,
   type LogoutResult,
+  type PasswordReminder,
   type VaultState,
   VaultStatus,
 } from '../messaging/protocol.ts';
@@ -31,13 +34,32 @@ import {
   vaultCacheItem,
 } from '../storage/items.ts';
 import { ApiClient, ApiError } from './api-client.ts';
+import {
+  DEVICE_NAME,
+  deviceAccessToken,
+  endDeviceSession,
+  forgetDeviceSession,
+  storeDeviceSession,
+} from './device-session.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
+import { requireAcceptablePassword } from './new-master-password.ts';
+import {
+  cacheUnder,
+  carryOver,
+  sameVaultKey,
+  signInWithNewPassword,
+  unlockWithServerCredentials,
+} from './password-changed-elsewhere.ts';
+import { newPasswordHistory, sealPasswordHistory, withPassword } from './password-history.ts';
+import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
+import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { resetVault } from './vault-reset.ts';
 
-/** What a feature module (recovery key) may use of the open vault, inside the vault's queue. */
+/** What a feature module (password change, deletion, recovery key…) may use of the open vault, inside the vault's queue. */
 export interface OpenVault {
   account: AccountRecord;
   /** The current vault key's raw bytes (b64u); the caller decodes and wipes its copy. */
@@ -49,6 +71,18 @@ export interface OpenVault {
   accessToken: (renew?: boolean) => Promise<string>;
   /** Replaces the stored account record (e.g. its cached recovery-key state). */
   saveAccount: (account: AccountRecord) => Promise<void>;
+  /** New credentials for the same vault key (a password change, a KDF upgrade): record and auth key. */
+  saveCredentials: (account: AccountRecord, authKey: string) => Promise<void>;
+  /** Forgets the account on this device: keys, cache, record and device session (the account is gone). */
+  forgetAccount: () => Promise<void>;
+}
+
+/** What a feature module may use of a locked vault's account, inside the vault's queue (no keys). */
+export interface LockedAccount {
+  account: AccountRecord;
+  api: ApiClient;
+  /** An access token of the device session that survived the lock; SESSION_EXPIRED when there is none. */
+  accessToken: () => Promise<string>;
 }
 
 export interface AutofillLogin {
@@ -65,7 +99,6 @@ interface Unlocked {
   session: UnlockSession;
 }
 
-const DEVICE_NAME = 'Keyhold browser extension';
 interface SummaryEntry {
   summary: ItemSummary;
   search: string;
@@ -216,13 +249,21 @@ export class VaultService {
       // A new account always replaces whatever vault this device holds.
       await mayReplaceLocalVault({ serverUrl, email, accountId });
       const api = this.deps.makeApi(serverUrl);
-      // Before the slow key derivation: is a Keyhold server we can talk to at this address?
-      await this.mapApi(() => api.checkServer());
+      // Before the slow key derivation: is a Keyhold server we can talk to at this address, and
+      // does the password meet its policy?
+      const { policy } = await this.mapApi(() => api.checkServer());
+      requireAcceptablePassword(password, email, policy, 'password');
       const salt = randomBytes(16);
-      const kdf = DEFAULT_KDF;
+      const kdf = raiseToFloor(DEFAULT_KDF, policy.kdfFloor);
       const { authKey, wrappingKey } = await deriveAccountKeys(password, salt, kdf);
       const vaultKeyRaw = generateKeyBytes();
       const wrappedVaultKey = await wrapKey(wrappingKey, vaultKeyRaw, vaultKeyAd(accountId));
+      // The history starts with this password, so that it cannot come back as one of the next five.
+      const passwordHistory = await sealPasswordHistory(
+        await withPassword(newPasswordHistory(accountId), password),
+        await importSymmetricKey(vaultKeyRaw),
+        1,
+      );
       vaultKeyRaw.fill(0);
       const account: AccountRecord = {
         accountId,
@@ -240,11 +281,19 @@ export class VaultService {
           salt: account.salt,
           authKey: toBase64Url(authKey),
           wrappedVaultKey,
+          passwordHistory,
         }),
       );
       await this.startSession(api, account, authKey, wrappingKey, emptyVault());
       return this.state();
     });
+  }
+
+  /** The master-password policy of a server (the one given, else this account's, else the default address). */
+  async passwordPolicy(serverUrl?: string): Promise<PasswordPolicy> {
+    const url =
+      serverUrl ?? (await accountItem.getValue())?.serverUrl ?? (await settingsItem.getValue()).serverUrl;
+    return (await this.mapApi(() => this.deps.makeApi(url).checkServer())).policy;
   }
 
   login(serverUrl: string, email: string, password: string): Promise<VaultState> {
@@ -284,48 +333,58 @@ export class VaultService {
         fromBase64Url(account.salt),
         account.kdf,
       );
-      await this.startSession(this.deps.makeApi(account.serverUrl), account, authKey, wrappingKey, null);
+      const api = this.deps.makeApi(account.serverUrl);
+      try {
+        await this.startSession(api, account, authKey, wrappingKey, null);
+      } catch (e) {
+        if (!(e instanceof VaultError && e.code === ErrorCode.WrongPassword)) throw e;
+        // Not this device's password: perhaps the new one, set on another device.
+        const changed = await unlockWithServerCredentials(api, account, password);
+        if (!changed) throw e;
+        const data = await cacheUnder(account, changed.vaultKey);
+        await this.startSession(
+          api,
+          changed.account,
+          changed.authKey,
+          changed.wrappingKey,
+          data,
+          changed.reply,
+        );
+      }
+      const u = this.unlocked;
+      // Signed in: the policy's KDF floor and the password's age, while the password is at hand.
+      if (u && this.lastSyncError === null)
+        await unlockUpkeep(this.openVaultOf(u), password).catch(() => undefined);
       void this.syncNow().catch(() => undefined);
       return this.state();
     });
   }
 
   /**
-   * Opens the vault with the credentials a recovery just set on the server (recovery-key.ts), as a
-   * login does: this account's local cache is kept — its unsynced edits are pushed now, under the
-   * same vault key — and a new device starts empty and pulls everything.
+   * "Log in again" after PASSWORD_CHANGED_ELSEWHERE, locked or not: signs in with the new password
+   * (the server's new salt and KDF), opens the new wrapped vault key and keeps every local edit,
+   * then pushes them.
    */
-  openRecovered(
-    api: ApiClient,
-    account: AccountRecord,
-    authKey: Uint8Array,
-    wrappingKey: SymmetricKey,
-    reply: { accessToken: string; refreshToken: string; accessExpiresAt: string },
-  ): Promise<VaultState> {
+  signInAgain(password: string): Promise<VaultState> {
     return this.serial(async () => {
-      if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
-      await this.startSession(api, account, authKey, wrappingKey, null, reply);
+      const account = await accountItem.getValue();
+      if (!account) throw new VaultError(ErrorCode.NoAccount);
+      const api = this.deps.makeApi(account.serverUrl);
+      const signedIn = await this.mapApi(() => signInWithNewPassword(api, account, password));
+      const u = await this.restore();
+      const data = u
+        ? carryOver(u.data, sameVaultKey(u.vaultKey, signedIn.vaultKey))
+        : await cacheUnder(account, signedIn.vaultKey);
+      await this.startSession(
+        api,
+        signedIn.account,
+        signedIn.authKey,
+        signedIn.wrappingKey,
+        data,
+        signedIn.reply,
+      );
       await this.syncLocked();
       return this.state();
-    });
-  }
-
-  /** Runs `work` in the vault's queue with the open vault (LOCKED / NO_ACCOUNT when there is none). */
-  withOpenVault<T>(work: (v: OpenVault) => Promise<T>): Promise<T> {
-    return this.serial(async () => {
-      const u = await this.requireUnlocked();
-      const api = this.deps.makeApi(u.account.serverUrl);
-      return work({
-        account: u.account,
-        vaultKey: u.session.vaultKey,
-        authKey: u.session.authKey,
-        api,
-        accessToken: (renew = false) => this.accessToken(u, api, renew),
-        saveAccount: async (account) => {
-          await accountItem.setValue(account);
-          u.account = account;
-        },
-      });
     });
   }
 
@@ -352,34 +411,17 @@ export class VaultService {
       ({ key: vaultKey, raw: vaultKeyRaw } = await unwrapKey(
         wrappingKey,
         account.wrappedVaultKey,
-        vaultKeyAd(account.accountId),
+        vaultKeyAd(account.accountId, account.keyVersion ?? 1),
       ));
     } catch (e) {
       if (e instanceof CryptoError && e.code === 'WRONG_KEY') throw new VaultError(ErrorCode.WrongPassword);
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
     }
-    let tokens = loginReply ?? null;
-    if (!tokens) {
-      try {
-        tokens = await api.login({
-          email: account.email,
-          authKey: toBase64Url(authKey),
-          deviceName: DEVICE_NAME,
-        });
-        this.lastSyncError = null;
-      } catch (e) {
-        // Offline (or the server refuses): the vault still opens from the local cache.
-        this.lastSyncError = e instanceof ApiError ? e.code : ErrorCode.ServerUnreachable;
-      }
-    }
     const session: UnlockSession = {
       accountId: account.accountId,
       vaultKey: toBase64Url(vaultKeyRaw),
       authKey: toBase64Url(authKey),
-      accessToken: tokens?.accessToken ?? null,
-      refreshToken: tokens?.refreshToken ?? null,
-      accessExpiresAt: tokens?.accessExpiresAt ?? null,
     };
     vaultKeyRaw.fill(0);
     authKey.fill(0);
@@ -394,15 +436,36 @@ export class VaultService {
     this.setUnlocked(unlocked);
     // A vault read from the cache is already there; re-sealing megabytes on every unlock is waste.
     if (data) await this.persist(unlocked);
+    if (loginReply) {
+      await storeDeviceSession(account.accountId, loginReply);
+      this.lastSyncError = null;
+    } else {
+      await this.resumeDeviceSession(unlocked, api);
+    }
   }
 
-  /** Wipe keys and decrypted data from memory and session storage, then end the server session. */
+  /**
+   * Unlock refreshes the device session that locking kept (a new sign-in only when the server ended
+   * it). Offline, or refused: the vault still opens from the local cache and the state says why.
+   */
+  private async resumeDeviceSession(u: Unlocked, api: ApiClient): Promise<void> {
+    try {
+      await this.accessToken(u, api, true);
+      this.lastSyncError = null;
+    } catch (e) {
+      if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
+      else this.lastSyncError = ErrorCode.ServerUnreachable;
+    }
+  }
+
+  /**
+   * Wipe keys and decrypted data from memory and session storage. The device session on the server
+   * stays (local storage): unlock refreshes it, log out ends it.
+   */
   lock(): Promise<VaultState> {
     return this.serial(async () => {
-      const u = await this.detach();
+      this.detach();
       await unlockSessionItem.removeValue();
-      // Best effort and not awaited: locking must be instant even when the server is unreachable.
-      if (u) void this.endServerSession(u);
       return this.state();
     });
   }
@@ -418,14 +481,121 @@ export class VaultService {
         const pending = await this.unsyncedAfterTryingToPush();
         if (pending !== 0) return { status: 'unsynced', pending, state: await this.state() };
       }
-      const u = await this.detach();
-      await Promise.all([
-        unlockSessionItem.removeValue(),
-        vaultCacheItem.removeValue(),
-        accountItem.removeValue(),
-      ]);
-      if (u) await this.endServerSession(u);
+      const account = await accountItem.getValue();
+      // Also when locked: the device session outlives the lock.
+      if (account) await endDeviceSession(this.deps.makeApi(account.serverUrl), account, this.deps.now());
+      await this.forgetLocalAccount();
       return { status: 'logged-out', state: await this.state() };
+    });
+  }
+
+  /** Forgets the account on this device: keys, decrypted data, sealed cache, record, device session. */
+  private async forgetLocalAccount(): Promise<void> {
+    this.detach();
+    await Promise.all([
+      unlockSessionItem.removeValue(),
+      vaultCacheItem.removeValue(),
+      accountItem.removeValue(),
+      forgetDeviceSession(),
+      forgetPasswordReminder(),
+    ]);
+  }
+
+  /** Runs `work` in the vault's queue with the open vault (LOCKED / NO_ACCOUNT when there is none). */
+  withOpenVault<T>(work: (v: OpenVault) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const u = await this.requireUnlocked();
+      return this.mapApi(() => work(this.openVaultOf(u)));
+    });
+  }
+
+  private openVaultOf(u: Unlocked): OpenVault {
+    const api = this.deps.makeApi(u.account.serverUrl);
+    return {
+      // Getters: a step of `work` that replaced the record or the auth key is seen by the next one.
+      get account() {
+        return u.account;
+      },
+      vaultKey: u.session.vaultKey,
+      get authKey() {
+        return u.session.authKey;
+      },
+      api,
+      accessToken: (renew = false) => this.accessToken(u, api, renew),
+      saveAccount: async (account) => {
+        await accountItem.setValue(account);
+        u.account = account;
+      },
+      saveCredentials: async (account, authKey) => {
+        const session = { ...u.session, authKey };
+        await Promise.all([accountItem.setValue(account), unlockSessionItem.setValue(session)]);
+        u.account = account;
+        u.session = session;
+      },
+      forgetAccount: () => this.forgetLocalAccount(),
+    };
+  }
+
+  /** The optional reminder to change an old master password (docs/accounts.md). */
+  async passwordReminder(): Promise<PasswordReminder> {
+    const account = await accountItem.getValue();
+    if (!account) return { due: false, passwordChangedAt: null, days: null };
+    return passwordReminder(account.accountId, this.deps.now());
+  }
+
+  async dismissPasswordReminder(): Promise<void> {
+    const account = await accountItem.getValue();
+    if (account) await dismissPasswordReminder(account.accountId, this.deps.now());
+  }
+
+  /**
+   * Vault reset from the unlock screen (vault-reset.ts): every item deleted on the server, a fresh
+   * empty vault under the new master password, open.
+   */
+  async resetVault(email: string, newPassword: string): Promise<VaultState> {
+    const fresh = await this.withLockedAccount(async (l) =>
+      resetVault(l, email, newPassword, (await l.api.checkServer()).policy),
+    );
+    await vaultCacheItem.removeValue();
+    return this.openWithCredentials(
+      this.deps.makeApi(fresh.account.serverUrl),
+      fresh.account,
+      fresh.authKey,
+      fresh.wrappingKey,
+      emptyVault(),
+    );
+  }
+
+  /** Runs `work` in the vault's queue with the account of a locked vault (NO_ACCOUNT without one). */
+  withLockedAccount<T>(work: (l: LockedAccount) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      const account = await accountItem.getValue();
+      if (!account) throw new VaultError(ErrorCode.NoAccount);
+      const api = this.deps.makeApi(account.serverUrl);
+      const now = this.deps.now();
+      return this.mapApi(() =>
+        work({ account, api, accessToken: () => deviceAccessToken({ api, account, authKey: null, now }) }),
+      );
+    });
+  }
+
+  /**
+   * Opens the vault with credentials just set or learnt from the server (a vault reset, a password
+   * changed elsewhere): `data` null keeps this account's local cache (same vault key), a VaultData
+   * replaces it. The device session is the login's when one is given. Then syncs.
+   */
+  openWithCredentials(
+    api: ApiClient,
+    account: AccountRecord,
+    authKey: Uint8Array,
+    wrappingKey: SymmetricKey,
+    data: VaultData | null,
+    reply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
+  ): Promise<VaultState> {
+    return this.serial(async () => {
+      await this.startSession(api, account, authKey, wrappingKey, data, reply);
+      await this.syncLocked();
+      return this.state();
     });
   }
 
@@ -437,21 +607,10 @@ export class VaultService {
     return pendingChanges(u.data);
   }
 
-  /** Drop the in-memory vault (rebuilding it first if needed, to end its server session) and return it. */
-  private async detach(): Promise<Unlocked | null> {
-    const u = this.unlocked ?? (await this.restore().catch(() => null));
+  /** Drop the in-memory vault and invalidate any rebuild in flight. */
+  private detach(): void {
     this.setUnlocked(null);
     this.lastSyncError = null;
-    return u;
-  }
-
-  private async endServerSession(u: Unlocked): Promise<void> {
-    const api = this.deps.makeApi(u.account.serverUrl);
-    try {
-      await api.logout(await this.accessToken(u, api));
-    } catch {
-      // Unreachable or already ended: the tokens expire on their own; nothing local depends on it.
-    }
   }
 
   /** Every live login, sorted by title. */
@@ -670,7 +829,14 @@ export class VaultService {
 
   private async syncRound(u: Unlocked, api: ApiClient, renewToken: boolean): Promise<void> {
     const accessToken = await this.accessToken(u, api, renewToken);
-    const ctx = { api, accessToken, accountId: u.account.accountId, vaultKey: u.vaultKey, ...this.deps };
+    const ctx = {
+      api,
+      accessToken,
+      accountId: u.account.accountId,
+      vaultKey: u.vaultKey,
+      keyVersion: u.account.keyVersion ?? 1,
+      ...this.deps,
+    };
     const before = { revision: u.data.revision, dirty: Object.values(u.data.items).some((i) => i.dirty) };
     try {
       await pushDirty(ctx, u.data);
@@ -683,33 +849,18 @@ export class VaultService {
     }
   }
 
-  /** A usable access token: the current one, a refreshed one, or a new session signed in with the auth key. */
-  private async accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
-    const s = u.session;
-    const fresh = s.accessExpiresAt && Date.parse(s.accessExpiresAt) - this.deps.now().getTime() > 30_000;
-    if (s.accessToken && fresh && !renew) return s.accessToken;
-    let tokens: { accessToken: string; refreshToken: string; accessExpiresAt: string } | null = null;
-    if (s.refreshToken && !renew) {
-      try {
-        tokens = await api.refresh(s.refreshToken);
-      } catch (e) {
-        if (!(e instanceof ApiError && e.status === 401)) throw e;
-      }
-    }
-    if (!tokens) {
-      try {
-        tokens = await api.login({ email: u.account.email, authKey: s.authKey, deviceName: DEVICE_NAME });
-      } catch (e) {
-        // The master password was changed on another device: only a new unlock can help.
-        if (e instanceof ApiError && e.code === ErrorCode.InvalidCredentials)
-          throw new VaultError(ErrorCode.SessionExpired);
-        throw e;
-      }
-    }
-    const { accessToken, refreshToken, accessExpiresAt } = tokens;
-    u.session = { ...s, accessToken, refreshToken, accessExpiresAt };
-    if (this.unlocked === u) await unlockSessionItem.setValue(u.session);
-    return accessToken;
+  /**
+   * A usable access token of this device's session: the current one, a refreshed one, or a new
+   * session signed in with the auth key (PASSWORD_CHANGED_ELSEWHERE when that key no longer works).
+   */
+  private accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
+    return deviceAccessToken({
+      api,
+      account: u.account,
+      authKey: u.session.authKey,
+      now: this.deps.now(),
+      renew,
+    });
   }
 
   private async mapApi<T>(call: () => Promise<T>): Promise<T> {

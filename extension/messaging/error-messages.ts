@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { type PasswordProblem, passwordProblemMessage } from './password-policy.ts';
 import { ErrorCode } from './protocol.ts';
 
 /**
@@ -53,6 +54,7 @@ export const errorMessages: Record<ErrorCode, string> = {
   RECOVERY_KEY_DISCARDED:
     'This recovery key was discarded before you confirmed it, so it was never saved. Create a new one.',
   RECOVERY_INTERRUPTED: 'The recovery was interrupted. Enter your email and recovery key again.',
+  EMAIL_MISMATCH: "That is not this account's email address. Type it exactly to confirm.",
 };
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */
@@ -72,8 +74,10 @@ export interface ErrorDetail {
    * use (so not a secret) and its group, or how many characters were typed.
    */
   recoveryKey?: { character?: string; group?: number; length?: number };
-  /** The policy's minimum master password length (WEAK_PASSWORD). */
-  minLength?: number;
+  /** For WEAK_PASSWORD: why, and the policy's minimum length it names. */
+  passwordProblem?: { problem: PasswordProblem; minLength: number };
+  /** The request field the error is about, when it is not the code's usual one (`errorFields`). */
+  field?: string;
 }
 
 /** "42 seconds", "2 minutes", "1 hour": rounded up, so the user never tries too early. */
@@ -117,9 +121,11 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
     case ErrorCode.RecoveryKeyFormat:
       return recoveryKeyFormat(detail.recoveryKey) ?? errorMessages[code];
     case ErrorCode.WeakPassword:
-      return detail.minLength === undefined
-        ? errorMessages[code]
-        : `Use at least ${detail.minLength} characters for the master password.`;
+      return detail.passwordProblem
+        ? passwordProblemMessage(detail.passwordProblem.problem, {
+            passwordMinLength: detail.passwordProblem.minLength,
+          })
+        : errorMessages[code];
     default:
       return errorMessages[code];
   }
@@ -172,6 +178,9 @@ const FIELD_LABELS: Record<string, string> = {
   serverUrl: 'Server address',
   email: 'Email',
   password: 'Master password',
+  currentPassword: 'Current master password',
+  newPassword: 'New master password',
+  kdf: 'Key derivation',
   'fields.title': 'Title',
   'fields.username': 'Username',
   'fields.password': 'Password',
@@ -181,7 +190,6 @@ const FIELD_LABELS: Record<string, string> = {
   before: 'The activity page position',
   recoveryKey: 'Recovery key',
   lastGroup: 'Last group',
-  newPassword: 'New master password',
 };
 
 /** The name the popup shows for a request field (`fields.uris.1.url` → "Website address 2"). */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ActivityResponse } from '../../server/routes/activity-schema.ts';
+import type { KdfParams } from '../../shared-crypto/index.ts';
 import { parseTotpSecret } from '../autofill/totp.ts';
+import type { PasswordPolicy } from './password-policy.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
 /**
@@ -80,7 +82,11 @@ export const requestSchemas = {
     password: password.min(8, 'Use at least 8 characters for the master password.'),
   }),
   login: z.object({ serverUrl, email, password }),
+  /** The server's master-password policy (GET /v1/meta): of `serverUrl`, or of this device's account. */
+  passwordPolicy: z.object({ serverUrl: serverUrl.optional() }),
   unlock: z.object({ password }),
+  /** After PASSWORD_CHANGED_ELSEWHERE: sign in with the new master password, keeping local edits. */
+  signInAgain: z.object({ password }),
   lock: z.object({}),
   /**
    * Sign this device out. Unsynced local changes are pushed first; if that is impossible the
@@ -121,6 +127,40 @@ export const requestSchemas = {
    * A page of the account's security events as the server recorded them, newest first; `before`
    * (a page's `next`) asks for the page of older ones.
    */
+  /**
+   * Delete the account on the server and every trace of it on this device (Security screen): the
+   * master password entered again, the account's email typed as a confirmation.
+   */
+  /** The Security screen's facts: the account's KDF, the password's age, the server's policy. */
+  securityOverview: z.object({}),
+  /**
+   * Change the master password knowing the current one; `kdf` picks the key-derivation strength
+   * (`keep`: the account's, raised to the server's floor if it is below).
+   */
+  changePassword: z.object({
+    currentPassword: password,
+    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+    kdf: z
+      .enum(['keep', 'standard', 'stronger', 'strongest'], { message: 'is not one of the offered choices.' })
+      .default('keep'),
+  }),
+  /** The optional "change your old master password" banner: due or not. */
+  passwordReminder: z.object({}),
+  dismissPasswordReminder: z.object({}),
+  /** Whether the locked vault may be reset: this device's session is refreshed to prove it is alive. */
+  vaultResetAvailable: z.object({}),
+  /**
+   * Forgot the master password and lost the recovery key: delete every item and start an empty vault
+   * under a new master password (only with a live device session; the email typed as confirmation).
+   */
+  resetVault: z.object({
+    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+  }),
+  deleteAccount: z.object({
+    password,
+    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+  }),
   accountActivity: z.object({
     before: z
       .number()
@@ -314,7 +354,9 @@ export interface Responses {
   getState: VaultState;
   register: VaultState;
   login: VaultState;
+  passwordPolicy: PasswordPolicy;
   unlock: VaultState;
+  signInAgain: VaultState;
   lock: VaultState;
   logout: LogoutResult;
   listItems: ItemPage;
@@ -338,6 +380,29 @@ export interface Responses {
   startAccountRecovery: { email: string };
   completeAccountRecovery: VaultState;
   cancelAccountRecovery: null;
+  securityOverview: SecurityOverview;
+  changePassword: VaultState;
+  passwordReminder: PasswordReminder;
+  dismissPasswordReminder: null;
+  vaultResetAvailable: { available: boolean };
+  resetVault: VaultState;
+  deleteAccount: VaultState;
+}
+
+/** The Security screen: how the master password is stretched, when it was set, what the server asks. */
+export interface SecurityOverview {
+  email: string;
+  kdf: KdfParams;
+  passwordChangedAt: string;
+  policy: PasswordPolicy;
+}
+
+/** The optional reminder to change an old master password (never an expiry). */
+export interface PasswordReminder {
+  due: boolean;
+  passwordChangedAt: string | null;
+  /** The policy's period; null when the server sets none. */
+  days: number | null;
 }
 
 export const ErrorCode = {
@@ -385,6 +450,8 @@ export const ErrorCode = {
   PasswordReused: 'PASSWORD_REUSED',
   /** The master password this device knows no longer signs in: it was changed on another device. */
   PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
+  /** A destructive action's confirmation: the email typed is not this account's. */
+  EmailMismatch: 'EMAIL_MISMATCH',
   /** A typed recovery key fails its checksum: a mistyped character (caught before any request). */
   RecoveryKeyTypo: 'RECOVERY_KEY_TYPO',
   /** A typed recovery key has the wrong length or a character recovery keys never use. */

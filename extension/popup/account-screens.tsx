@@ -2,9 +2,13 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeIssue } from '../messaging/error-messages.ts';
 import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
+import { checkNewPassword } from './password-strength.ts';
 import { ForgotPasswordScreen } from './recovery-screens.tsx';
 import { send } from './send.ts';
+import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
+import { usePasswordPolicy } from './use-password-policy.ts';
+import { VaultResetOffer, VaultResetScreen } from './vault-reset-screen.tsx';
 
 interface Props {
   state: VaultState;
@@ -23,6 +27,7 @@ export function SetupScreen({ state, onDone }: Props) {
   const [confirm, setConfirm] = useState('');
   const [forgot, setForgot] = useState(false);
   const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(SETUP_FIELDS));
+  const policy = usePasswordPolicy(serverUrl);
   /** Input handler that also clears that field's error: the message was about the old value. */
   const edit = (field: (typeof SETUP_FIELDS)[number], set: (v: string) => void) => (e: Event) => {
     set((e.currentTarget as HTMLInputElement).value);
@@ -46,6 +51,14 @@ export function SetupScreen({ state, onDone }: Props) {
       return;
     }
     void run(async () => {
+      if (mode === 'create') {
+        // The server's policy as it is now, and the strength estimate the meter showed.
+        const verdict = await checkNewPassword(password, email, await send('passwordPolicy', { serverUrl }));
+        if (verdict.message) {
+          setFieldErrors({ password: verdict.message });
+          return;
+        }
+      }
       onDone(await send(mode === 'create' ? 'register' : 'login', { serverUrl, email, password }));
     });
   };
@@ -114,6 +127,7 @@ export function SetupScreen({ state, onDone }: Props) {
         <FieldError id={setupError('password')} message={fieldErrors.password} />
         {mode === 'create' && (
           <>
+            <StrengthMeter password={password} email={email} policy={policy} id="setup-password-strength" />
             <label>
               Confirm master password
               <input
@@ -152,6 +166,7 @@ export function UnlockScreen({ state, onDone }: Props) {
   /** Set when logging out would drop changes that never reached the server: the user must choose. */
   const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
   const [forgot, setForgot] = useState(false);
+  const [resetting, setResetting] = useState(false);
   const { busy, error, fieldErrors, run, clearField } = useAction(fieldsIn(['password']));
   const submit = (e: Event) => {
     e.preventDefault();
@@ -181,6 +196,8 @@ export function UnlockScreen({ state, onDone }: Props) {
       />
     );
   }
+  if (resetting)
+    return <VaultResetScreen email={state.email ?? ''} onBack={() => setResetting(false)} onDone={onDone} />;
   return (
     <main>
       <h1>Unlock Keyhold</h1>
@@ -213,6 +230,7 @@ export function UnlockScreen({ state, onDone }: Props) {
             Log out of this device
           </button>
         )}
+        <VaultResetOffer onOpen={() => setResetting(true)} />
       </form>
       {unsynced && (
         <UnsyncedChoice

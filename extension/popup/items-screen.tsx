@@ -4,8 +4,11 @@ import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { PasswordReminderBanner } from './password-reminder-banner.tsx';
 import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-screens.tsx';
+import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
+import { SignInAgain } from './sign-in-again.tsx';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
 
@@ -34,6 +37,8 @@ const syncLine = (s: VaultState) => {
     return "This device's storage is full: changes cannot be saved here until space is freed.";
   if (s.sync.error === 'SESSION_EXPIRED')
     return 'Signed out on the server: lock and unlock to sign in again.';
+  if (s.sync.error === 'PASSWORD_CHANGED_ELSEWHERE')
+    return 'Not syncing until you log in again: changes are kept on this device.';
   if (s.sync.error) return 'Sync failed. Keyhold will retry.';
   if (s.sync.unreadable > 0)
     return `${s.sync.unreadable} item(s) from the server failed their integrity check and were not loaded.`;
@@ -47,6 +52,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [editing, setEditing] = useState<Editing | null>(null);
   const [showActivity, setShowActivity] = useState(false);
   const [newRecoveryKey, setNewRecoveryKey] = useState(false);
+  const [showSecurity, setShowSecurity] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
@@ -100,6 +106,19 @@ export function ItemsScreen({ state, onState }: Props) {
     return <RecoveryKeyScreen mode="create" onDone={close} onCancel={close} />;
   }
 
+  if (showSecurity) {
+    return (
+      <SecurityScreen
+        state={state}
+        onState={onState}
+        onBack={() => {
+          setShowSecurity(false);
+          void run(reload);
+        }}
+      />
+    );
+  }
+
   const shown = page?.items ?? [];
 
   return (
@@ -110,8 +129,8 @@ export function ItemsScreen({ state, onState }: Props) {
         <button type="button" onClick={() => setShowActivity(true)}>
           Activity
         </button>
-        <button type="button" onClick={() => setNewRecoveryKey(true)}>
-          Recovery key
+        <button type="button" onClick={() => setShowSecurity(true)}>
+          Security
         </button>
         <button
           type="button"
@@ -136,6 +155,8 @@ export function ItemsScreen({ state, onState }: Props) {
       <p class="status" aria-live="polite">
         {syncLine(state)}
       </p>
+      {state.sync.error === ErrorCode.PasswordChangedElsewhere && <SignInAgain onState={onState} />}
+      <PasswordReminderBanner onChange={() => setShowSecurity(true)} />
       <RecoveryKeyBanner onCreate={() => setNewRecoveryKey(true)} />
       <TabMatchesSection />
       <div class="row">

@@ -10,8 +10,11 @@ import {
   type VaultState,
 } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
+import { checkNewPassword } from './password-strength.ts';
 import { send } from './send.ts';
+import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
+import { usePasswordPolicy } from './use-password-policy.ts';
 
 /**
  * The recovery key in the popup (docs/recovery.md): the screen that shows a new key once and asks
@@ -288,6 +291,38 @@ export function RecoveryKeyBanner({ onCreate }: { onCreate: () => void }) {
   );
 }
 
+const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+
+/** The Security screen's recovery key section: whether there is one, and "create a new one". */
+export function RecoveryKeySection({ onCreate }: { onCreate: () => void }) {
+  const [status, setStatus] = useState<RecoveryKeyStatus>(UNKNOWN);
+  useEffect(() => {
+    let live = true;
+    send('recoveryKeyStatus', { refresh: true }).then(
+      (s) => live && setStatus(s),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <section class="security" aria-labelledby="security-recovery">
+      <h2 id="security-recovery">Recovery key</h2>
+      <p class="hint">
+        {status.status === 'set' && status.createdAt
+          ? `Created ${formatDate(status.createdAt)}. With it and your email you can open your vault if you forget your master password.`
+          : status.status === 'none'
+            ? 'You have no recovery key: without one, a forgotten master password means a lost vault.'
+            : 'With a recovery key and your email you can open your vault if you forget your master password.'}
+      </p>
+      <button type="button" onClick={onCreate}>
+        {status.status === 'none' ? 'Create a recovery key…' : 'Create a new recovery key…'}
+      </button>
+    </section>
+  );
+}
+
 /**
  * Between unlocking and the items: right after account creation or a recovery, the new recovery key
  * is shown first (its confirmation is required to continue; closing the popup skips it, and the
@@ -337,6 +372,8 @@ export function ForgotPasswordScreen({ serverUrl, email, fromUnlock, onBack, onD
   const [newPassword, setNewPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(FORGOT_FIELDS));
+  // The server's policy for the new master password (the meter's minimums; checked again on submit).
+  const policy = usePasswordPolicy(server);
   const edit = (field: ForgotField, set: (v: string) => void) => (e: Event) => {
     set((e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value);
     clearField(field);
@@ -363,11 +400,22 @@ export function ForgotPasswordScreen({ serverUrl, email, fromUnlock, onBack, onD
   };
   const submitPassword = (e: Event) => {
     e.preventDefault();
-    if (newPassword !== confirm) {
-      setFieldErrors({ confirm: 'The two master passwords do not match.' });
-      return;
-    }
-    void run(async () => onDone(await send('completeAccountRecovery', { screen, newPassword })));
+    void run(async () => {
+      const errors: Record<string, string> = {};
+      // The server's policy as it is now, and the strength estimate the meter showed.
+      const verdict = await checkNewPassword(
+        newPassword,
+        mail,
+        await send('passwordPolicy', { serverUrl: server }),
+      );
+      if (verdict.message) errors.newPassword = verdict.message;
+      if (newPassword !== confirm) errors.confirm = 'The two master passwords do not match.';
+      if (Object.keys(errors).length > 0) {
+        setFieldErrors(errors);
+        return;
+      }
+      onDone(await send('completeAccountRecovery', { screen, newPassword }));
+    });
   };
   const back = () =>
     void run(async () => {
@@ -396,6 +444,7 @@ export function ForgotPasswordScreen({ serverUrl, email, fromUnlock, onBack, onD
             />
           </label>
           <FieldError id={forgotError('newPassword')} message={fieldErrors.newPassword} />
+          <StrengthMeter password={newPassword} email={mail} policy={policy} id="forgot-password-strength" />
           <label>
             Confirm new master password
             <input

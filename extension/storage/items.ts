@@ -26,14 +26,33 @@ export interface AccountRecord {
   serverUrl: string;
   kdf: KdfParams;
   salt: string;
+  /** The vault key of `keyVersion`, wrapped by the password's wrapping key. */
   wrappedVaultKey: string;
-  /** The vault key version `wrappedVaultKey` holds; absent in records written before rotation existed (1). */
+  /** The account's current vault key version; absent in records written before rotation (= 1). */
   keyVersion?: number;
+  /**
+   * A vault key rotation this device knows of (docs/sync.md "Key rotation"): stored here before the
+   * server is told, so an interrupted rotation resumes, and so an unlock opens both key versions.
+   */
+  rotation?: PendingRotation | null;
   /**
    * The account's recovery key as the server last said (`GET /v1/accounts/current`): when it was
    * created, or null for none. Absent until the server was asked.
    */
   recovery?: { createdAt: string } | null;
+}
+
+export interface PendingRotation {
+  /** The new version: the account's keyVersion + 1. */
+  keyVersion: number;
+  /** The new vault key wrapped by the password's wrapping key (AD keyVersion = the new version). */
+  wrappedVaultKey: string;
+  /** The new vault key wrapped by the current one (the rotation chain). */
+  wrappedByPrevious: string;
+  /** The server has recorded this rotation: items may be written under the new key. */
+  recorded: boolean;
+  /** This device drives it to completion (it started it, or the user asked here); else it only reads it. */
+  drive: boolean;
 }
 
 export const accountItem = storage.defineItem<AccountRecord | null>('local:account', {
@@ -64,13 +83,27 @@ export interface UnlockSession {
   vaultKey: string;
   /** Authentication key (b64u), to sign in again when the server returns after an offline unlock. */
   authKey: string;
-  accessToken: string | null;
-  refreshToken: string | null;
-  accessExpiresAt: string | null;
 }
 
 export const unlockSessionItem = storage.defineItem<UnlockSession | null>('session:unlock', {
   fallback: null,
+});
+
+/**
+ * This device's session on the server. Kept in local storage so that locking does not end it: unlock
+ * refreshes it instead of signing in again, and a locked device can still prove it is signed in (the
+ * vault reset offered on the unlock screen). Log out ends it. See background/device-session.ts.
+ */
+export interface DeviceSessionRecord {
+  accountId: string;
+  refreshToken: string;
+  accessToken: string;
+  accessExpiresAt: string;
+}
+
+export const deviceSessionItem = storage.defineItem<DeviceSessionRecord | null>('local:device-session', {
+  fallback: null,
+  version: 1,
 });
 
 /** Hostnames where the user chose "Never for this site": no save/update prompt, no inline menu. */

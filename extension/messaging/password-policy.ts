@@ -1,0 +1,89 @@
+import { DEFAULT_POLICY, type ServerPolicy } from '../../server/routes/meta-schema.ts';
+
+/**
+ * The server's master-password policy as the extension reads it from `GET /v1/meta` (`policy`), and
+ * the checks that need no dictionary: length and "contains the email". Shared by the popup (which
+ * also runs the strength estimator, popup/password-strength.ts) and the service worker (which
+ * re-checks these before any key is derived). See docs/accounts.md.
+ */
+
+/**
+ * The policy as the server publishes it (`serverPolicy` in server/routes/meta-schema.ts, where its
+ * bounds are: 8–128 characters, a zxcvbn score 0–4, a KDF floor the extension can run); a server that
+ * publishes none is held to this release's defaults.
+ */
+export type PasswordPolicy = ServerPolicy;
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = DEFAULT_POLICY;
+
+/** Why a new master password is refused. */
+export const PasswordProblem = {
+  TooShort: 'too-short',
+  ContainsEmail: 'contains-email',
+  CommonPassword: 'common-password',
+  KeyboardPattern: 'keyboard-pattern',
+  Repeats: 'repeats',
+  Sequence: 'sequence',
+  Date: 'date',
+  CommonWords: 'common-words',
+  TooGuessable: 'too-guessable',
+} as const;
+export type PasswordProblem = (typeof PasswordProblem)[keyof typeof PasswordProblem];
+
+/**
+ * The length the policy counts: Unicode code points of the NFKC form, the string the KDF stretches
+ * (an emoji is one character, a composed "é" and a decomposed one are the same).
+ */
+export const passwordLength = (password: string) => [...password.normalize('NFKC')].length;
+
+/** The parts of an email a password must not contain: the whole address and its local part. */
+export function emailParts(email: string): string[] {
+  const whole = email.trim().toLowerCase();
+  const local = whole.split('@')[0] ?? '';
+  // A one- or two-letter local part ("jo@…") is in too many words to refuse on its own.
+  return local.length >= 3 && local !== whole ? [whole, local] : [whole];
+}
+
+export const containsEmail = (password: string, email: string) => {
+  const pw = password.normalize('NFKC').toLowerCase();
+  return email.trim() !== '' && emailParts(email).some((part) => pw.includes(part));
+};
+
+/** The checks the service worker repeats: null when the password passes them. */
+export function basicPasswordProblem(
+  password: string,
+  email: string,
+  policy: PasswordPolicy,
+): PasswordProblem | null {
+  if (passwordLength(password) < policy.passwordMinLength) return PasswordProblem.TooShort;
+  if (containsEmail(password, email)) return PasswordProblem.ContainsEmail;
+  return null;
+}
+
+/** The sentence for a refused master password; `token` is the weak part found, shown to the user only. */
+export function passwordProblemMessage(
+  problem: PasswordProblem,
+  policy: Pick<PasswordPolicy, 'passwordMinLength'>,
+  token?: string,
+): string {
+  const quoted = token ? ` (“${token}”)` : '';
+  switch (problem) {
+    case PasswordProblem.TooShort:
+      return `Use at least ${policy.passwordMinLength} characters for the master password.`;
+    case PasswordProblem.ContainsEmail:
+      return 'The master password must not contain your email address or its name part.';
+    case PasswordProblem.CommonPassword:
+      return `This is a commonly used password${quoted}, or close to one: attackers try those first.`;
+    case PasswordProblem.KeyboardPattern:
+      return `Keyboard patterns${quoted} are easy to guess: add words that are not next to each other on the keyboard.`;
+    case PasswordProblem.Repeats:
+      return `Repeated characters or words${quoted} are easy to guess.`;
+    case PasswordProblem.Sequence:
+      return `Sequences like abc or 1234${quoted} are easy to guess.`;
+    case PasswordProblem.Date:
+      return `Dates and years${quoted} are easy to guess.`;
+    case PasswordProblem.CommonWords:
+      return `Common words and names${quoted} on their own are easy to guess: add more, less common words.`;
+    case PasswordProblem.TooGuessable:
+      return 'This master password is too easy to guess: make it longer, with a few uncommon words.';
+  }
+}
