@@ -130,6 +130,19 @@ describe('changeMasterPassword', () => {
     expect((await a.getItem(made.id)).title).toBe('Offline on B');
   });
 
+  it("never sends a wrong unlock password to the server while its salt and KDF are this device's", async () => {
+    const a = h.worker();
+    await a.register(SERVER, EMAIL, FIRST);
+    await a.lock();
+    const asked: string[] = [];
+    h.intercept = (req) => {
+      asked.push(`${req.method} ${new URL(req.url).pathname}`);
+      return null;
+    };
+    await expect(a.unlock('not the password')).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
+    expect(asked).toEqual(['POST /v1/accounts/prelogin']);
+  });
+
   it('refuses a wrong current password on this device, before any request', async () => {
     await twoDevices();
     const a = h.worker();

@@ -33,7 +33,12 @@ export interface ServerCredentials {
   reply: { accessToken: string; refreshToken: string; accessExpiresAt: string };
 }
 
-const sameKdf = (a: KdfParams, b: KdfParams) => JSON.stringify(a) === JSON.stringify(b);
+/** Field by field: the server's JSON (from a jsonb column) need not keep the keys' order. */
+function sameKdf(a: KdfParams, b: KdfParams): boolean {
+  if (a.alg === 'pbkdf2-sha256' || b.alg === 'pbkdf2-sha256')
+    return a.alg === b.alg && a.iterations === b.iterations;
+  return a.memoryKiB === b.memoryKiB && a.iterations === b.iterations && a.parallelism === b.parallelism;
+}
 
 /** The server's salt and KDF for this account, when they are not the ones this device knows. Null otherwise. */
 export async function changedServerParams(
