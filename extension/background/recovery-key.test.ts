@@ -384,6 +384,10 @@ describe('forgot master password', () => {
     sent = [];
     const weak = await vaultError(b.recovery.completeRecovery(screen, 'short'));
     expect(weak.code).toBe('WEAK_PASSWORD');
+    expect(weak.detail).toMatchObject({ field: 'newPassword', passwordProblem: { problem: 'too-short' } });
+    // The email in the password is refused too (the server's policy, checked before any key is derived).
+    const withEmail = await vaultError(b.recovery.completeRecovery(screen, `${EMAIL}-is-mine-7`));
+    expect(withEmail.detail.passwordProblem?.problem).toBe('contains-email');
     expect(sent).toEqual([]);
     await b.recovery.completeRecovery(screen, NEW_MASTER);
 

@@ -430,6 +430,7 @@ export class RecoveryKeys {
     }
     const api = this.deps.makeApi(serverUrl);
     const reply = await api.completeRecovery(request).catch(async (e: unknown) => {
+      authKey.fill(0);
       // The vault key changed between the two steps (a rotation started or finished elsewhere):
       // what step 1 opened is out of date, so it starts over.
       const stale =
