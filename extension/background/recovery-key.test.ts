@@ -1,7 +1,17 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
-import { formatRecoveryKey, generateRecoveryKey } from '../../shared-crypto/index.ts';
+import {
+  type AssociatedData,
+  deriveAccountKeys,
+  formatRecoveryKey,
+  fromBase64Url,
+  generateKeyBytes,
+  generateRecoveryKey,
+  importSymmetricKey,
+  unwrapKey,
+  wrapKey,
+} from '../../shared-crypto/index.ts';
 import type { ItemFields } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
@@ -330,6 +340,57 @@ describe('forgot master password', () => {
     const titles = await b.vault.listItems();
     expect(titles.map((i) => i.title)).toEqual(['Made offline', 'Synced']);
     expect((await b.vault.getItem(synced.id)).password).toBe('edited-offline');
+  });
+
+  it('follows a rotation pending at the time through the chain, and re-wraps its key too', async () => {
+    const a = newDevice();
+    const key = await registerWithRecoveryKey(a);
+    await a.vault.saveItem(undefined, fields('Bank'));
+    await a.vault.syncNow();
+    // Device A has started a rotation to a new vault key (version 2) that no one has finished.
+    const next = generateKeyBytes();
+    const vaultKeyAd = (id: string, keyVersion: number, chain = false): AssociatedData => ({
+      purpose: 'vault-key',
+      owner: id,
+      id: chain ? `${id}:next` : id,
+      keyVersion,
+    });
+    await a.vault.withOpenVault(async (v) => {
+      const id = v.account.accountId;
+      const { wrappingKey } = await deriveAccountKeys(MASTER, fromBase64Url(v.account.salt), v.account.kdf);
+      const current = await importSymmetricKey(fromBase64Url(v.vaultKey));
+      const body = {
+        keyVersion: 2,
+        wrappedVaultKey: await wrapKey(wrappingKey, next, vaultKeyAd(id, 2)),
+        wrappedByPrevious: await wrapKey(current, next, vaultKeyAd(id, 2, true)),
+      };
+      const res = await server.fetch(
+        new Request(`${SERVER}/v1/accounts/current/rotation`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await v.accessToken()}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      );
+      expect(res.status).toBe(201);
+    });
+    fakeBrowser.reset();
+
+    const b = newDevice();
+    const screen = crypto.randomUUID();
+    await b.recovery.startRecovery(screen, SERVER, EMAIL, key);
+    await b.recovery.completeRecovery(screen, NEW_MASTER);
+    expect((await b.vault.listItems()).map((i) => i.title)).toEqual(['Bank']);
+    expect(b.rotations).toBe(1);
+    // The pending rotation's key now opens with the new master password: the rotation can finish.
+    const keys = await b.vault.withOpenVault(async (v) => v.api.accountKeys(await v.accessToken()));
+    expect(keys.rotation?.keyVersion).toBe(2);
+    const { wrappingKey } = await deriveAccountKeys(NEW_MASTER, fromBase64Url(keys.salt), keys.kdf);
+    const opened = await unwrapKey(
+      wrappingKey,
+      keys.rotation?.wrappedVaultKey as string,
+      vaultKeyAd(keys.accountId, 2),
+    );
+    expect(opened.raw).toEqual(next);
   });
 
   it('catches a mistyped key before any request, naming what is wrong', async () => {
