@@ -56,10 +56,14 @@ import type { VaultService } from './vault-service.ts';
  *   is offered (the server cleared the old one).
  */
 
-/** The vault-key rotation this module starts after a recovery (the key-rotation module's entry point). */
+/**
+ * The vault-key rotation this module starts after a recovery: the key-rotation module's entry point
+ * (`VaultService.rotateVaultKey(password)` on the rotation branch, which checks the master password
+ * on this device and then finishes any pending rotation or starts one). Throws when it cannot finish
+ * now; it resumes by itself later.
+ */
 export interface VaultKeyRotation {
-  /** Completes any pending rotation and replaces the vault key with a new one; throws when it cannot finish now. */
-  rotateVaultKey(): Promise<void>;
+  rotateVaultKey(password: string): Promise<unknown>;
 }
 
 export interface RecoveryKeyDeps {
@@ -463,7 +467,7 @@ export class RecoveryKeys {
     // When the rotation cannot finish now (offline), it resumes at the next unlock and the items
     // screen offers "create one" instead.
     try {
-      await this.deps.rotation?.rotateVaultKey();
+      await this.deps.rotation?.rotateVaultKey(newPassword);
       await offerItem.setValue({ accountId });
     } catch {
       // The vault is open and every local change kept; the state shows why syncing stopped.

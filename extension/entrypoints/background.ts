@@ -23,6 +23,7 @@ export default defineBackground(() => {
   const recovery = new RecoveryKeys(vault, {
     makeApi: (baseUrl) => new ApiClient(baseUrl),
     now: () => new Date(),
+    // The key-rotation module is not in this build yet; with it: `rotation: vault` (rotateVaultKey).
     rotation: null,
   });
   const handlers = createHandlers(vault, autofill, new AccountActivity(vault), recovery);
