@@ -89,10 +89,13 @@ describe('account activity in the popup', () => {
     expect(entries.map((e) => e.what)).toEqual([
       'Signed in',
       'Wrong master password entered',
+      'Recovery key created',
       'Signed in',
       'Account created',
     ]);
-    const [laptop, failed, now, created] = entries;
+    const [laptop, failed, recoveryKey, now, created] = entries;
+    // The recovery key saved right after sign-up, in this device's session.
+    expect(recoveryKey?.device).toBe(now?.device);
     expect(now?.device).toMatch(/^This device · session [0-9a-f]{8}$/);
     expect(laptop?.device).toMatch(/^Work laptop · session [0-9a-f]{8}$/);
     // A failed sign-in and the account's creation belong to no device session.
@@ -137,15 +140,20 @@ describe('account activity in the popup', () => {
 
     await popup.loadOlderActivity();
     const all = await popup.activityEntries();
-    // 4 events before, 18 from the phone: the second page holds the two oldest.
-    expect(all).toHaveLength(22);
+    // 5 events before, 18 from the phone: the second page holds the three oldest.
+    expect(all).toHaveLength(23);
     expect(all.slice(0, PAGE)).toEqual(first);
-    expect(all.slice(PAGE).map((e) => e.what)).toEqual(['Signed in', 'Account created']);
+    expect(all.slice(PAGE).map((e) => e.what)).toEqual([
+      'Recovery key created',
+      'Signed in',
+      'Account created',
+    ]);
     expect(all.at(-2)?.device).toMatch(/^This device · /);
     const times = all.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(all.filter((e) => e.what === 'Wrong master password entered')).toHaveLength(1);
-    expect(all.filter((e) => e.device?.startsWith('This device'))).toHaveLength(1);
+    // This device's sign-in and the recovery key it saved.
+    expect(all.filter((e) => e.device?.startsWith('This device'))).toHaveLength(2);
     expect(await popup.page.$('::-p-aria([name="Load older"][role="button"])')).toBeNull();
 
     await popup.click('Back');

@@ -128,8 +128,9 @@ describe('popup: errors that say what and where', () => {
     await setValue(popup, 'Email', 'grace@example.test');
     await setValue(popup, 'Master password', MASTER);
     await setValue(popup, 'Confirm master password', MASTER);
-    await submitAndSettle(popup, 'Create account');
-    await page.waitForList();
+    await popup.locator(aria('Create account', 'button')).click();
+    await page.waitForRecoveryKey();
+    await page.saveRecoveryKey();
     await page.addLogin({ title: 'Zeppelin Bank', username: 'ada.lovelace.99' });
 
     const sizes = await popup.$eval('ul[aria-label="Logins"] li button', (button) => {

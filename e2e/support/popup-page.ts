@@ -32,6 +32,8 @@ export interface ActivityEntry {
 }
 
 const ACTIVITY_ENTRIES = 'ul[aria-label="Account activity"] > li';
+const RECOVERY_KEY = 'section[aria-label="Recovery key"] code';
+export const LAST_GROUP_LABEL = 'Type the last group of the key to confirm you saved it';
 
 const TOTP_LABEL = 'One-time code (TOTP) secret or otpauth:// URI';
 const websiteInputs = 'input[aria-label^="Website address "]';
@@ -40,7 +42,7 @@ const websiteInputs = 'input[aria-label^="Website address "]';
 export class PopupPage {
   constructor(readonly page: Page) {}
 
-  private async fill(name: string, value: string) {
+  async fill(name: string, value: string) {
     const el = await this.page.locator(aria(name)).waitHandle();
     await el.click({ count: 3 });
     await el.evaluate((e) => {
@@ -54,14 +56,40 @@ export class PopupPage {
     return this.page.locator(aria(name, role)).click();
   }
 
-  async createAccount(serverUrl: string, email: string, password: string) {
+  /** Creates the account and saves the recovery key shown next, as a user does; returns the key. */
+  async createAccount(serverUrl: string, email: string, password: string): Promise<string> {
+    await this.startAccount(serverUrl, email, password);
+    return this.saveRecoveryKey();
+  }
+
+  /** The sign-up form, up to the recovery key screen that follows it. */
+  async startAccount(serverUrl: string, email: string, password: string) {
     await this.click('Create account', 'tab');
     await this.fill('Server address', serverUrl);
     await this.fill('Email', email);
     await this.fill('Master password', password);
     await this.fill('Confirm master password', password);
     await this.click('Create account');
+    await this.waitForRecoveryKey();
+  }
+
+  waitForRecoveryKey() {
+    return this.page.locator(aria('Save your recovery key', 'heading')).wait();
+  }
+
+  /** The recovery key as the screen shows it ("XXXX-XXXX-…"), read as a user copies it. */
+  async recoveryKey(): Promise<string> {
+    const el = await this.page.locator(RECOVERY_KEY).waitHandle();
+    return el.evaluate((e) => e.textContent ?? '');
+  }
+
+  /** Reads the key shown, types its last group back and waits for the vault list. */
+  async saveRecoveryKey(): Promise<string> {
+    const key = await this.recoveryKey();
+    await this.fill(LAST_GROUP_LABEL, key.split('-').at(-1) ?? '');
+    await this.click('I saved my recovery key');
     await this.waitForList();
+    return key;
   }
 
   async logIn(serverUrl: string, email: string, password: string) {

@@ -15,6 +15,12 @@ import {
 } from '../../server/routes/key-rotation-schema.ts';
 import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
 import { type ChangePasswordRequest, changePasswordResponse } from '../../server/routes/password-schema.ts';
+import {
+  type CompleteRecoveryRequest,
+  type RecoveryRequest,
+  recoveryResponse,
+  type SetRecoveryKeyRequest,
+} from '../../server/routes/recovery-schema.ts';
 import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
 import {
   changesResponse,
@@ -40,6 +46,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly serverCode?: string,
     readonly detail: ErrorDetail = {},
+    /** The request field the server's error names (`error.field`), when it names one. */
+    readonly serverField?: string,
   ) {
     super(`Keyhold server call failed: ${serverCode ?? code} (${status})`);
   }
@@ -88,6 +96,7 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   ErrorCode.RotationIncomplete,
   ErrorCode.NoRotation,
   ErrorCode.CredentialsChanged,
+  ErrorCode.InvalidRecoveryKey,
 ]);
 
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
@@ -108,8 +117,14 @@ export class ApiClient {
     private readonly netErrors: NetErrorSource = netErrorLog,
   ) {}
 
-  private fail(code: ErrorCode, status: number, serverCode?: string, detail: ErrorDetail = {}) {
-    return new ApiError(code, status, serverCode, { serverUrl: this.baseUrl, ...detail });
+  private fail(
+    code: ErrorCode,
+    status: number,
+    serverCode?: string,
+    detail: ErrorDetail = {},
+    serverField?: string,
+  ) {
+    return new ApiError(code, status, serverCode, { serverUrl: this.baseUrl, ...detail }, serverField);
   }
 
   /** One request; a reply that does not match `schema` is a server error (the server is not trusted). */
@@ -155,9 +170,13 @@ export class ApiClient {
         );
       }
       const serverCode = error.data.error.code;
-      throw this.fail(statusToCode(res.status, serverCode), res.status, serverCode, {
-        retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()),
-      });
+      throw this.fail(
+        statusToCode(res.status, serverCode),
+        res.status,
+        serverCode,
+        { retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()) },
+        error.data.error.field,
+      );
     }
     if (schema === null) return null as z.output<S>;
     const parsed = schema.safeParse(json);
@@ -267,6 +286,21 @@ export class ApiClient {
   /** Makes the pending rotation current; refused (409 ROTATION_INCOMPLETE) while items remain at older versions. */
   completeRotation(accessToken: string, body: CompleteRotationRequest) {
     return this.call(rotationResponse, 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
+  }
+
+  /** Stores a new recovery key's auth key and wrapped vault key, replacing any earlier one. */
+  setRecoveryKey(accessToken: string, body: SetRecoveryKeyRequest) {
+    return this.call(null, 'PUT', '/v1/accounts/current/recovery', body, accessToken);
+  }
+
+  /** Proves a recovery key (no session): the vault key wrapped by it. */
+  recover(body: RecoveryRequest) {
+    return this.call(recoveryResponse, 'POST', '/v1/accounts/recovery', body);
+  }
+
+  /** Sets a new master password with the recovery key's proof; answers like a login (a new session). */
+  completeRecovery(body: CompleteRecoveryRequest) {
+    return this.call(loginResponse, 'POST', '/v1/accounts/recovery/complete', body);
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

@@ -12,6 +12,7 @@ import type { AccountActivity } from './account-activity.ts';
 import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
 import { changeMasterPassword } from './password-change.ts';
+import type { RecoveryKeys } from './recovery-key.ts';
 import { securityOverview } from './security-overview.ts';
 import { VaultError } from './vault-error.ts';
 import { vaultResetAvailable } from './vault-reset.ts';
@@ -19,19 +20,36 @@ import type { VaultService } from './vault-service.ts';
 
 type Handlers = { [N in MessageName]: (req: ParsedRequestOf<N>) => Promise<Responses[N]> };
 
-export const createHandlers = (vault: VaultService, autofill: AutofillService, activity: AccountActivity) =>
+export const createHandlers = (
+  vault: VaultService,
+  autofill: AutofillService,
+  activity: AccountActivity,
+  recovery: RecoveryKeys,
+) =>
   ({
     getState: () => vault.state(),
-    register: (r) => vault.register(r.serverUrl, r.email, r.password),
+    register: async (r) => {
+      const state = await vault.register(r.serverUrl, r.email, r.password);
+      // The recovery key screen follows account creation.
+      await recovery.offerAfterSignUp();
+      return state;
+    },
     login: (r) => vault.login(r.serverUrl, r.email, r.password),
     passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
     unlock: (r) => vault.unlock(r.password),
     signInAgain: (r) => vault.signInAgain(r.password),
-    lock: () => vault.lock().finally(() => autofill.clear()),
+    lock: () =>
+      vault.lock().finally(async () => {
+        autofill.clear();
+        await recovery.forget();
+      }),
     logout: async (r) => {
       const result = await vault.logout(r.discardUnsynced);
       // A refused logout keeps everything, including a save prompt the user has not answered yet.
-      if (result.status === 'logged-out') autofill.clear();
+      if (result.status === 'logged-out') {
+        autofill.clear();
+        await recovery.forget();
+      }
       return result;
     },
     listItems: (r) => vault.listPage(r.query, r.limit),
@@ -48,6 +66,14 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     promptAnswer: (r) => autofill.promptAnswer(r.session, r.answer).then(() => null),
     accountActivity: (r) => activity.page(r.before),
     rotateVaultKey: (r) => vault.rotateVaultKey(r.password),
+    recoveryKeyStatus: (r) => recovery.status(r.refresh),
+    createRecoveryKey: (r) => recovery.create(r.screen, r.password),
+    offeredRecoveryKey: (r) => recovery.takeOffered(r.screen),
+    confirmRecoveryKey: (r) => recovery.confirm(r.screen, r.lastGroup),
+    discardRecoveryKey: (r) => recovery.discard(r.screen).then(() => null),
+    startAccountRecovery: (r) => recovery.startRecovery(r.screen, r.serverUrl, r.email, r.recoveryKey),
+    completeAccountRecovery: (r) => recovery.completeRecovery(r.screen, r.newPassword),
+    cancelAccountRecovery: (r) => recovery.cancelRecovery(r.screen).then(() => null),
     securityOverview: () => vault.withOpenVault(securityOverview),
     changePassword: async (r) => {
       await vault.withOpenVault((v) => changeMasterPassword(v, r));
@@ -60,6 +86,7 @@ export const createHandlers = (vault: VaultService, autofill: AutofillService, a
     deleteAccount: async (r) => {
       await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
       autofill.clear();
+      await recovery.forget();
       return vault.state();
     },
   }) satisfies Handlers;

@@ -1,12 +1,15 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { AccountActivity } from '../background/account-activity.ts';
+import { ApiClient } from '../background/api-client.ts';
 import { AutofillService } from '../background/autofill-service.ts';
 import { createBrowserTabs, wireAutofill } from '../background/autofill-wiring.ts';
 import { createHandlers, dispatch, isTrustedSender } from '../background/handlers.ts';
 import { netErrorLog } from '../background/net-errors.ts';
 import { PushChannel } from '../background/push-channel.ts';
+import { RecoveryKeys } from '../background/recovery-key.ts';
 import { VaultService } from '../background/vault-service.ts';
+import { SCREEN_PORT } from '../messaging/protocol.ts';
 import { settingsItem } from '../storage/items.ts';
 
 const SYNC_ALARM = 'keyhold-sync';
@@ -17,7 +20,13 @@ export default defineBackground(() => {
   netErrorLog.observe(browser.webRequest);
   const vault = new VaultService();
   const autofill = new AutofillService(vault, createBrowserTabs());
-  const handlers = createHandlers(vault, autofill, new AccountActivity(vault));
+  const recovery = new RecoveryKeys(vault, {
+    makeApi: (baseUrl) => new ApiClient(baseUrl),
+    now: () => new Date(),
+    // After a recovery the vault key is replaced (the old recovery key wrapped it).
+    rotation: vault,
+  });
+  const handlers = createHandlers(vault, autofill, new AccountActivity(vault), recovery);
   const extensionOrigin = new URL(browser.runtime.getURL('/')).origin;
   const channel = new PushChannel({
     auth: (renew) => vault.channelAuth(renew),
@@ -48,6 +57,17 @@ export default defineBackground(() => {
     return fromContent(message, sender);
   });
 
+  // A popup screen holding a secret here (a recovery key shown, a recovery half-way) went away.
+  browser.runtime.onConnect.addListener((port) => {
+    if (
+      !port.name.startsWith(SCREEN_PORT) ||
+      !isTrustedSender(port.sender ?? {}, browser.runtime.id, extensionOrigin)
+    )
+      return;
+    const screen = port.name.slice(SCREEN_PORT.length);
+    port.onDisconnect.addListener(() => void recovery.screenClosed(screen));
+  });
+
   browser.alarms.onAlarm.addListener((alarm) => {
     if (alarm.name === SYNC_ALARM) {
       // The poll is the fallback when the channel is down; it also restarts the channel.
@@ -56,7 +76,10 @@ export default defineBackground(() => {
     }
     if (alarm.name === AUTOLOCK_ALARM) {
       channel.stop();
-      void vault.lock().then(() => autofill.clear());
+      void vault
+        .lock()
+        .then(() => autofill.clear())
+        .finally(() => recovery.forget());
     }
   });
   void browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 });

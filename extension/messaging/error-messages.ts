@@ -47,6 +47,15 @@ export const errorMessages: Record<ErrorCode, string> = {
   PASSWORD_REUSED:
     'You used this master password recently: choose one you have not used for this account before.',
   PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
+  RECOVERY_KEY_TYPO:
+    'The recovery key does not check out: a character is mistyped. Compare each group with your saved copy.',
+  RECOVERY_KEY_FORMAT:
+    'That is not a recovery key: it has 14 groups of 4 characters, letters A–Z and digits 2–7.',
+  RECOVERY_KEY_MISMATCH:
+    'That is not the last group of your recovery key: type the 4 characters after its last hyphen.',
+  RECOVERY_KEY_DISCARDED:
+    'This recovery key was discarded before you confirmed it, so it was never saved. Create a new one.',
+  RECOVERY_INTERRUPTED: 'The recovery was interrupted. Enter your email and recovery key again.',
   EMAIL_MISMATCH: "That is not this account's email address. Type it exactly to confirm.",
 };
 
@@ -62,6 +71,11 @@ export interface ErrorDetail {
   serverProtocol?: { version: number; minClientVersion: number };
   /** The protocol version this extension speaks and the oldest server version it accepts. */
   clientProtocol?: { version: number; minServerVersion: number };
+  /**
+   * What is wrong with a typed recovery key (RECOVERY_KEY_FORMAT): a character recovery keys never
+   * use (so not a secret) and its group, or how many characters were typed.
+   */
+  recoveryKey?: { character?: string; group?: number; length?: number };
   /** For WEAK_PASSWORD: why, and the policy's minimum length it names. */
   passwordProblem?: { problem: PasswordProblem; minLength: number };
   /** The request field the error is about, when it is not the code's usual one (`errorFields`). */
@@ -106,6 +120,8 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
       return at
         ? `The Keyhold server at ${at} needs a newer Keyhold extension${versions(detail)}. Update the extension.`
         : errorMessages[code];
+    case ErrorCode.RecoveryKeyFormat:
+      return recoveryKeyFormat(detail.recoveryKey) ?? errorMessages[code];
     case ErrorCode.WeakPassword:
       return detail.passwordProblem
         ? passwordProblemMessage(detail.passwordProblem.problem, {
@@ -115,6 +131,23 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
     default:
       return errorMessages[code];
   }
+}
+
+/** Characters people type for the ones Base32 leaves out. */
+const LOOK_ALIKES: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '8': 'B' };
+
+function recoveryKeyFormat(problem: ErrorDetail['recoveryKey']): string | null {
+  if (!problem) return null;
+  const { character, group, length } = problem;
+  if (character !== undefined) {
+    const where = group === undefined ? '' : ` (in group ${group})`;
+    const meant = LOOK_ALIKES[character];
+    return `The recovery key cannot contain “${character}”${where}: recovery keys use only the letters A–Z and the digits 2–7.${meant ? ` Did you mean “${meant}”?` : ''}`;
+  }
+  if (length !== undefined) {
+    return `The recovery key has ${length} character${length === 1 ? '' : 's'}; a recovery key has 56 (14 groups of 4).`;
+  }
+  return null;
 }
 
 const versions = ({ serverProtocol: s, clientProtocol: c }: ErrorDetail) =>
@@ -135,6 +168,12 @@ export const errorFields: Partial<Record<ErrorCode, string>> = {
   ACCOUNT_EXISTS: 'email',
   INVALID_CREDENTIALS: 'password',
   WRONG_PASSWORD: 'password',
+  INVALID_RECOVERY_KEY: 'recoveryKey',
+  RECOVERY_KEY_TYPO: 'recoveryKey',
+  RECOVERY_KEY_FORMAT: 'recoveryKey',
+  WEAK_PASSWORD: 'newPassword',
+  PASSWORD_REUSED: 'newPassword',
+  RECOVERY_KEY_MISMATCH: 'lastGroup',
 };
 
 const FIELD_LABELS: Record<string, string> = {
@@ -151,6 +190,8 @@ const FIELD_LABELS: Record<string, string> = {
   'fields.notes': 'Notes',
   'fields.totp': 'One-time code secret',
   before: 'The activity page position',
+  recoveryKey: 'Recovery key',
+  lastGroup: 'Last group',
 };
 
 /** The name the popup shows for a request field (`fields.uris.1.url` → "Website address 2"). */

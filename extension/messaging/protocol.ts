@@ -174,7 +174,50 @@ export const requestSchemas = {
       .min(1, 'The activity page position must be 1 or more.')
       .optional(),
   }),
+  /**
+   * Recovery key (docs/recovery.md). `screen` is the popup screen that shows the key or runs the
+   * recovery: the worker keeps what it shows bound to that screen and forgets it when the screen
+   * goes away, so nothing is sent for a key that was never confirmed.
+   */
+  /** `refresh`: ask the server (else the state cached in the account record, at once). */
+  recoveryKeyStatus: z.object({ refresh: z.boolean().default(false) }),
+  /** A new recovery key on demand: the master password is re-entered and checked on this device. */
+  createRecoveryKey: z.object({ screen: z.uuid(), password }),
+  /** The recovery key offered once right after account creation or a recovery (no password again). */
+  offeredRecoveryKey: z.object({ screen: z.uuid() }),
+  /** "I saved it": the last group typed back; only then is the key stored on the server. */
+  confirmRecoveryKey: z.object({
+    screen: z.uuid(),
+    lastGroup: z
+      .string()
+      .trim()
+      .min(1, 'Type the last group of your recovery key.')
+      .max(100, 'Type only the last group: 4 characters.'),
+  }),
+  discardRecoveryKey: z.object({ screen: z.uuid() }),
+  /** "Forgot master password?": the recovery key is checked on this device, then with the server. */
+  startAccountRecovery: z.object({
+    screen: z.uuid(),
+    serverUrl,
+    email,
+    recoveryKey: z
+      .string()
+      .trim()
+      .min(1, 'Enter your recovery key.')
+      .max(500, 'That is too long for a recovery key: it has 14 groups of 4 characters.'),
+  }),
+  completeAccountRecovery: z.object({
+    screen: z.uuid(),
+    newPassword: password.min(1, 'Choose a new master password.'),
+  }),
+  cancelAccountRecovery: z.object({ screen: z.uuid() }),
 } as const;
+
+/**
+ * A popup screen that holds a secret in the worker (a recovery key being shown, a recovery in
+ * progress) keeps a port named `SCREEN_PORT + screen` open; when it closes, the worker forgets.
+ */
+export const SCREEN_PORT = 'keyhold-screen:';
 
 export type MessageName = keyof typeof requestSchemas;
 export type RequestOf<N extends MessageName> = z.input<(typeof requestSchemas)[N]>;
@@ -302,6 +345,26 @@ export interface RotationResult {
   state: VaultState;
 }
 
+/**
+ * The account's recovery key as this device knows it: `set` / `none` as the server said (cached in
+ * the account record), `unknown` before the server was ever asked. `offered`: a key is due to be
+ * shown now (right after account creation or a recovery).
+ */
+export interface RecoveryKeyStatus {
+  status: 'set' | 'none' | 'unknown';
+  createdAt: string | null;
+  offered: boolean;
+}
+
+/** A new recovery key, shown once: what the popup displays and writes into the text file. */
+export interface RecoveryKeyShown {
+  /** 14 groups of 4 characters joined by "-". */
+  key: string;
+  email: string;
+  serverUrl: string;
+  createdAt: string;
+}
+
 export interface Responses {
   getState: VaultState;
   register: VaultState;
@@ -325,6 +388,14 @@ export interface Responses {
   promptAnswer: null;
   accountActivity: ActivityPage;
   rotateVaultKey: RotationResult;
+  recoveryKeyStatus: RecoveryKeyStatus;
+  createRecoveryKey: RecoveryKeyShown;
+  offeredRecoveryKey: RecoveryKeyShown;
+  confirmRecoveryKey: RecoveryKeyStatus;
+  discardRecoveryKey: null;
+  startAccountRecovery: { email: string };
+  completeAccountRecovery: VaultState;
+  cancelAccountRecovery: null;
   securityOverview: SecurityOverview;
   changePassword: VaultState;
   passwordReminder: PasswordReminder;
@@ -399,6 +470,16 @@ export const ErrorCode = {
   PasswordChangedElsewhere: 'PASSWORD_CHANGED_ELSEWHERE',
   /** A destructive action's confirmation: the email typed is not this account's. */
   EmailMismatch: 'EMAIL_MISMATCH',
+  /** A typed recovery key fails its checksum: a mistyped character (caught before any request). */
+  RecoveryKeyTypo: 'RECOVERY_KEY_TYPO',
+  /** A typed recovery key has the wrong length or a character recovery keys never use. */
+  RecoveryKeyFormat: 'RECOVERY_KEY_FORMAT',
+  /** The group typed to confirm a new recovery key is not its last group. */
+  RecoveryKeyMismatch: 'RECOVERY_KEY_MISMATCH',
+  /** The recovery key being confirmed was discarded (its screen closed, the vault locked). */
+  RecoveryKeyDiscarded: 'RECOVERY_KEY_DISCARDED',
+  /** The "forgot master password" steps lost their state (screen closed, browser restarted). */
+  RecoveryInterrupted: 'RECOVERY_INTERRUPTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

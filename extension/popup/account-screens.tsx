@@ -3,6 +3,7 @@ import { describeIssue } from '../messaging/error-messages.ts';
 import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
 import { FieldError, invalid } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
+import { ForgotPasswordScreen } from './recovery-screens.tsx';
 import { send } from './send.ts';
 import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
@@ -24,6 +25,7 @@ export function SetupScreen({ state, onDone }: Props) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [forgot, setForgot] = useState(false);
   const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(SETUP_FIELDS));
   const policy = usePasswordPolicy(serverUrl);
   /** Input handler that also clears that field's error: the message was about the old value. */
@@ -64,6 +66,18 @@ export function SetupScreen({ state, onDone }: Props) {
     setMode(next);
     setFieldErrors({});
   };
+
+  if (forgot) {
+    return (
+      <ForgotPasswordScreen
+        serverUrl={serverUrl}
+        email={email}
+        fromUnlock={false}
+        onBack={() => setForgot(false)}
+        onDone={onDone}
+      />
+    );
+  }
 
   return (
     <main>
@@ -132,6 +146,11 @@ export function SetupScreen({ state, onDone }: Props) {
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Working…' : mode === 'create' ? 'Create account' : 'Log in'}
         </button>
+        {mode === 'login' && (
+          <button type="button" class="as-link" disabled={busy} onClick={() => setForgot(true)}>
+            Forgot master password?
+          </button>
+        )}
         {mode === 'create' && (
           <p class="status">
             Your master password never leaves this device and cannot be recovered by the server. Remember it.
@@ -146,6 +165,7 @@ export function UnlockScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
   /** Set when logging out would drop changes that never reached the server: the user must choose. */
   const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
+  const [forgot, setForgot] = useState(false);
   const [resetting, setResetting] = useState(false);
   const { busy, error, fieldErrors, run, clearField } = useAction(fieldsIn(['password']));
   const submit = (e: Event) => {
@@ -165,6 +185,17 @@ export function UnlockScreen({ state, onDone }: Props) {
       setUnsynced(null);
       onDone(result.state);
     });
+  if (forgot) {
+    return (
+      <ForgotPasswordScreen
+        serverUrl={state.serverUrl}
+        email={state.email ?? ''}
+        fromUnlock
+        onBack={() => setForgot(false)}
+        onDone={onDone}
+      />
+    );
+  }
   if (resetting)
     return <VaultResetScreen email={state.email ?? ''} onBack={() => setResetting(false)} onDone={onDone} />;
   return (
@@ -190,6 +221,9 @@ export function UnlockScreen({ state, onDone }: Props) {
         {error && <p role="alert">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>
           {busy ? 'Unlocking…' : 'Unlock'}
+        </button>
+        <button type="button" class="as-link" disabled={busy} onClick={() => setForgot(true)}>
+          Forgot master password?
         </button>
         {!unsynced && (
           <button type="button" disabled={busy} onClick={() => logout(false)}>

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { VaultState } from '../messaging/protocol.ts';
 import { SetupScreen, UnlockScreen } from './account-screens.tsx';
 import { ItemsScreen } from './items-screen.tsx';
+import { RecoveryGate } from './recovery-screens.tsx';
 import { send } from './send.ts';
 
 /** The toolbar popup: picks a screen from the vault's state; every action goes to the service worker. */
@@ -35,6 +36,10 @@ export function App() {
     case 'locked':
       return <UnlockScreen state={state} onDone={setState} />;
     case 'unlocked':
-      return <ItemsScreen state={state} onState={setState} />;
+      return (
+        <RecoveryGate>
+          <ItemsScreen state={state} onState={setState} />
+        </RecoveryGate>
+      );
   }
 }

@@ -5,6 +5,7 @@ import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { PasswordReminderBanner } from './password-reminder-banner.tsx';
+import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-screens.tsx';
 import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
 import { SignInAgain } from './sign-in-again.tsx';
@@ -51,6 +52,7 @@ export function ItemsScreen({ state, onState }: Props) {
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   const [showActivity, setShowActivity] = useState(false);
+  const [newRecoveryKey, setNewRecoveryKey] = useState(false);
   const [showSecurity, setShowSecurity] = useState(false);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
@@ -95,6 +97,14 @@ export function ItemsScreen({ state, onState }: Props) {
         }}
       />
     );
+  }
+
+  if (newRecoveryKey) {
+    const close = () => {
+      setNewRecoveryKey(false);
+      void run(reload);
+    };
+    return <RecoveryKeyScreen mode="create" onDone={close} onCancel={close} />;
   }
 
   if (showSecurity) {
@@ -148,6 +158,7 @@ export function ItemsScreen({ state, onState }: Props) {
       </p>
       {state.sync.error === ErrorCode.PasswordChangedElsewhere && <SignInAgain onState={onState} />}
       <PasswordReminderBanner onChange={() => setShowSecurity(true)} />
+      <RecoveryKeyBanner onCreate={() => setNewRecoveryKey(true)} />
       <TabMatchesSection />
       <div class="row">
         <input

@@ -3,6 +3,7 @@ import { describeKdf } from '../messaging/kdf-levels.ts';
 import type { SecurityOverview, VaultState } from '../messaging/protocol.ts';
 import { ChangePasswordForm } from './change-password-form.tsx';
 import { DeleteAccountForm } from './delete-account-form.tsx';
+import { RecoveryKeyScreen, RecoveryKeySection } from './recovery-screens.tsx';
 import { RotateKeySection } from './rotate-key-section.tsx';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
@@ -14,7 +15,7 @@ interface Props {
   onState: (s: VaultState) => void;
 }
 
-type Open = 'change' | 'delete' | null;
+type Open = 'change' | 'delete' | 'recovery-key' | null;
 
 const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 
@@ -33,6 +34,19 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
   useEffect(() => {
     void load();
   }, []);
+
+  if (open === 'recovery-key') {
+    return (
+      <RecoveryKeyScreen
+        mode="create"
+        onDone={() => {
+          setOpen(null);
+          setDone('Recovery key saved. Any earlier recovery key no longer works.');
+        }}
+        onCancel={() => setOpen(null)}
+      />
+    );
+  }
 
   return (
     <main aria-busy={busy}>
@@ -88,6 +102,12 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
         )}
       </section>
       <RotateKeySection onState={onState} />
+      <RecoveryKeySection
+        onCreate={() => {
+          setDone(null);
+          setOpen('recovery-key');
+        }}
+      />
       <section class="security" aria-labelledby="security-delete">
         <h2 id="security-delete">Leave Keyhold</h2>
         {open === 'delete' ? (

@@ -35,6 +35,11 @@ export interface AccountRecord {
    * server is told, so an interrupted rotation resumes, and so an unlock opens both key versions.
    */
   rotation?: PendingRotation | null;
+  /**
+   * The account's recovery key as the server last said (`GET /v1/accounts/current`): when it was
+   * created, or null for none. Absent until the server was asked.
+   */
+  recovery?: { createdAt: string } | null;
 }
 
 export interface PendingRotation {
