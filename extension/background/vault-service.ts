@@ -151,6 +151,8 @@ export class VaultService {
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
+  /** The auth key (b64u) the server refused as out of date: not sent again (see accessToken). */
+  private refusedAuthKey: string | null = null;
   private summaries: { data: VaultData; list: SummaryEntry[] } | null = null;
   /** Key rotations, each step a unit of this queue (key-rotation.ts). */
   private readonly rotation = new KeyRotation((work) => this.withKeyedVault(work));
@@ -1031,16 +1033,29 @@ export class VaultService {
    */
   private async accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
     let signedIn: Awaited<ReturnType<ApiClient['login']>> | null = null;
-    const token = await deviceAccessToken({
-      api,
-      account: u.account,
-      authKey: u.session.authKey,
-      now: this.deps.now(),
-      renew,
-      onSignIn: (reply) => {
-        signedIn = reply;
-      },
-    });
+    // An auth key the server refused once is never sent again: every refused sign-in counts toward
+    // the account's lockout, and the push channel's and sync's retries would lock the account for
+    // every device. Only "Log in again" (a new key) or a new unlock replaces it.
+    const refused = u.session.authKey === this.refusedAuthKey;
+    let token: string;
+    try {
+      token = await deviceAccessToken({
+        api,
+        account: u.account,
+        authKey: refused ? null : u.session.authKey,
+        now: this.deps.now(),
+        renew,
+        onSignIn: (reply) => {
+          signedIn = reply;
+        },
+      });
+    } catch (e) {
+      if (refused && e instanceof VaultError && e.code === ErrorCode.SessionExpired)
+        throw new VaultError(ErrorCode.PasswordChangedElsewhere);
+      if (e instanceof VaultError && e.code === ErrorCode.PasswordChangedElsewhere)
+        this.refusedAuthKey = u.session.authKey;
+      throw e;
+    }
     if (signedIn && this.unlocked === u) await adoptServerKeys(this.keyed(u, api, token), signedIn);
     return token;
   }
