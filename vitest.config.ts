@@ -48,7 +48,15 @@ export default defineConfig({
         test: {
           name: 'extension',
           include: ['extension/**/*.test.ts', 'extension/**/*.test.tsx'],
+          // WXT's fake browser first (the plugin's own setup, which a project's setupFiles replace); no IndexedDB in Node: DPoP keys in memory.
+          setupFiles: [
+            'virtual:wxt-setup',
+            'extension/test-support/dpop-store.ts',
+            'extension/test-support/i18n.ts',
+          ],
           testTimeout: 30_000,
+          // Suites that start an in-process server (PGlite) need more than 10 s on a busy 2-core machine.
+          hookTimeout: 60_000,
         },
       },
       {
@@ -56,6 +64,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['e2e/**/*.spec.ts'],
           environment: 'node',
+          setupFiles: ['e2e/support/extension-modules.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
           fileParallelism: false,

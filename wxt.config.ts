@@ -5,8 +5,10 @@ import { defineConfig } from 'wxt';
 // Auto-imports are off: in a security product every name must be traceable.
 export default defineConfig({
   srcDir: 'extension',
+  // Icons (extension/public/icon/<size>.png, made by scripts/icons.ts) live beside the sources.
+  publicDir: 'extension/public',
   imports: false,
-  modules: ['@wxt-dev/webextension-polyfill'],
+  modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   vite: () => ({ plugins: [preact()] }),
   hooks: {
     // The script injected into every page gets the native API instead of the polyfill (size budget).
@@ -23,8 +25,10 @@ export default defineConfig({
     },
   },
   manifest: ({ browser }) => ({
-    name: 'Keyhold',
-    description: 'A zero-knowledge password vault.',
+    name: '__MSG_ext_name__',
+    description: '__MSG_ext_description__',
+    default_locale: 'en',
+    // idle: auto-lock follows the computer's idle and screen-lock signals (background/auto-lock.ts).
     // webNavigation: list a tab's frames so each frame is matched on its own origin when filling.
     // webRequest (observe only: no blocking, no webRequestBlocking): in a service worker fetch()
     // rejects with the same TypeError for a closed port and an untrusted certificate; only
@@ -32,14 +36,28 @@ export default defineConfig({
     // say "certificate not trusted" instead of "cannot be reached". The listener is filtered to
     // requests outside tabs (tabId -1: our own worker's), see background/net-errors.ts. It adds no
     // install warning beyond the host permissions below.
-    permissions: ['storage', 'alarms', 'unlimitedStorage', 'webNavigation', 'contextMenus', 'webRequest'],
+    // offscreen, clipboardWrite, clipboardRead: a copy is written by a document (the worker has no
+    // DOM) and cleared after the chosen time only if the clipboard still holds it, which needs reading
+    // it (docs/clipboard.md). Firefox has no offscreen API: its background page writes itself.
+    permissions: [
+      'storage',
+      'alarms',
+      'idle',
+      'unlimitedStorage',
+      'webNavigation',
+      'contextMenus',
+      'webRequest',
+      'clipboardWrite',
+      'clipboardRead',
+      ...(browser === 'firefox' ? [] : ['offscreen']),
+    ],
     // The sync server is reached from the service worker with host permission, so no CORS is needed;
     // the content script runs on every http(s) page, which needs the same access anyway.
     host_permissions: ['http://*/*', 'https://*/*'],
     commands: {
       'fill-login': {
         suggested_key: { default: 'Ctrl+Shift+L', mac: 'Command+Shift+L' },
-        description: 'Fill the best matching login (press again for the next one)',
+        description: '__MSG_worker_fillCommand__',
       },
     },
     // The in-page menu and prompt are extension pages framed into web pages (README invariant 7).

@@ -6,6 +6,11 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     headers?: Record<string, string>;
+    /** Stop after this many requests (instead of `duration`). */
+    amount?: number;
+    requests?: {
+      setupRequest?: (request: { headers?: Record<string, string> } & Record<string, unknown>) => unknown;
+    }[];
   }
   interface Histogram {
     average: number;

@@ -3,12 +3,15 @@
  * and the time to import 10,000 items (≤ 5 s), through the extension's sync engine and the real
  * server app in-process on PGlite. Wire bytes count the request line, headers and both bodies.
  */
+
 import { randomUUID } from 'node:crypto';
 import { ApiClient } from '../extension/background/api-client.ts';
+import { memoryDpopKeys } from '../extension/background/dpop-key.ts';
 import { sealVault } from '../extension/background/item-crypto.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
 import { VaultKeys } from '../extension/background/vault-keys.ts';
+import type { LoginFields } from '../extension/messaging/item-schema.ts';
 import { startTestServer } from '../server/test-support/in-process.ts';
 import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
 import { makeVault, registerBenchAccount } from './fixtures.ts';
@@ -21,21 +24,26 @@ const headerBytes = (h: Headers) => [...h].reduce((n, [k, v]) => n + k.length + 
 export async function benchDeltaSync() {
   const server = await startTestServer();
   let wire = 0;
-  const api = new ApiClient(BASE, async (input, init) => {
-    const request = new Request(input, init);
-    const body = init?.body ? String(init.body).length : 0;
-    const response = await server.fetch(request);
-    const text = await response.text();
-    wire +=
-      request.method.length +
-      request.url.length +
-      headerBytes(request.headers) +
-      body +
-      15 +
-      headerBytes(response.headers) +
-      Buffer.byteLength(text);
-    return new Response(text, { status: response.status, headers: response.headers });
-  });
+  const api = new ApiClient(
+    BASE,
+    async (input, init) => {
+      const request = new Request(input, init);
+      const body = init?.body ? String(init.body).length : 0;
+      const response = await server.fetch(request);
+      const text = await response.text();
+      wire +=
+        request.method.length +
+        request.url.length +
+        headerBytes(request.headers) +
+        body +
+        15 +
+        headerBytes(response.headers) +
+        Buffer.byteLength(text);
+      return new Response(text, { status: response.status, headers: response.headers });
+    },
+    undefined,
+    memoryDpopKeys(),
+  );
   try {
     const { accountId, email, authKey } = await registerBenchAccount(api);
     const login = async () => (await api.login({ email, authKey, deviceName: 'bench' })).accessToken;
@@ -80,12 +88,17 @@ export async function benchDeltaSync() {
     // One change on A, pushed; B pulls it.
     const [first] = Object.values(a.items);
     if (!first) throw new Error('no items');
-    a.items[first.id] = { ...first, fields: { ...first.fields, password: 'changed' }, dirty: true };
+    a.items[first.id] = {
+      ...first,
+      fields: { ...(first.fields as LoginFields), password: 'changed' },
+      dirty: true,
+    };
     await pushDirty(ctxA, a);
     wire = 0;
     await pullChanges(ctxB, b);
     const deltaBytes = wire;
-    if (b.items[first.id]?.fields.password !== 'changed') throw new Error('delta not applied');
+    if ((b.items[first.id]?.fields as LoginFields | undefined)?.password !== 'changed')
+      throw new Error('delta not applied');
 
     return {
       name: 'delta-sync',

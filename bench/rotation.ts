@@ -25,6 +25,8 @@ export async function benchRotation() {
   Object.assign(globalThis, { browser: fakeBrowser, chrome: fakeBrowser });
   const { accountItem, deviceSessionItem, unlockSessionItem } = await import('../extension/storage/items.ts');
   const { VaultService } = await import('../extension/background/vault-service.ts');
+  // Node has no IndexedDB: the DPoP key pair is kept in memory.
+  await import('../extension/test-support/dpop-store.ts');
   const server = await startTestServer();
   const makeApi = () => new ApiClient(BASE, (input, init) => server.fetch(new Request(input, init)));
   try {

@@ -2,6 +2,8 @@ import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
+import { benchDpop } from './dpop.ts';
+import { benchHealth } from './health.ts';
 import { benchRotation } from './rotation.ts';
 import { benchSyncServer } from './sync-server.ts';
 import { benchUnlockList } from './unlock-list.ts';
@@ -12,7 +14,9 @@ const results = [
   await benchRotation(),
   await benchBrowserUnlock(),
   await benchSyncServer(),
+  await benchDpop(),
   await benchAutofill(),
   await benchAuditVerify(),
+  await benchHealth(),
 ];
 process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);

@@ -8,6 +8,7 @@
  *     A's push to the change in B's vault; median ≤ 1 s.
  * Figures only: nothing here passes or fails.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -17,10 +18,12 @@ import autocannon from 'autocannon';
 import postgres from 'postgres';
 import { startServer } from '../e2e/support/server.ts';
 import { ApiClient } from '../extension/background/api-client.ts';
+import { type DpopKey, dpopProof, memoryDpopKeys } from '../extension/background/dpop-key.ts';
 import { PushChannel } from '../extension/background/push-channel.ts';
 import { pullChanges, pushDirty, type SyncContext } from '../extension/background/sync-engine.ts';
 import { emptyVault } from '../extension/background/vault-data.ts';
 import { VaultKeys } from '../extension/background/vault-keys.ts';
+import type { LoginFields } from '../extension/messaging/item-schema.ts';
 import { openPostgres } from '../server/db/client.ts';
 import { appRoleUrl } from '../server/test-support/db.ts';
 import { generateKeyBytes, importSymmetricKey } from '../shared-crypto/index.ts';
@@ -53,12 +56,35 @@ async function startBareHono(): Promise<{ url: string; stop(): Promise<void> }> 
   };
 }
 
-async function poll(url: string, token?: string) {
+/** Signed ahead of each authenticated round: every request needs its own DPoP proof. */
+const POLL_PROOFS = 15_000;
+
+async function poll(url: string, auth?: { token: string; key: DpopKey }) {
+  const proofs = auth
+    ? await Promise.all(
+        Array.from({ length: POLL_PROOFS }, () => dpopProof(auth.key, 'GET', url, auth.token)),
+      )
+    : [];
   const r = await autocannon({
     url,
     connections: POLL.connections,
-    duration: POLL.seconds,
-    headers: token ? { authorization: `Bearer ${token}` } : {},
+    ...(auth
+      ? {
+          amount: POLL_PROOFS,
+          requests: [
+            {
+              setupRequest: (request) => ({
+                ...request,
+                headers: {
+                  ...request.headers,
+                  authorization: `DPoP ${auth.token}`,
+                  dpop: proofs.pop() ?? '',
+                },
+              }),
+            },
+          ],
+        }
+      : { duration: POLL.seconds }),
   });
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`poll bench saw ${r.non2xx} non-2xx, ${r.errors} errors`);
   return { rps: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99 };
@@ -90,10 +116,14 @@ export async function benchSyncServer() {
     // One account with a real vault; each device has its own session.
     const { accountId, email, authKey } = await registerBenchAccount(new ApiClient(one.url));
     const vaultKey = await importSymmetricKey(generateKeyBytes());
-    const device = async (serverUrl: string, name: string): Promise<SyncContext> => {
-      const api = new ApiClient(serverUrl);
+    const device = async (serverUrl: string, name: string): Promise<SyncContext & { key: DpopKey }> => {
+      const keys = memoryDpopKeys();
+      const api = new ApiClient(serverUrl, undefined, undefined, keys);
       const { accessToken } = await api.login({ email, authKey, deviceName: name });
+      const key = await keys.current();
+      if (!key) throw new Error('no DPoP key after login');
       return {
+        key,
         api,
         accessToken,
         accountId,
@@ -114,20 +144,25 @@ export async function benchSyncServer() {
 
     // ---- 1. nothing-changed polls vs bare Hono ----
     const pollUrl = `${one.url}/v1/sync/changes?since=${b.revision}`;
-    const check = await fetch(pollUrl, { headers: { authorization: `Bearer ${ctxB.accessToken}` } });
+    const check = await fetch(pollUrl, {
+      headers: {
+        authorization: `DPoP ${ctxB.accessToken}`,
+        dpop: await dpopProof(ctxB.key, 'GET', pollUrl, ctxB.accessToken),
+      },
+    });
     const empty = (await check.json()) as { items: unknown[] };
     if (empty.items.length !== 0) throw new Error('the poll is not a nothing-changed poll');
     const keyhold: Awaited<ReturnType<typeof poll>>[] = [];
     const hono: Awaited<ReturnType<typeof poll>>[] = [];
     await poll(`${bare.url}/v1/sync/changes`); // warm-up both
-    await poll(pollUrl, ctxB.accessToken);
+    await poll(pollUrl, { token: ctxB.accessToken, key: ctxB.key });
     for (let round = 0; round < POLL.rounds; round++) {
       if (round % 2 === 0) {
-        keyhold.push(await poll(pollUrl, ctxB.accessToken));
+        keyhold.push(await poll(pollUrl, { token: ctxB.accessToken, key: ctxB.key }));
         hono.push(await poll(`${bare.url}/v1/sync/changes`));
       } else {
         hono.push(await poll(`${bare.url}/v1/sync/changes`));
-        keyhold.push(await poll(pollUrl, ctxB.accessToken));
+        keyhold.push(await poll(pollUrl, { token: ctxB.accessToken, key: ctxB.key }));
       }
     }
     const keyholdRps = median(keyhold.map((r) => r.rps));
@@ -160,6 +195,10 @@ export async function benchSyncServer() {
         if (revision > b.revision) woke?.();
       },
       fetch,
+      authHeaders: async (url, token) => ({
+        authorization: `DPoP ${token}`,
+        dpop: await dpopProof(ctxB.key, 'GET', url, token),
+      }),
       keepAlive: () => undefined,
     });
     channel.ensureRunning();
@@ -176,7 +215,11 @@ export async function benchSyncServer() {
       const password = `changed-${run}`;
       const current = a.items[target.id];
       if (!current) throw new Error('item gone');
-      a.items[target.id] = { ...current, fields: { ...current.fields, password }, dirty: true };
+      a.items[target.id] = {
+        ...current,
+        fields: { ...(current.fields as LoginFields), password },
+        dirty: true,
+      };
       const heard = new Promise<void>((resolve) => {
         woke = resolve;
       });
@@ -187,7 +230,8 @@ export async function benchSyncServer() {
         new Promise((_, reject) => setTimeout(() => reject(new Error('no push event within 10 s')), 10_000)),
       ]);
       await pullChanges(ctxB, b);
-      if (b.items[target.id]?.fields.password !== password) throw new Error('B did not get the change');
+      if ((b.items[target.id]?.fields as LoginFields | undefined)?.password !== password)
+        throw new Error('B did not get the change');
       latencies.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -1,10 +1,12 @@
 /**
  * Unlock → list ready with 10,000 items, KDF excluded (DESIGN.md §9: ≤ 150 ms).
  * Runs the extension's own code path in Node: unwrap the vault key with the wrapping key, open
- * the single sealed cache envelope, build the sorted summary list the popup renders.
+ * the single sealed cache envelope, build the sorted summary list and the first page the popup
+ * renders (background/vault-list.ts), over a vault of mixed item types (fixtures.ts).
  */
 
 import { openVault, sealVault, vaultKeyAd } from '../extension/background/item-crypto.ts';
+import { buildSummaries, listPage } from '../extension/background/vault-list.ts';
 import { generateKeyBytes, importSymmetricKey, unwrapKey, wrapKey } from '../shared-crypto/index.ts';
 import { makeVault, median } from './fixtures.ts';
 
@@ -23,12 +25,9 @@ export async function benchUnlockList() {
     const t0 = performance.now();
     const { key } = await unwrapKey(wrappingKey, wrapped, vaultKeyAd(accountId));
     const data = await openVault(key, accountId, sealed);
-    const list = Object.values(data.items)
-      .filter((i) => !i.deleted)
-      .map((i) => ({ id: i.id, title: i.fields.title, username: i.fields.username, uris: i.fields.uris }))
-      .sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+    const page = listPage(buildSummaries(data), { query: '', limit: 200, view: 'all', folder: '' });
     times.push(performance.now() - t0);
-    if (list.length !== ITEMS) throw new Error('list incomplete');
+    if (page.total !== ITEMS) throw new Error('list incomplete');
   }
   return {
     name: 'unlock-to-list-ready',

@@ -347,6 +347,9 @@ describe('save and update', () => {
     const saved = items.find((i) => i.username === 'new-user@signup.test');
     const detail = await vaultCall<{ password: string }>(device, 'getItem', { id: saved?.id });
     expect(detail.password).toBe(values.newPassword);
+    // Filled on the page: it went into the generator history too (docs/generator.md).
+    const history = await vaultCall<{ entries: { value: string }[] }>(device, 'generatorHistory', {});
+    expect(history.entries[0]?.value).toBe(values.newPassword);
   });
 });
 

@@ -104,8 +104,7 @@ describe('change the master password', () => {
     await a.syncNow();
     expect(await a.titles()).toEqual(['Bank', 'Made on B']);
     expect((await a.openItem('Bank')).password).toBe('bank-pw-from-B');
-    await a.click('Cancel');
-    await a.waitForList();
+    await a.closeItem();
   });
 
   it('refuses a wrong current password, a weak new one and a reused one, next to the field', async () => {

@@ -56,8 +56,7 @@ describe('key rotation killed half-way, then resumed', () => {
     const out: Record<string, string> = {};
     for (const title of (await popup.titles()).filter((t): t is string => t !== null)) {
       out[title] = (await popup.openItem(title)).password;
-      await popup.click('Cancel');
-      await popup.waitForList();
+      await popup.closeItem();
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dpopProof, newDpopKey } from '../server/test-support/dpop.ts';
 import { deriveAccountKeys, fromBase64Url, toBase64Url, validateKdfParams } from '../shared-crypto/index.ts';
 import {
   deleteAccount,
@@ -24,10 +25,14 @@ const aria = (name: string, role?: string) =>
   role ? `::-p-aria([name="${name}"][role="${role}"])` : `::-p-aria(${name})`;
 
 async function accountIdOf(server: RunningServer, email: string, password: string): Promise<string> {
-  const post = (path: string, body: unknown) =>
+  const key = await newDpopKey();
+  const post = async (path: string, body: unknown) =>
     fetch(`${server.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        dpop: await dpopProof(key, { method: 'POST', url: `${server.url}${path}` }),
+      },
       body: JSON.stringify(body),
     });
   const pre = (await (await post('/v1/accounts/prelogin', { email })).json()) as {

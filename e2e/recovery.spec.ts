@@ -154,8 +154,7 @@ describe('recovery key', () => {
     expect(newKey).not.toBe(savedKey);
     expect(await popup.titles()).toEqual(['Bank', 'Mail']);
     expect((await popup.openItem('Bank')).password).toBe('pw-bank');
-    await popup.click('Cancel');
-    await popup.waitForList();
+    await popup.closeItem();
 
     // The new master password unlocks.
     await popup.lock();

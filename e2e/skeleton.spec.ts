@@ -51,15 +51,14 @@ describe('walking skeleton: one account, one item, two devices', () => {
     await b.logIn(server.url, EMAIL, MASTER);
     expect(await b.titles()).toEqual([login.title]);
     expect(await b.openItem(login.title)).toEqual(login);
-    await b.page.locator('::-p-aria([name="Cancel"][role="button"])').click();
-    await b.waitForList();
+    await b.closeItem();
 
     await b.editItem(login.title, { password: editedPassword });
     await b.syncNow();
 
     await a.syncNow();
     expect(await a.openItem(login.title)).toEqual({ ...login, password: editedPassword });
-    await a.page.locator('::-p-aria([name="Cancel"][role="button"])').click();
+    await a.closeItem();
 
     await a.lock();
     await a.unlock('not the master password');

@@ -156,11 +156,13 @@ describe('two server processes, two devices', () => {
 
     // The user sees it in the popup: marked, with both versions' times.
     const popup = await b.openPopup();
-    const marked = await popup.waitForSelector(
-      '::-p-xpath(//ul[contains(@class,"items")]//button[.//span[@class="badge" and text()="conflict copy"]])',
-      { timeout: 10_000 },
-    );
-    await marked?.click();
+    // A locator waits until the row stops moving: banners load after the list and push it down.
+    await popup
+      .locator(
+        '::-p-xpath(//ul[contains(@class,"items")]//button[.//span[@class="badge" and text()="conflict copy"]])',
+      )
+      .setTimeout(10_000)
+      .click();
     const note = await popup.waitForSelector('[role="note"][aria-label="Conflict copy"]');
     const times = await note?.$$eval('time', (ts) => ts.map((t) => t.getAttribute('datetime')));
     const copyInfo = (await detail(b, (await list(b)).find((i) => i.conflict)?.id ?? '')).conflict;

@@ -6,6 +6,8 @@ export const errorCodes = [
   'MALFORMED_JSON',
   'UNAUTHENTICATED',
   'INVALID_TOKEN',
+  'INVALID_DPOP_PROOF',
+  'USE_DPOP_NONCE',
   'INVALID_CREDENTIALS',
   'FORBIDDEN_SCOPE',
   'NOT_FOUND',
@@ -15,6 +17,7 @@ export const errorCodes = [
   'TOO_MANY_STREAMS',
   'NOT_READY',
   'AUDIT_UNAVAILABLE',
+  'LIMITS_UNAVAILABLE',
   'KDF_TOO_WEAK',
   'INVALID_RECOVERY_KEY',
   'KEY_VERSION_STALE',
@@ -22,6 +25,7 @@ export const errorCodes = [
   'ROTATION_INCOMPLETE',
   'NO_ROTATION',
   'CREDENTIALS_CHANGED',
+  'SESSION_ENDED',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
@@ -32,7 +36,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     readonly code: ErrorCode,
     message: string,
-    readonly extra: { field?: string; headers?: Record<string, string> } = {},
+    /** `reason`: why a device session ended (SESSION_ENDED), sent in the error body. */
+    readonly extra: { field?: string; headers?: Record<string, string>; reason?: string } = {},
   ) {
     super(status, { message });
   }

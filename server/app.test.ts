@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp } from './test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from './test-support/db.ts';
+import { limitsOn } from './test-support/limits.ts';
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -28,7 +29,8 @@ describe('app-wide behaviour', () => {
   it('logs a database failure without the query parameters (no emails, hashes or ciphertexts)', async () => {
     const broken = await testDb.openAnother();
     await broken.close();
-    const { call, registration, logLines } = createTestApp(broken);
+    // The limits' store stays up (else the route fails closed with 503 before touching the database).
+    const { call, registration, logLines } = createTestApp(broken, { limits: limitsOn(testDb.database) });
     const account = registration('leaky.secret.person@example.com');
     const res = await call('POST', '/v1/accounts', { body: account });
     expect(res.status).toBe(500);

@@ -5,13 +5,18 @@ import { ApiError, type ErrorCode } from './api-error.ts';
 import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
 import { dummyAuthHash } from './auth-hash.ts';
 import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.ts';
+import { rawQueryOf } from './db/client.ts';
 import { describeError } from './describe-error.ts';
-import { fixedWindowRateLimit } from './middleware/rate-limit.ts';
+import { AuthLimits, DEFAULT_LIMITS } from './limits/auth-limits.ts';
+import { postgresLimitStore } from './limits/store.ts';
+import { TrustedProxies } from './middleware/client-ip.ts';
+import { authRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { DEFAULT_POLICY } from './policy.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { activityRoutes } from './routes/activity.ts';
 import { auditKeyRoutes } from './routes/audit-keys.ts';
+import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRotationRoutes } from './routes/key-rotation.ts';
 import { metaRoutes } from './routes/meta.ts';
@@ -21,6 +26,7 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
 import { vaultResetRoutes } from './routes/vault-reset.ts';
+import { DEFAULT_SESSION_LIMITS } from './session-limits.ts';
 
 export type { AppDeps } from './app-env.ts';
 
@@ -52,18 +58,24 @@ const codeForStatus = (status: number): ErrorCode =>
         : 'INTERNAL';
 
 export function createApp(deps: AppDeps) {
+  const { authRateLimit: ipLimit, limits, trustProxy, ...rest } = deps;
   const resolved: ResolvedDeps = {
     now: () => new Date(),
     accessTokenTtlSeconds: 900,
     policy: DEFAULT_POLICY,
-    ...deps,
+    sessionLimits: DEFAULT_SESSION_LIMITS,
+    dpopRequireNonce: false,
+    ...rest,
+    limits:
+      limits ??
+      new AuthLimits(postgresLimitStore(rawQueryOf(deps.db)), {
+        ...DEFAULT_LIMITS,
+        ...(ipLimit && { ipPoints: ipLimit.limit, ipWindowSeconds: ipLimit.windowMs / 1000 }),
+      }),
+    trustedProxies: new TrustedProxies(trustProxy ?? []),
   };
   // Warm the dummy hash so the first unknown-email login costs the same as any other.
   void dummyAuthHash();
-  const authLimit = fixedWindowRateLimit({
-    ...(deps.authRateLimit ?? { limit: 30, windowMs: 60_000 }),
-    now: resolved.now,
-  });
 
   const app = new Hono<AppEnv>()
     .use(async (c, next) => {
@@ -90,7 +102,7 @@ export function createApp(deps: AppDeps) {
         '/v1/sessions',
         '/v1/sessions/refresh',
       ],
-      authLimit,
+      authRateLimit,
     )
     .route('/health', healthRoutes)
     .route('/v1/meta', metaRoutes)
@@ -100,6 +112,7 @@ export function createApp(deps: AppDeps) {
     .route('/v1/accounts', keyRotationRoutes)
     .route('/v1/accounts', vaultResetRoutes)
     .route('/v1/sessions', sessionRoutes)
+    .route('/v1/sessions', deviceRoutes)
     .route('/v1/sync', syncRoutes)
     .route('/v1/sync', syncEventRoutes)
     .route('/v1/activity', activityRoutes)
@@ -108,10 +121,23 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such route.' } }, 404));
   app.onError((error, c) => {
     if (error instanceof ApiError) {
+      if (error.code === 'LIMITS_UNAVAILABLE') {
+        c.var.deps.logger.error(
+          { event: 'limits_unavailable', err: describeError(error.cause), reqId: c.var.requestId },
+          'limit store unavailable: sign-in paused',
+        );
+      }
       for (const [name, value] of Object.entries(error.extra.headers ?? {})) c.header(name, value);
-      const field = error.extra.field;
+      const { field, reason } = error.extra;
       return c.json(
-        { error: { code: error.code, message: error.message, ...(field ? { field } : {}) } },
+        {
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(field ? { field } : {}),
+            ...(reason ? { reason } : {}),
+          },
+        },
         error.status,
       );
     }

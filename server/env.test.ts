@@ -10,6 +10,9 @@ describe('loadEnv', () => {
       DATA_DIR: '.data/pglite',
       LOG_LEVEL: 'info',
       ACCESS_TOKEN_TTL_SECONDS: 900,
+      SESSION_IDLE_DAYS: 14,
+      SESSION_ABSOLUTE_DAYS: 30,
+      SESSION_MAX_PER_ACCOUNT: 5,
       AUTH_RATE_LIMIT_PER_MINUTE: 30,
       AUDIT_RETENTION_DAYS: 365,
       AUDIT_CHECKPOINT_EVERY: 1000,
@@ -20,8 +23,24 @@ describe('loadEnv', () => {
       KDF_MIN_ARGON2_ITERATIONS: 3,
       KDF_MIN_ARGON2_PARALLELISM: 1,
       KDF_MIN_PBKDF2_ITERATIONS: 600_000,
+      DPOP_REQUIRE_NONCE: false,
+      TRUST_PROXY: [],
     });
     expect(loadEnv({ PORT: '0' }).PORT).toBe(0);
+  });
+
+  it('reads TRUST_PROXY as addresses and CIDR ranges, and REDIS_URL as a redis URL', () => {
+    expect(loadEnv({ TRUST_PROXY: '10.0.0.0/8, ::1,192.0.2.7' }).TRUST_PROXY).toEqual([
+      '10.0.0.0/8',
+      '::1',
+      '192.0.2.7',
+    ]);
+    expect(() => loadEnv({ TRUST_PROXY: '10.0.0.0/8,proxy.local' })).toThrow(
+      /TRUST_PROXY: must be comma-separated IP addresses or CIDR ranges/,
+    );
+    expect(() => loadEnv({ TRUST_PROXY: '10.0.0.0/40' })).toThrow(/TRUST_PROXY/);
+    expect(loadEnv({ REDIS_URL: 'redis://127.0.0.1:6379' }).REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(() => loadEnv({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
   });
 
   it('names every bad variable', () => {
@@ -45,6 +64,22 @@ describe('loadEnv: numbers and the listening address', () => {
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '6e2' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
     expect(() => loadEnv({ AUTH_RATE_LIMIT_PER_MINUTE: '0x10' })).toThrow(/AUTH_RATE_LIMIT_PER_MINUTE: /);
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '29' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
+  });
+
+  it('reads the session limits as whole days and a whole count', () => {
+    expect(
+      loadEnv({ SESSION_IDLE_DAYS: '7', SESSION_ABSOLUTE_DAYS: '90', SESSION_MAX_PER_ACCOUNT: '1' }),
+    ).toMatchObject({ SESSION_IDLE_DAYS: 7, SESSION_ABSOLUTE_DAYS: 90, SESSION_MAX_PER_ACCOUNT: 1 });
+    for (const [name, bad] of [
+      ['SESSION_IDLE_DAYS', '0'],
+      ['SESSION_IDLE_DAYS', '1.5'],
+      ['SESSION_ABSOLUTE_DAYS', '3651'],
+      ['SESSION_ABSOLUTE_DAYS', 'thirty'],
+      ['SESSION_MAX_PER_ACCOUNT', '0'],
+      ['SESSION_MAX_PER_ACCOUNT', '1001'],
+    ] as const) {
+      expect(() => loadEnv({ [name]: bad }), `${name}=${bad}`).toThrow(new RegExp(`${name}: `));
+    }
   });
 
   it('takes HOST as an IP address or a host name, nothing else', () => {

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parseProxyEntry } from './middleware/client-ip.ts';
+import { secretsSetTwice } from './secrets/names.ts';
 
 /** Unset and empty variables both mean "use the default". */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -25,6 +27,9 @@ const host = z
     'must be an IP address or a host name (no scheme, port or brackets)',
   );
 
+/** A secret's text or a path to it: opaque, checked at start, never echoed in a message. */
+const secretText = optional(z.string().min(1).optional());
+
 export const envSchema = z.object({
   PORT: optional(decimal(0, 65535).default(8787)),
   HOST: optional(host.default('127.0.0.1')),
@@ -34,15 +39,53 @@ export const envSchema = z.object({
   DATABASE_OWNER_URL: optional(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: optional(z.string().min(1).default('.data/pglite')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+  /*
+   * Server secrets (docs/operations.md, "Server secrets"): each from its variable or from the file
+   * its `_FILE` names, never both; checked for strength at start (secrets/strength.ts). Unset, the
+   * server generates and keeps its own. `_PREVIOUS` versions are accepted during a rotation.
+   */
   SERVER_SECRET: optional(z.string().min(32, 'must be at least 32 characters').optional()),
+  SERVER_SECRET_FILE: secretText,
+  SERVER_SECRET_PREVIOUS: secretText,
+  SERVER_SECRET_PREVIOUS_FILE: secretText,
+  TOKEN_PEPPER: secretText,
+  TOKEN_PEPPER_FILE: secretText,
+  TOKEN_PEPPER_PREVIOUS: secretText,
+  TOKEN_PEPPER_PREVIOUS_FILE: secretText,
+  PRELOGIN_SEED: secretText,
+  PRELOGIN_SEED_FILE: secretText,
   ACCESS_TOKEN_TTL_SECONDS: optional(decimal(30, 86_400).default(900)),
-  /** Per-IP requests per minute on the unauthenticated auth routes. */
+  /** A device session unused for this many days ends (docs/sessions.md). */
+  SESSION_IDLE_DAYS: optional(decimal(1, 3650).default(14)),
+  /** A device session ends this many days after sign-in, however much it is used. */
+  SESSION_ABSOLUTE_DAYS: optional(decimal(1, 3650).default(30)),
+  /** Live device sessions per account; a sign-in beyond it ends the least recently seen one. */
+  SESSION_MAX_PER_ACCOUNT: optional(decimal(1, 1000).default(5)),
+  /** Per-IP (IPv6: per /64) requests per minute on the auth routes, counted across all processes. */
   AUTH_RATE_LIMIT_PER_MINUTE: optional(decimal(1, 100_000).default(30)),
+  /** The limits' shared store: Redis at this URL; unset: the database (table rate_limits). */
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/ }).optional()),
+  /**
+   * Proxies whose X-Forwarded-For is believed: comma-separated addresses and CIDR ranges
+   * (`10.0.0.0/8, ::1`). Unset: the socket's peer is the client.
+   */
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()))
+      .refine(
+        (entries) => entries.every((entry) => parseProxyEntry(entry) !== null),
+        'must be comma-separated IP addresses or CIDR ranges',
+      )
+      .default([]),
+  ),
   /**
    * PKCS#8 PEM file of the Ed25519 key that signs audit checkpoints. Unset: the embedded server
    * keeps one in DATA_DIR; on PostgreSQL each process makes its own at start (public keys are kept).
    */
   AUDIT_SIGNING_KEY_FILE: optional(z.string().min(1).optional()),
+  /** The same key as PEM text in the environment (one of the two). */
+  AUDIT_SIGNING_KEY: secretText,
   /** Audit events older than this are pruned (up to a signed checkpoint); 0 keeps them forever. */
   AUDIT_RETENTION_DAYS: optional(decimal(0, 36_500).default(365)),
   /** A signed checkpoint after this many events of one process… */
@@ -63,6 +106,18 @@ export const envSchema = z.object({
   /** Parallelism adds no cost to an attacker's guesses, so its floor is 1. */
   KDF_MIN_ARGON2_PARALLELISM: optional(decimal(1, 16).default(1)),
   KDF_MIN_PBKDF2_ITERATIONS: optional(decimal(600_000, 10_000_000).default(600_000)),
+  /**
+   * The external URL clients use (scheme, host and any path prefix a reverse proxy adds), e.g.
+   * https://vault.example.com: DPoP proofs name it. Unset: the request's own scheme and host.
+   */
+  PUBLIC_URL: optional(z.url({ protocol: /^https?$/ }).optional()),
+  /** Require a fresh server nonce in every DPoP proof (RFC 9449 §8). */
+  DPOP_REQUIRE_NONCE: optional(
+    z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  ),
   /** Remind the user to change a master password older than this; unset: never (no forced expiry). */
   PASSWORD_REMINDER_DAYS: optional(decimal(1, 3650).optional()),
 });
@@ -75,8 +130,11 @@ export class EnvError extends Error {
 
 export function loadEnv(source: Record<string, string | undefined>): Env {
   const result = envSchema.safeParse(source);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  problems.push(...secretsSetTwice(source));
+  if (result.success && problems.length === 0) return result.data;
   throw new EnvError(`Invalid environment variable(s): ${problems.join('; ')}`);
 }
 

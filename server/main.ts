@@ -8,10 +8,11 @@ import { assertAppRole } from './db/app-role.ts';
 import { openDatabase } from './db/client.ts';
 import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
+import { createLimits } from './limits/create.ts';
 import { checkListenHost, listen } from './listen.ts';
 import { policyFromEnv } from './policy.ts';
 import { PushHub } from './push/hub.ts';
-import { resolveServerSecret } from './server-secret.ts';
+import { resolveServerSecrets } from './server-secret.ts';
 import { logStartupFailure } from './startup-error.ts';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -57,8 +58,9 @@ await database.ping().catch((error) => exitStart(error, 'cannot reach the databa
 await assertAppRole(database).catch((error) =>
   exitStart(error, 'cannot check the database role', closeDatabase),
 );
-const secret = await resolveServerSecret(env, database).catch((error) =>
-  exitStart(error, 'cannot read or store the server secret', closeDatabase),
+// From the environment or files (checked for strength), else generated once and kept.
+const secrets = await resolveServerSecrets(env, database).catch((error) =>
+  exitStart(error, 'cannot read or store the server secrets', closeDatabase),
 );
 
 // The audit log's checkpoints: signed with this process's key, every N events and every few minutes.
@@ -83,16 +85,29 @@ await push
   .start()
   .catch((error) => exitStart(error, 'cannot LISTEN for change notifications', closeDatabase));
 
+// Counters shared by every process: Redis when REDIS_URL is set, else this database.
+const limits = createLimits(env, database, logger);
+
 const app = createApp({
   db: database.db,
   ping: database.ping,
   logger,
-  secret,
+  secret: secrets.preloginSeed,
+  keyring: secrets.keyring,
+  tokenHasher: secrets.tokenHasher,
   accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
-  authRateLimit: { limit: env.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 },
+  limits,
+  trustProxy: env.TRUST_PROXY,
   push,
   onAuditEvent: sealer.noteEvent,
   policy: policyFromEnv(env),
+  sessionLimits: {
+    idleDays: env.SESSION_IDLE_DAYS,
+    absoluteDays: env.SESSION_ABSOLUTE_DAYS,
+    maxPerAccount: env.SESSION_MAX_PER_ACCOUNT,
+  },
+  ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
+  dpopRequireNonce: env.DPOP_REQUIRE_NONCE,
 });
 
 const server = createAdaptorServer({ fetch: app.fetch });
@@ -108,6 +123,7 @@ logger.info(
     url: `http://${shownHost}:${info.port}`,
     driver: database.driver,
     auditKey: { keyId: sealer.keyId, source: signing.source },
+    secrets: { ...secrets.sources, rotating: secrets.keyring.rotating || secrets.tokenHasher.rotating },
   },
   'listening',
 );
@@ -134,6 +150,7 @@ const shutdown = (signal: NodeJS.Signals) => {
           logger.error({ event: 'audit_seal_failed', err: describeError(error) }, 'audit'),
         );
       await sealer.close();
+      await limits.close();
       await database.close();
       logger.info('stopped');
       process.exit(0);

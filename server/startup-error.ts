@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { SchemaVersionError } from './db/schema-version.ts';
 import { describeError } from './describe-error.ts';
+import type { SecretSetting } from './secrets/names.ts';
 
 /** The settings a failed start can name. */
 export type Setting =
@@ -9,7 +10,8 @@ export type Setting =
   | 'DATABASE_URL'
   | 'DATABASE_OWNER_URL'
   | 'DATA_DIR'
-  | 'AUDIT_SIGNING_KEY_FILE';
+  | 'AUDIT_SIGNING_KEY_FILE'
+  | SecretSetting;
 
 /**
  * A start that cannot succeed until an operator changes `setting`. Its message is the one line the

@@ -8,7 +8,16 @@ import { assertSymmetricKey, importSymmetricKey, KEY_BYTES, type SymmetricKey, s
  * can store and return envelopes but cannot swap, move or replay them between these contexts.
  */
 export type AssociatedData = {
-  purpose: 'vault-key' | 'item-key' | 'item' | 'vault-cache' | 'recovery' | 'password-history';
+  purpose:
+    | 'vault-key'
+    | 'item-key'
+    | 'item'
+    | 'vault-cache'
+    | 'recovery'
+    | 'password-history'
+    | 'device-name'
+    | 'generator-history'
+    | 'health-scores';
   owner: string;
   id: string;
   keyVersion: number;
@@ -21,6 +30,9 @@ const PURPOSES: readonly string[] = [
   'vault-cache',
   'recovery',
   'password-history',
+  'device-name',
+  'generator-history',
+  'health-scores',
 ];
 /** Purposes whose plaintext is a 32-byte key; wrapKey refuses the others. */
 const KEY_PURPOSES: readonly string[] = ['vault-key', 'item-key', 'recovery'];

@@ -74,7 +74,8 @@ export async function deleteAccount(popup: PopupPage, password: string, email: s
   await setValue(page, 'Master password', password);
   await setValue(page, 'Type your email to confirm', email);
   await popup.click('Delete this account for good');
-  await settle(page, '[role="tab"]');
+  // The setup screen's tabs (Create account / Log in), not the unlocked popup's own (id="tab-…").
+  await settle(page, '[role="tab"]:not([id^="tab-"])');
 }
 
 /** The "Log in again" form shown after the master password was changed on another device. */

@@ -1,5 +1,5 @@
 import type { Frame, Page } from 'puppeteer-core';
-import type { ItemFieldsInput } from '../../extension/messaging/protocol.ts';
+import type { ItemInputRaw } from '../../extension/messaging/protocol.ts';
 import { type Device, isExtensionWorker } from './browser.ts';
 
 export const MASTER_PASSWORD = 'correct horse battery staple 42';
@@ -48,7 +48,7 @@ async function extensionPage(device: Device): Promise<Page> {
  * Creates an account and saves logins through the extension's own message protocol — exactly what
  * the popup's forms send — so autofill specs start from a real vault.
  */
-export type LoginInput = Omit<ItemFieldsInput, 'notes'> & { notes?: string };
+export type LoginInput = Omit<ItemInputRaw, 'notes'> & { notes?: string };
 
 export async function createVault(
   device: Device,

@@ -42,17 +42,34 @@ export interface Device {
   close(): Promise<void>;
 }
 
+/** How a device's browser is started beyond the defaults. */
+export interface LaunchOptions {
+  /** The browser's UI language (`--lang`), e.g. `ja`: the extension's strings follow it. */
+  lang?: string;
+  /** More Chromium switches. */
+  args?: string[];
+}
+
 /**
  * A browser with its own fresh profile and the built extension loaded: one "device". Given the
  * profile of a device that was closed, the same device after a browser restart (local storage
  * kept, session storage gone).
  */
-export async function launchDevice(existingProfile?: string): Promise<Device> {
+export async function launchDevice(existingProfile?: string, options: LaunchOptions = {}): Promise<Device> {
   const profileDir = existingProfile ?? (await mkdtemp(path.join(tmpdir(), 'keyhold-e2e-profile-')));
-  const browser = await puppeteer.launch(
+  const lang = options.lang ? [`--lang=${options.lang}`] : [];
+  const browser = await puppeteer.launch({
     // Test sites (e2e/sites) answer on 127.0.0.1 under realistic names: bank.test, other.test…
-    chromiumOptions(profileDir, ['--host-resolver-rules=MAP *.test 127.0.0.1']),
-  );
+    ...chromiumOptions(profileDir, [
+      '--host-resolver-rules=MAP *.test 127.0.0.1',
+      ...lang,
+      ...(options.args ?? []),
+    ]),
+    // On Linux, Chromium also reads the UI language from the environment.
+    ...(options.lang
+      ? { env: { ...process.env, LANGUAGE: options.lang, LANG: `${options.lang}.UTF-8` } }
+      : {}),
+  });
   // launch() does not wait for the extension: wait for its service worker.
   const worker = await browser.waitForTarget(isExtensionWorker, { timeout: 30_000 });
   const extensionId = new URL(worker.url()).host;

@@ -28,6 +28,11 @@ export interface GatedProxy {
   log: ProxiedRequest[];
   /** Holds the next request matching `method` and path prefix; resolves once it arrives. */
   holdNext(method: string, pathPrefix: string): Promise<HeldRequest>;
+  /**
+   * Answers every request matching `method` and path prefix with 503 (as a gateway whose server is
+   * down) instead of forwarding it, until the returned function is called.
+   */
+  refuse(method: string, pathPrefix: string): () => void;
   close(): Promise<void>;
 }
 
@@ -35,6 +40,7 @@ export async function startGatedProxy(target: string): Promise<GatedProxy> {
   const upstream = new URL(target);
   const log: ProxiedRequest[] = [];
   let gate: { method: string; prefix: string; arrived: (held: HeldRequest) => void } | null = null;
+  const refusals = new Set<{ method: string; prefix: string }>();
 
   const send = (
     method: string,
@@ -51,7 +57,9 @@ export async function startGatedProxy(target: string): Promise<GatedProxy> {
           port: upstream.port,
           method,
           path,
-          headers: { ...headers, host: upstream.host },
+          // The client's Host passes through, as a reverse proxy keeps it: DPoP proofs name the URL
+          // the client addressed (the proxy's), and the server checks them against that.
+          headers,
         },
         (res) => {
           entry.status = res.statusCode ?? 0;
@@ -77,6 +85,13 @@ export async function startGatedProxy(target: string): Promise<GatedProxy> {
       const entry: ProxiedRequest = { method, path, status: null };
       log.push(entry);
       const body = Buffer.concat(chunks);
+      for (const r of refusals) {
+        if (method === r.method && path.startsWith(r.prefix)) {
+          entry.status = 503;
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('Service Unavailable');
+          return;
+        }
+      }
       const g = gate;
       if (g && method === g.method && path.startsWith(g.prefix)) {
         gate = null;
@@ -95,6 +110,13 @@ export async function startGatedProxy(target: string): Promise<GatedProxy> {
       new Promise<HeldRequest>((arrived) => {
         gate = { method, prefix, arrived };
       }),
+    refuse: (method, prefix) => {
+      const rule = { method, prefix };
+      refusals.add(rule);
+      return () => {
+        refusals.delete(rule);
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

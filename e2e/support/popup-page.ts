@@ -35,6 +35,9 @@ const ACTIVITY_ENTRIES = 'ul[aria-label="Account activity"] > li';
 const RECOVERY_KEY = 'section[aria-label="Recovery key"] code';
 export const LAST_GROUP_LABEL = 'Type the last group of the key to confirm you saved it';
 
+/** Each list row's main button (a row also has a favorite star, or Restore / Delete forever). */
+export const ROW_BUTTONS = 'ul[aria-label="Logins"] li button.open';
+
 const TOTP_LABEL = 'One-time code (TOTP) secret or otpauth:// URI';
 const websiteInputs = 'input[aria-label^="Website address "]';
 
@@ -137,8 +140,22 @@ export class PopupPage {
     }
   }
 
+  /** The list row (its open button) of the item titled `title`; its accessible name adds subtitle and type. */
+  row(title: string) {
+    // A CSS string: JSON's quoting and backslash escapes are valid CSS escapes.
+    return this.page.locator(`${ROW_BUTTONS}[data-title=${JSON.stringify(title)}]`);
+  }
+
+  /** Opens a login's read-only detail view from the list (clicking its row). */
+  async openDetail(title: string) {
+    await this.row(title).click();
+    await this.page.locator(aria(title, 'heading')).wait();
+  }
+
+  /** Opens a login in the editor (row, then Edit) and reads every field. */
   async openItem(title: string): Promise<LoginFields> {
-    await this.click(title);
+    await this.openDetail(title);
+    await this.click('Edit');
     await this.page.locator(aria('Edit login', 'heading')).wait();
     const value = (name: string) => this.page.$eval(aria(name), (e) => (e as HTMLInputElement).value);
     const uris: LoginFields['uris'] = [];
@@ -158,10 +175,20 @@ export class PopupPage {
     };
   }
 
+  /** Leaves the editor opened by `openItem` without saving, and its detail view: back to the list. */
+  async closeItem() {
+    await this.click('Cancel');
+    await this.click('Back');
+    await this.waitForList();
+  }
+
   async editItem(title: string, changes: ItemInput) {
     await this.openItem(title);
     await this.fillItem(changes);
     await this.click('Save');
+    // After a save the detail view shows again; Back leads to the list.
+    await this.page.locator(aria(changes.title ?? title, 'heading')).wait();
+    await this.click('Back');
     await this.waitForList();
   }
 
@@ -180,9 +207,7 @@ export class PopupPage {
   }
 
   titles() {
-    return this.page.$$eval('ul[aria-label="Logins"] li button', (bs) =>
-      bs.map((b) => b.getAttribute('aria-label')),
-    );
+    return this.page.$$eval(ROW_BUTTONS, (bs) => bs.map((b) => (b as HTMLElement).dataset.title ?? null));
   }
 
   async lock() {

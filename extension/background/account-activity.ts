@@ -19,22 +19,33 @@ export class AccountActivity {
   constructor(
     private readonly vault: ActivityVault,
     private readonly makeApi: (baseUrl: string) => ApiClient = (baseUrl) => new ApiClient(baseUrl),
+    /**
+     * Opens the devices' sealed names (devices.ts, with the vault key). Without it a sealed name is
+     * never shown: each device reads as unnamed.
+     */
+    private readonly openNames: ((page: ActivityPage) => Promise<ActivityPage>) | null = null,
   ) {}
 
   async page(before?: number): Promise<ActivityPage> {
+    let page: ActivityPage;
     try {
       try {
-        return await this.fetchPage(before, false);
+        page = await this.fetchPage(before, false);
       } catch (e) {
         // The token looked valid to our clock but the server refused it (skew, a session ended
-        // elsewhere): sign in again once, as a sync does.
+        // elsewhere): renew it once, as a sync does.
         if (!(e instanceof ApiError && e.status === 401)) throw e;
-        return await this.fetchPage(before, true);
+        page = await this.fetchPage(before, true);
       }
     } catch (e) {
       if (e instanceof ApiError) throw new VaultError(e.code, e.detail);
       throw e;
     }
+    if (this.openNames) return this.openNames(page);
+    return {
+      ...page,
+      events: page.events.map((e) => (e.device ? { ...e, device: { ...e.device, name: null } } : e)),
+    };
   }
 
   private async fetchPage(before: number | undefined, renewToken: boolean): Promise<ActivityPage> {

@@ -32,7 +32,7 @@ describe('deleteAccount', () => {
     // Device B signs in first and keeps its session.
     const a = h.worker();
     await a.register(SERVER, EMAIL, MASTER);
-    await a.saveItem(undefined, loginFields('Bank'));
+    await a.items.saveItem(undefined, loginFields('Bank'));
     await a.syncNow();
     const deviceA = await h.snapshot();
     fakeBrowser.reset();
@@ -67,7 +67,7 @@ describe('deleteAccount', () => {
   it('refuses a wrong master password on this device, before any request, and keeps everything', async () => {
     const a = h.worker();
     await a.register(SERVER, EMAIL, MASTER);
-    await a.saveItem(undefined, loginFields('Kept'));
+    await a.items.saveItem(undefined, loginFields('Kept'));
     h.online = false;
     await expect(a.withOpenVault((v) => deleteAccount(v, 'not the password', EMAIL))).rejects.toMatchObject({
       code: 'WRONG_PASSWORD',
@@ -93,7 +93,7 @@ describe('deleteAccount', () => {
   it('says so and keeps everything when the server cannot be reached', async () => {
     const a = h.worker();
     await a.register(SERVER, EMAIL, MASTER);
-    await a.saveItem(undefined, loginFields('Kept'));
+    await a.items.saveItem(undefined, loginFields('Kept'));
     h.online = false;
     await expect(a.withOpenVault((v) => deleteAccount(v, MASTER, EMAIL))).rejects.toMatchObject({
       code: 'SERVER_UNREACHABLE',

@@ -1,6 +1,7 @@
 import { toBase64Url } from '../../shared-crypto/index.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { ApiError } from './api-client.ts';
+import { forgetDeviceToken } from './device-token.ts';
 import { provenAuthKey } from './master-password-proof.ts';
 import { VaultError } from './vault-error.ts';
 import type { OpenVault } from './vault-service.ts';
@@ -38,4 +39,6 @@ export async function deleteAccount(v: OpenVault, password: string, typedEmail: 
     throw e;
   }
   await v.forgetAccount();
+  // Nothing of the deleted account stays on this device, its device token included.
+  await forgetDeviceToken(v.account.email);
 }

@@ -9,6 +9,11 @@ import {
 import { activityResponse } from '../../server/routes/activity-schema.ts';
 import { errorResponse } from '../../server/routes/common-schema.ts';
 import {
+  type DeviceSession,
+  deviceSessionsResponse,
+  revokeOthersResponse,
+} from '../../server/routes/devices-schema.ts';
+import {
   type CompleteRotationRequest,
   rotationResponse,
   type StartRotationRequest,
@@ -32,6 +37,16 @@ import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/
 import type { ErrorDetail } from '../messaging/error-messages.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
+import { deviceTokenFor, rememberDeviceToken } from './device-token.ts';
+import {
+  createDpopKey,
+  type DpopKey,
+  type DpopKeys,
+  dpopProof,
+  isNonceChallenge,
+  rememberDpopNonce,
+  sessionDpopKeys,
+} from './dpop-key.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
 
 /**
@@ -54,12 +69,14 @@ export class ApiError extends Error {
 }
 
 export type ServerItem = Item;
+export type ServerDeviceSession = DeviceSession;
 export type ItemChange = PushRequest['changes'][number];
 
 export type { AccountKeys } from '../../server/routes/accounts-schema.ts';
 export type ServerRotation = StartRotationRequest;
 
 const REQUEST_TIMEOUT_MS = 15_000;
+const REFRESH_PATH = '/v1/sessions/refresh';
 /** How long a failed fetch waits for the browser's webRequest error, which races its rejection. */
 const NET_ERROR_GRACE_MS = 1_000;
 
@@ -97,6 +114,7 @@ const SHARED_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   ErrorCode.NoRotation,
   ErrorCode.CredentialsChanged,
   ErrorCode.InvalidRecoveryKey,
+  ErrorCode.SessionEnded,
 ]);
 
 const statusToCode = (status: number, serverCode: string | undefined): ErrorCode => {
@@ -109,12 +127,17 @@ const statusToCode = (status: number, serverCode: string | undefined): ErrorCode
   return ErrorCode.ServerError;
 };
 
-/** Thin typed wrapper over the wire protocol in docs/protocol.md. Tokens go only in Authorization. */
+/**
+ * Thin typed wrapper over the wire protocol in docs/protocol.md. Tokens go only in Authorization,
+ * as `DPoP <token>` with a proof by this device session's key (dpop-key.ts).
+ */
 export class ApiClient {
   constructor(
     readonly baseUrl: string,
     private readonly fetchImpl: typeof fetch = (...args) => globalThis.fetch(...args),
     private readonly netErrors: NetErrorSource = netErrorLog,
+    /** This device session's DPoP key. */
+    private readonly dpopKeys: DpopKeys = sessionDpopKeys,
   ) {}
 
   private fail(
@@ -134,25 +157,35 @@ export class ApiClient {
     path: string,
     body?: unknown,
     token?: string,
+    /** The key a sign-in binds its session to; otherwise the session's own for calls with a token. */
+    signIn?: DpopKey,
   ): Promise<z.output<S>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
     const url = `${this.baseUrl}${path}`;
-    const startedAt = Date.now();
-    let res: Response;
-    try {
-      res = await this.fetchImpl(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
-    } catch (e) {
-      throw await this.networkFailure(url, startedAt, e);
-    }
+    const dpop = signIn ?? (token || path === REFRESH_PATH ? await this.dpopKeys.current() : null);
+    const attempt = async () => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (token) headers.authorization = `DPoP ${token}`;
+      if (dpop) headers.dpop = await dpopProof(dpop, method, url, token);
+      const startedAt = Date.now();
+      try {
+        const answer = await this.fetchImpl(url, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          credentials: 'omit',
+          cache: 'no-store',
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        rememberDpopNonce(url, answer);
+        return answer;
+      } catch (e) {
+        throw await this.networkFailure(url, startedAt, e);
+      }
+    };
+    let res = await attempt();
+    // The server wants a fresher proof: once more, signed with the nonce it just gave.
+    if (dpop && isNonceChallenge(res)) res = await attempt();
     let json: unknown = null;
     try {
       json = await res.json();
@@ -170,11 +203,16 @@ export class ApiClient {
         );
       }
       const serverCode = error.data.error.code;
+      const reason = error.data.error.reason;
       throw this.fail(
         statusToCode(res.status, serverCode),
         res.status,
         serverCode,
-        { retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()) },
+        {
+          retryAfterSeconds: retryAfterSeconds(res.headers.get('retry-after'), Date.now()),
+          // Why the server ended this device's session (SESSION_ENDED): words, never a secret.
+          ...(reason !== undefined && /^[a-z-]{1,40}$/.test(reason) ? { endReason: reason } : {}),
+        },
         error.data.error.field,
       );
     }
@@ -232,16 +270,52 @@ export class ApiClient {
     return this.call(registerResponse, 'POST', '/v1/accounts', body);
   }
 
-  login(body: LoginRequest) {
-    return this.call(loginResponse, 'POST', '/v1/sessions', body);
+  /**
+   * A new session, bound to a new DPoP key (kept once the server accepted it). Sends this device's
+   * token for the email (lockout bypass) and keeps the new one it answers.
+   */
+  async login(body: LoginRequest) {
+    const key = await createDpopKey();
+    const deviceToken = body.deviceToken ?? (await deviceTokenFor(body.email));
+    const reply = await this.call(
+      loginResponse,
+      'POST',
+      '/v1/sessions',
+      { ...body, ...(deviceToken && { deviceToken }) },
+      undefined,
+      key,
+    );
+    await this.dpopKeys.adopt(key);
+    await rememberDeviceToken(body.email, reply.deviceToken);
+    return reply;
   }
 
   refresh(refreshToken: string) {
-    return this.call(refreshResponse, 'POST', '/v1/sessions/refresh', { refreshToken });
+    return this.call(refreshResponse, 'POST', REFRESH_PATH, { refreshToken });
   }
 
   logout(accessToken: string) {
     return this.call(null, 'DELETE', '/v1/sessions/current', undefined, accessToken);
+  }
+
+  /** The account's live device sessions (names sealed by the devices), most recently seen first. */
+  deviceSessions(accessToken: string) {
+    return this.call(deviceSessionsResponse, 'GET', '/v1/sessions', undefined, accessToken);
+  }
+
+  /** Stores this device session's sealed name. */
+  nameDeviceSession(accessToken: string, name: string) {
+    return this.call(null, 'PUT', '/v1/sessions/current/name', { name }, accessToken);
+  }
+
+  /** Ends another device session of the account (remote logout). */
+  endDeviceSession(accessToken: string, sessionId: string) {
+    return this.call(null, 'DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, undefined, accessToken);
+  }
+
+  /** Ends every device session of the account but this one. */
+  endOtherDeviceSessions(accessToken: string) {
+    return this.call(revokeOthersResponse, 'POST', '/v1/sessions/revoke-others', undefined, accessToken);
   }
 
   /** The account's keys as the server holds them: version, wrapped key, rotation, password history and age. */
@@ -299,8 +373,19 @@ export class ApiClient {
   }
 
   /** Sets a new master password with the recovery key's proof; answers like a login (a new session). */
-  completeRecovery(body: CompleteRecoveryRequest) {
-    return this.call(loginResponse, 'POST', '/v1/accounts/recovery/complete', body);
+  async completeRecovery(body: CompleteRecoveryRequest) {
+    const key = await createDpopKey();
+    const reply = await this.call(
+      loginResponse,
+      'POST',
+      '/v1/accounts/recovery/complete',
+      body,
+      undefined,
+      key,
+    );
+    await this.dpopKeys.adopt(key);
+    await rememberDeviceToken(body.email, reply.deviceToken);
+    return reply;
   }
 
   /** One page of the account's own security events, newest first; `before` pages to older ones. */

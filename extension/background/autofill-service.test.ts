@@ -4,11 +4,20 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { WorkerMessage, WorkerReplies } from '../autofill/content-protocol.ts';
 import { FieldKind } from '../autofill/field-kind.ts';
 import type { FieldInfo, FillPlan, FrameReport } from '../autofill/page-fields.ts';
-import { ErrorCode, type ItemFields } from '../messaging/protocol.ts';
+import { generate } from '../generator/generate.ts';
+import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions } from '../generator/options.ts';
+import { type LoginFields, loginFields } from '../messaging/item-schema.ts';
+import { ErrorCode } from '../messaging/protocol.ts';
 import { attentionItem, neverSitesItem } from '../storage/items.ts';
-import { AutofillService, type AutofillVault, type FrameSender, type TabsPort } from './autofill-service.ts';
+import {
+  AutofillService,
+  type AutofillVault,
+  type FieldGenerator,
+  type FrameSender,
+  type TabsPort,
+} from './autofill-service.ts';
 import { VaultError } from './vault-error.ts';
-import type { AutofillLogin } from './vault-service.ts';
+import type { AutofillLogin } from './vault-items.ts';
 
 /**
  * The worker's autofill orchestration on data only: an in-memory vault and an in-memory tab of
@@ -19,6 +28,18 @@ const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 // ---- fakes --------------------------------------------------------------------------------------
+
+/** The real generator's values, from options the test sets; what was recorded in the history. */
+class FakeGenerator implements FieldGenerator {
+  options: GeneratorOptions = DEFAULT_GENERATOR_OPTIONS;
+  recorded: { value: string; kind: string }[] = [];
+  async generateForField() {
+    return generate(this.options);
+  }
+  async record(value: string, kind: string) {
+    this.recorded.push({ value, kind });
+  }
+}
 
 class FakeVault implements AutofillVault {
   unlocked = true;
@@ -110,8 +131,8 @@ class FakeTabs implements TabsPort {
 
 // ---- data ---------------------------------------------------------------------------------------
 
-function login(id: string, over: Partial<ItemFields> = {}, lastUsedAt?: string): AutofillLogin {
-  const fields: ItemFields = {
+function login(id: string, over: Partial<LoginFields> = {}, lastUsedAt?: string): AutofillLogin {
+  const fields = loginFields({
     title: `Login ${id}`,
     username: 'grace',
     password: 'pw-stored',
@@ -119,7 +140,7 @@ function login(id: string, over: Partial<ItemFields> = {}, lastUsedAt?: string):
     notes: '',
     totp: '',
     ...over,
-  };
+  });
   return { id, fields, uris: fields.uris, ...(lastUsedAt ? { lastUsedAt } : {}) };
 }
 
@@ -174,6 +195,7 @@ let clock: number;
 let vault: FakeVault;
 let tabs: FakeTabs;
 let service: AutofillService;
+let generator: FakeGenerator;
 
 beforeEach(() => {
   fakeBrowser.reset();
@@ -181,9 +203,11 @@ beforeEach(() => {
   vault = new FakeVault(() => clock);
   tabs = new FakeTabs();
   let n = 0;
+  generator = new FakeGenerator();
   service = new AutofillService(
     vault,
     tabs,
+    generator,
     () => clock,
     () => `session-${++n}`,
   );
@@ -609,6 +633,34 @@ describe('formSubmitted and the save prompt', () => {
       { title: 'example.com', username: 'ada', password: generated, url: 'https://www.example.com' },
     ]);
     expect(shownPrompts()).toEqual([]);
+  });
+
+  it('generates from the saved generator options (a passphrase too) and records the value in the history', async () => {
+    generator.options = {
+      ...DEFAULT_GENERATOR_OPTIONS,
+      kind: 'passphrase',
+      passphrase: { words: 4, separator: '~', capitalize: false, includeNumber: false },
+    };
+    const signup = 'https://www.example.com/signup';
+    tabs.setFrames(1, [frame(0, signup, registrationReport(signup))]);
+    const opened = await service.fieldFocused(sender(signup), 'f2', 'new-password');
+
+    const r = await service.menuChoose(opened?.menu ?? '', { kind: 'generate' });
+    expect(r.status).toBe('filled');
+    const generated = tabs.fills()[0]?.plan.ops[0]?.value ?? '';
+    expect(generated.split('~')).toHaveLength(4);
+    expect(generator.recorded).toEqual([{ value: generated, kind: 'passphrase' }]);
+  });
+
+  it('a fill stands even when the history cannot be written (vault locked meanwhile)', async () => {
+    generator.record = async () => {
+      throw new VaultError(ErrorCode.Locked);
+    };
+    const signup = 'https://www.example.com/signup';
+    tabs.setFrames(1, [frame(0, signup, registrationReport(signup))]);
+    const opened = await service.fieldFocused(sender(signup), 'f2', 'new-password');
+    const r = await service.menuChoose(opened?.menu ?? '', { kind: 'generate' });
+    expect(r.status).toBe('filled');
   });
 });
 

@@ -6,10 +6,11 @@ import {
 } from '../autofill/content-protocol.ts';
 import { FieldKind } from '../autofill/field-kind.ts';
 import type { FillOp, FrameReport } from '../autofill/page-fields.ts';
-import { generatePassword } from '../autofill/password-generator.ts';
 import { planLogin, planNewPassword, planOtp } from '../autofill/plan.ts';
 import { parseTotpSecret, totpCode } from '../autofill/totp.ts';
 import { bestMatch, parseSiteUrl, rankMatches } from '../autofill/url-match.ts';
+import type { GeneratorKind } from '../generator/options.ts';
+import { t } from '../i18n/index.ts';
 import {
   ErrorCode,
   type FillResult,
@@ -21,7 +22,7 @@ import {
 } from '../messaging/protocol.ts';
 import { attentionItem, neverSitesItem } from '../storage/items.ts';
 import { VaultError } from './vault-error.ts';
-import type { AutofillLogin } from './vault-service.ts';
+import type { AutofillLogin } from './vault-items.ts';
 
 /**
  * Plan, in the service worker (README: autofill pipeline). It decides which login goes where from
@@ -38,6 +39,14 @@ export interface AutofillVault {
   markUsed(id: string): Promise<void>;
   createLogin(fields: { title: string; username: string; password: string; url: string }): Promise<void>;
   updatePassword(id: string, password: string): Promise<void>;
+}
+
+/** The generator, for "generate" on a new-password field (generator-service.ts). */
+export interface FieldGenerator {
+  /** A value from the user's saved generator options. */
+  generateForField(): Promise<{ value: string; kind: GeneratorKind }>;
+  /** The value was filled into a page: it goes into the generator history. */
+  record(value: string, kind: GeneratorKind): Promise<void>;
 }
 
 /** What the worker needs from the browser's tabs (real: tabs + webNavigation; tests: fakes). */
@@ -91,13 +100,26 @@ const STEP_TTL_MS = 5 * 60_000;
 const SHORTCUT_CYCLE_MS = 15_000;
 const MAX_SUGGESTIONS = 8;
 
+/** What a fill result says, read when used (in the browser's language). */
 const words = {
-  nothing: 'Keyhold found no login fields it can fill on this page.',
-  noMatch: 'This login is not saved for this page.',
-  insecure: 'This page is not secure (plain http), but the login was saved for https. Fill it anyway?',
-  sandboxed: 'Keyhold does not fill inside sandboxed frames.',
-  unreachable: 'Keyhold cannot reach this page. Reload it and try again.',
-  noMatches: 'No saved login matches this page.',
+  get nothing() {
+    return t('worker.nothing');
+  },
+  get noMatch() {
+    return t('worker.noMatch');
+  },
+  get insecure() {
+    return t('worker.insecure');
+  },
+  get sandboxed() {
+    return t('worker.sandboxed');
+  },
+  get unreachable() {
+    return t('worker.unreachable');
+  },
+  get noMatches() {
+    return t('worker.noMatches');
+  },
 };
 
 const result = (status: FillStatus, filled = 0, message: string | null = null): FillResult => ({
@@ -123,6 +145,7 @@ export class AutofillService {
   constructor(
     private readonly vault: AutofillVault,
     private readonly tabs: TabsPort,
+    private readonly generator: FieldGenerator,
     private readonly now: () => number = Date.now,
     private readonly newId: () => string = () => crypto.randomUUID(),
   ) {}
@@ -252,7 +275,7 @@ export class AutofillService {
     if (!tab?.url) return result(FillStatus.NothingToFill, 0, words.nothing);
     if (!(await this.vault.isUnlocked())) {
       await this.tabs.openPopup().catch(() => undefined);
-      return result(FillStatus.Refused, 0, 'Keyhold is locked. Unlock it first.');
+      return result(FillStatus.Refused, 0, t('errors.code.locked'));
     }
     const matches = await this.matchesFor(tab.url);
     if (matches.length === 0) return result(FillStatus.NothingToFill, 0, words.noMatches);
@@ -337,7 +360,7 @@ export class AutofillService {
     action: { kind: 'fill'; id: string; allowInsecure: boolean } | { kind: 'generate' } | { kind: 'unlock' },
   ): Promise<FillResult> {
     const menu = this.menus.get(session);
-    if (!menu) return result(FillStatus.Refused, 0, 'This menu has expired. Click the field again.');
+    if (!menu) return result(FillStatus.Refused, 0, t('worker.menuExpired'));
     if (action.kind === 'unlock') {
       await this.tabs.openPopup();
       return result(FillStatus.NothingToFill);
@@ -395,12 +418,15 @@ export class AutofillService {
     if (!report || report.sandboxed || !sameDocument(report.url, menu.url)) {
       return result(FillStatus.Refused, 0, words.unreachable);
     }
-    const password = generatePassword();
+    const { value: password, kind } = await this.generator.generateForField();
     const ops = planNewPassword(report, password, menu.fieldId);
     if (ops.length === 0) return result(FillStatus.NothingToFill, 0, words.nothing);
     const outcome = await this.insert(menu.tabId, menu.frameId, report.url, ops);
     if (outcome.filled === 0) return result(FillStatus.Refused, 0, outcome.message ?? words.nothing);
     this.generated.set(menu.tabId, { password, url: menu.url, at: this.now() });
+    // In the history before the page can lose it (a sign-up that fails after the fill). The fill
+    // itself has happened: a history that cannot be written (vault locked meanwhile) does not undo it.
+    await this.generator.record(password, kind).catch(() => undefined);
     return result(FillStatus.Filled, outcome.filled);
   }
 
@@ -410,7 +436,7 @@ export class AutofillService {
     login: AutofillLogin,
   ): Promise<FillResult> {
     const config = parseTotpSecret(login.fields.totp);
-    if (!config) return result(FillStatus.NothingToFill, 0, 'This login has no valid one-time code secret.');
+    if (!config) return result(FillStatus.NothingToFill, 0, t('worker.noTotp'));
     if (!bestMatch(login.uris, parseSiteUrl(frame.url) ?? nullSite)) {
       return result(FillStatus.Refused, 0, words.noMatch);
     }
@@ -620,9 +646,14 @@ const isOpaque = (from: FrameSender) => from.origin === 'null';
 
 const summary = (l: AutofillLogin): ItemSummary => ({
   id: l.id,
+  type: 'login',
   title: l.fields.title,
+  subtitle: l.fields.username,
   username: l.fields.username,
   uris: l.uris,
+  folder: l.fields.folder,
+  favorite: l.fields.favorite,
+  trashedAt: null,
   conflict: false,
   pending: false,
   updatedAt: l.lastUsedAt ?? '',

@@ -7,6 +7,7 @@ import {
   type WorkerReplies,
 } from '../autofill/content-protocol.ts';
 import { contentRequestSchemas } from '../autofill/content-schemas.ts';
+import { t } from '../i18n/index.ts';
 import type { AutofillService, FrameSender, TabsPort } from './autofill-service.ts';
 
 /** Browser plumbing for autofill: tabs and frames, the content-script channel, shortcut, context menu. */
@@ -66,12 +67,12 @@ export function wireAutofill(autofill: AutofillService, vault: { isUnlocked(): P
   const refreshContextMenu = async (frameUrl: string) => {
     if (!browser.contextMenus) return;
     await browser.contextMenus.removeAll();
-    browser.contextMenus.create({ id: MENU_ROOT, title: 'Keyhold', contexts: ['editable'] });
+    browser.contextMenus.create({ id: MENU_ROOT, title: t('ext.name'), contexts: ['editable'] });
     if (!(await vault.isUnlocked())) {
       browser.contextMenus.create({
         id: MENU_UNLOCK,
         parentId: MENU_ROOT,
-        title: 'Unlock Keyhold',
+        title: t('account.unlockTitle'),
         contexts: ['editable'],
       });
       return;
@@ -81,7 +82,7 @@ export function wireAutofill(autofill: AutofillService, vault: { isUnlocked(): P
       browser.contextMenus.create({
         id: `${MENU_ROOT}-none`,
         parentId: MENU_ROOT,
-        title: 'No saved login for this site',
+        title: t('worker.noLoginForSite'),
         enabled: false,
         contexts: ['editable'],
       });
@@ -90,7 +91,7 @@ export function wireAutofill(autofill: AutofillService, vault: { isUnlocked(): P
       browser.contextMenus.create({
         id: `${MENU_FILL_PREFIX}${c.id}`,
         parentId: MENU_ROOT,
-        title: c.username ? `${c.title} (${c.username})` : c.title,
+        title: c.username ? t('worker.menuLogin', { title: c.title, username: c.username }) : c.title,
         contexts: ['editable'],
       });
     }

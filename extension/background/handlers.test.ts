@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { AccountActivity } from './account-activity.ts';
 import type { AutofillService } from './autofill-service.ts';
+import type { Devices } from './devices.ts';
 import { createHandlers, dispatch, isTrustedSender } from './handlers.ts';
 import type { RecoveryKeys } from './recovery-key.ts';
 import { VaultError } from './vault-error.ts';
@@ -10,6 +11,7 @@ import type { VaultService } from './vault-service.ts';
 const noAutofill = {} as AutofillService;
 const noActivity = {} as AccountActivity;
 const noRecovery = {} as RecoveryKeys;
+const noDevices = {} as Devices;
 
 const ID = 'abcdefghijklmnopabcdefghijklmnop';
 const ORIGIN = `chrome-extension://${ID}`;
@@ -44,7 +46,7 @@ const fakeVault = (overrides: Partial<Record<keyof VaultService, unknown>> = {})
 
 describe('dispatch', () => {
   it('answers a valid request with {ok: true, value}', async () => {
-    const reply = await dispatch(createHandlers(fakeVault(), noAutofill, noActivity, noRecovery), {
+    const reply = await dispatch(createHandlers(fakeVault(), noAutofill, noActivity, noRecovery, noDevices), {
       name: 'getState',
       request: {},
     });
@@ -52,14 +54,14 @@ describe('dispatch', () => {
   });
 
   it('refuses unknown message names and non-objects', async () => {
-    const h = createHandlers(fakeVault(), noAutofill, noActivity, noRecovery);
+    const h = createHandlers(fakeVault(), noAutofill, noActivity, noRecovery, noDevices);
     for (const bad of [null, 'getState', { name: 'toString' }, { name: 'exportEverything', request: {} }]) {
       expect(await dispatch(h, bad)).toMatchObject({ ok: false, code: 'VALIDATION' });
     }
   });
 
   it('validates payloads at runtime and says what is wrong', async () => {
-    const h = createHandlers(fakeVault(), noAutofill, noActivity, noRecovery);
+    const h = createHandlers(fakeVault(), noAutofill, noActivity, noRecovery, noDevices);
     const reply = await dispatch(h, {
       name: 'register',
       request: { serverUrl: 'http://127.0.0.1:8787', email: 'not-an-email', password: 'long enough' },
@@ -83,7 +85,7 @@ describe('dispatch', () => {
         throw new VaultError('WRONG_PASSWORD');
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery, noDevices), {
       name: 'unlock',
       request: { password: 'hunter2' },
     });
@@ -97,7 +99,13 @@ describe('dispatch', () => {
 
   it('refuses a saveItem with a bad website or TOTP secret, naming the field, without calling the vault', async () => {
     const saveItem = vi.fn(async () => ({}));
-    const h = createHandlers(fakeVault({ saveItem }), noAutofill, noActivity, noRecovery);
+    const h = createHandlers(
+      fakeVault({ items: { saveItem } }),
+      noAutofill,
+      noActivity,
+      noRecovery,
+      noDevices,
+    );
     const item = {
       title: 'Bank',
       username: 'ada',
@@ -137,7 +145,7 @@ describe('dispatch', () => {
         throw new VaultError('RATE_LIMITED', { serverUrl: 'http://127.0.0.1:8787', retryAfterSeconds: 42 });
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery, noDevices), {
       name: 'login',
       request: { serverUrl: 'http://127.0.0.1:8787', email: 'a@b.co', password: 'pw' },
     });
@@ -155,7 +163,7 @@ describe('dispatch', () => {
         throw new VaultError('NOT_KEYHOLD', { serverUrl: 'http://127.0.0.1:9' });
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery, noDevices), {
       name: 'register',
       request: { serverUrl: 'http://127.0.0.1:9/', email: 'a@b.co', password: 'long enough' },
     });
@@ -172,7 +180,7 @@ describe('dispatch', () => {
         throw new Error('secret-password-in-message');
       }),
     });
-    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery), {
+    const reply = await dispatch(createHandlers(vault, noAutofill, noActivity, noRecovery, noDevices), {
       name: 'unlock',
       request: { password: 'pw' },
     });
@@ -191,7 +199,7 @@ describe('accountActivity', () => {
 
   it('asks for the newest page, or the older page before a position', async () => {
     const { activity, pageFn } = activityWith(async () => page);
-    const h = createHandlers(fakeVault(), noAutofill, activity, noRecovery);
+    const h = createHandlers(fakeVault(), noAutofill, activity, noRecovery, noDevices);
     expect(await dispatch(h, { name: 'accountActivity', request: {} })).toEqual({ ok: true, value: page });
     expect(await dispatch(h, { name: 'accountActivity', request: { before: 42 } })).toEqual({
       ok: true,
@@ -202,7 +210,7 @@ describe('accountActivity', () => {
 
   it('refuses a position that is not a whole number from 1, naming it, without asking the server', async () => {
     const { activity, pageFn } = activityWith(async () => page);
-    const h = createHandlers(fakeVault(), noAutofill, activity, noRecovery);
+    const h = createHandlers(fakeVault(), noAutofill, activity, noRecovery, noDevices);
     const cases: [unknown, string][] = [
       [0, 'The activity page position must be 1 or more.'],
       [-3, 'The activity page position must be 1 or more.'],
@@ -227,7 +235,7 @@ describe('accountActivity', () => {
       throw new VaultError('SERVER_UNREACHABLE', { serverUrl });
     });
     expect(
-      await dispatch(createHandlers(fakeVault(), noAutofill, offline.activity, noRecovery), {
+      await dispatch(createHandlers(fakeVault(), noAutofill, offline.activity, noRecovery, noDevices), {
         name: 'accountActivity',
         request: {},
       }),
@@ -240,7 +248,7 @@ describe('accountActivity', () => {
       throw new VaultError('LOCKED');
     });
     expect(
-      await dispatch(createHandlers(fakeVault(), noAutofill, locked.activity, noRecovery), {
+      await dispatch(createHandlers(fakeVault(), noAutofill, locked.activity, noRecovery, noDevices), {
         name: 'accountActivity',
         request: { before: 7 },
       }),

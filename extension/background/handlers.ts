@@ -8,13 +8,23 @@ import {
   type Responses,
   requestSchemas,
 } from '../messaging/protocol.ts';
+import { readSettings, writeSettings } from '../settings/stored-settings.ts';
+import { unlockSessionItem } from '../storage/items.ts';
 import type { AccountActivity } from './account-activity.ts';
 import { deleteAccount } from './account-deletion.ts';
 import type { AutofillService } from './autofill-service.ts';
+import type { ClipboardService } from './clipboard.ts';
+import type { Devices } from './devices.ts';
+import { GeneratorService } from './generator-service.ts';
+import { ItemViews } from './item-view.ts';
+import { followUnlock, forgetKeptUnlock } from './kept-unlock.ts';
+import { listNeverSites, removeNeverSite } from './never-sites.ts';
 import { changeMasterPassword } from './password-change.ts';
 import type { RecoveryKeys } from './recovery-key.ts';
 import { securityOverview } from './security-overview.ts';
+import { clearSessionEnded, sessionEndedNotice } from './session-ended.ts';
 import { VaultError } from './vault-error.ts';
+import { VaultHealth } from './vault-health.ts';
 import { vaultResetAvailable } from './vault-reset.ts';
 import type { VaultService } from './vault-service.ts';
 
@@ -25,8 +35,15 @@ export const createHandlers = (
   autofill: AutofillService,
   activity: AccountActivity,
   recovery: RecoveryKeys,
-) =>
-  ({
+  devices: Devices,
+  // Stateless (everything it keeps is in storage): a second instance would behave the same.
+  generator: GeneratorService = new GeneratorService(vault),
+  /** Absent in a worker without a clipboard document: every copy fails with CLIPBOARD_FAILED. */
+  clipboard?: ClipboardService,
+  health: VaultHealth = new VaultHealth(),
+) => {
+  const views = new ItemViews((id) => vault.items.getItem(id), clipboard);
+  return {
     getState: () => vault.state(),
     register: async (r) => {
       const state = await vault.register(r.serverUrl, r.email, r.password);
@@ -34,28 +51,53 @@ export const createHandlers = (
       await recovery.offerAfterSignUp();
       return state;
     },
-    login: (r) => vault.login(r.serverUrl, r.email, r.password),
+    login: async (r) => {
+      const state = await vault.login(r.serverUrl, r.email, r.password);
+      await clearSessionEnded();
+      return state;
+    },
     passwordPolicy: (r) => vault.passwordPolicy(r.serverUrl),
-    unlock: (r) => vault.unlock(r.password),
-    signInAgain: (r) => vault.signInAgain(r.password),
+    unlock: async (r) => {
+      // The explanation the unlock screen showed is answered by this login; an end found during it stays to be read.
+      const shown = await sessionEndedNotice();
+      const state = await vault.unlock(r.password);
+      if (state.status === 'unlocked') health.warmLater(() => vault.readVault());
+      if (shown && state.status === 'unlocked') await clearSessionEnded(shown);
+      return state;
+    },
+    signInAgain: async (r) => {
+      const state = await vault.signInAgain(r.password);
+      if (state.status === 'unlocked') health.warmLater(() => vault.readVault());
+      await clearSessionEnded();
+      return state;
+    },
     lock: () =>
       vault.lock().finally(async () => {
         autofill.clear();
+        health.clear();
         await recovery.forget();
+        await forgetKeptUnlock();
       }),
     logout: async (r) => {
       const result = await vault.logout(r.discardUnsynced);
       // A refused logout keeps everything, including a save prompt the user has not answered yet.
       if (result.status === 'logged-out') {
+        await forgetKeptUnlock();
         autofill.clear();
+        health.clear();
         await recovery.forget();
+        await clearSessionEnded();
       }
       return result;
     },
-    listItems: (r) => vault.listPage(r.query, r.limit),
-    getItem: (r) => vault.getItem(r.id),
-    saveItem: (r) => vault.saveItem(r.id, r.fields),
-    deleteItem: (r) => vault.deleteItem(r.id),
+    listItems: (r) => vault.items.listPage(r),
+    listFolders: () => vault.items.listFolders(),
+    getItem: (r) => vault.items.getItem(r.id),
+    saveItem: (r) => vault.items.saveItem(r.id, r.fields),
+    deleteItem: (r) => vault.items.deleteItem(r.id),
+    restoreItem: (r) => vault.items.restoreItem(r.id),
+    deleteForever: (r) => vault.items.deleteForever(r.id),
+    emptyTrash: () => vault.items.emptyTrash(),
     syncNow: () => vault.syncNow(),
     autofillMatches: () => autofill.tabMatches(),
     fillItem: (r) => autofill.fillTab(r.id, r.allowInsecure),
@@ -83,13 +125,46 @@ export const createHandlers = (
     dismissPasswordReminder: () => vault.dismissPasswordReminder().then(() => null),
     vaultResetAvailable: async () => ({ available: await vault.withLockedAccount(vaultResetAvailable) }),
     resetVault: (r) => vault.resetVault(r.email, r.newPassword),
+    listDevices: () => devices.list(),
+    renameDevice: (r) => devices.rename(r.label),
+    logOutDevice: (r) => devices.logOut(r.id),
+    logOutOtherDevices: () => devices.logOutOthers(),
+    signInNotice: () => devices.notice(),
+    dismissSignInNotice: () => devices.dismissNotice().then(() => null),
+    dismissSessionEnded: () => clearSessionEnded().then(() => null),
+    getSettings: () => readSettings(),
+    updateSettings: async (r) => {
+      const settings = await writeSettings(r);
+      // The sealed copy follows "lock on browser restart" before the answer: a browser closed right
+      // after the user saved must find it as they chose (kept-unlock.ts).
+      if (r.lockOnBrowserRestart !== undefined) await followUnlock(await unlockSessionItem.getValue());
+      return settings;
+    },
+    listNeverSites: () => listNeverSites(),
+    removeNeverSite: (r) => removeNeverSite(r.host),
+    vaultHealth: async (r) => health.report(await vault.readVault(), r.oldAfterDays),
     deleteAccount: async (r) => {
       await vault.withOpenVault((v) => deleteAccount(v, r.password, r.email));
       autofill.clear();
       await recovery.forget();
       return vault.state();
     },
-  }) satisfies Handlers;
+    generatorOptions: () => generator.options(),
+    generatePassword: (r) => generator.generate(r.options),
+    recordGenerated: (r) => generator.record(r.value, r.kind).then(() => null),
+    generatorHistory: async () => ({ entries: await generator.history() }),
+    clearGeneratorHistory: () => generator.clear().then(() => null),
+    itemView: (r) => views.view(r.id),
+    revealField: (r) => views.reveal(r.id, r.path),
+    totpCode: (r) => views.totp(r.id),
+    copyField: (r) => views.copy(r.id, r.path),
+    copyText: (r) => views.copyText(r.text),
+    clipboardDue: async () => {
+      await clipboard?.clearDue();
+      return null;
+    },
+  } satisfies Handlers;
+};
 
 /** The parts of `runtime.MessageSender` the trust check reads. */
 export interface SenderInfo {

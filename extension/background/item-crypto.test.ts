@@ -8,6 +8,7 @@ import {
   open,
   unwrapKey,
 } from '../../shared-crypto/index.ts';
+import { loginFields, normalizeFields } from '../messaging/item-schema.ts';
 import {
   decryptItem,
   encryptItem,
@@ -24,14 +25,15 @@ import { emptyVault } from './vault-data.ts';
 const OWNER = '7d3b3f5e-3a8e-4c55-9d1b-2a1f1a9b0c11';
 const ID = 'f0a3c2de-1111-4222-8333-944455556666';
 const body = {
-  fields: {
+  v: 2,
+  fields: loginFields({
     title: 'Bank',
     username: 'ada',
     password: 's3cret',
     uris: [{ url: 'https://bank.example', match: 'domain' as const }],
     notes: '',
     totp: '',
-  },
+  }),
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
   conflictOf: null,
@@ -98,11 +100,13 @@ describe('item ciphertexts', async () => {
   it('still opens an item written before padding and key versions (unpadded, keyVersion 1)', async () => {
     const oldKey = await importSymmetricKey(OLD_VAULT_KEY);
     expect(bodyBytes(OLD_CIPHERTEXT)).toBe(JSON.stringify(OLD_BODY).length);
-    expect(await decryptItem(oldKey, OWNER, ID, 1, OLD_CIPHERTEXT)).toEqual(OLD_BODY);
+    // A body from before item types opens as a login of today's shape (body format 2).
+    const today = { ...OLD_BODY, v: 2, fields: normalizeFields(OLD_BODY.fields) };
+    expect(await decryptItem(oldKey, OWNER, ID, 1, OLD_CIPHERTEXT)).toEqual(today);
     // …and a rotation carries it to version 2 without touching its (unpadded) body.
     const rotated = await rewrapItemCiphertext(oldKey, newVaultKey, OWNER, ID, 1, 2, OLD_CIPHERTEXT);
     expect(rotated.split('~')[1]).toBe(OLD_CIPHERTEXT.split('~')[1]);
-    expect(await decryptItem(newVaultKey, OWNER, ID, 2, rotated)).toEqual(OLD_BODY);
+    expect(await decryptItem(newVaultKey, OWNER, ID, 2, rotated)).toEqual(today);
   });
 
   it('refuses a ciphertext moved to another item or owner (the server cannot swap them)', async () => {
@@ -138,12 +142,12 @@ describe('item ciphertexts', async () => {
 describe('body padding', async () => {
   const vaultKey = await importSymmetricKey(generateKeyBytes());
 
-  it('pads to max(256, Padmé(length)): known buckets', () => {
-    expect([0, 1, 255, 256].map(paddedLength)).toEqual([256, 256, 256, 256]);
-    // L = 257: E = 8, S = 4, so the low 4 bits are zero.
-    expect(paddedLength(257)).toBe(272);
-    expect(paddedLength(272)).toBe(272);
-    expect(paddedLength(273)).toBe(288);
+  it('pads to max(512, Padmé(length)): known buckets', () => {
+    expect([0, 1, 256, 511, 512].map(paddedLength)).toEqual([512, 512, 512, 512, 512]);
+    // L = 513: E = 9, S = 4, so the low 5 bits are zero.
+    expect(paddedLength(513)).toBe(544);
+    expect(paddedLength(544)).toBe(544);
+    expect(paddedLength(545)).toBe(576);
     // L = 1000: E = 9, S = 4 → multiples of 32.
     expect(paddedLength(1000)).toBe(1024);
     // L = 100,000: E = 16, S = 5 → multiples of 2048.
@@ -151,7 +155,7 @@ describe('body padding', async () => {
     expect(() => paddedLength(-1)).toThrow(RangeError);
   });
 
-  it('never shrinks, costs at most 12 % above 256 bytes, and leaves few sizes', () => {
+  it('never shrinks, costs at most 12 % above 512 bytes, and leaves few sizes', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), (n) => {
         const p = paddedLength(n);
@@ -175,7 +179,7 @@ describe('body padding', async () => {
       fields: { ...body.fields, password: 'pw-of-20-chars-xyz!' },
     });
     expect(short.length).toBe(long.length);
-    expect(bodyBytes(short)).toBe(256);
+    expect(bodyBytes(short)).toBe(MIN_PADDED_BODY);
     const notes = await encryptItem(vaultKey, OWNER, ID, 1, withNotes('n'.repeat(700)));
     expect(bodyBytes(notes)).toBe(paddedLength(JSON.stringify(withNotes('n'.repeat(700))).length));
   });

@@ -12,7 +12,8 @@ import {
   utf8Encode,
   wrapKey,
 } from '../../shared-crypto/index.ts';
-import type { ItemBody, VaultData } from './vault-data.ts';
+import { normalizeFields } from '../messaging/item-schema.ts';
+import { ITEM_BODY_VERSION, type ItemBody, type VaultData } from './vault-data.ts';
 
 /**
  * Item ciphertext on the server: `<item key wrapped by the vault key>~<body sealed by the item key>`.
@@ -24,8 +25,8 @@ import type { ItemBody, VaultData } from './vault-data.ts';
 export const BODY_KEY_VERSION = 1;
 const SEPARATOR = '~';
 
-/** Bodies are padded to at least this many bytes: a short password and a long one look alike. */
-export const MIN_PADDED_BODY = 256;
+/** Bodies are padded to at least this many bytes: a short login and a long one (with its item type's empty fields, ~350 bytes) look alike. */
+export const MIN_PADDED_BODY = 512;
 
 const ad = (
   purpose: AssociatedData['purpose'],
@@ -35,7 +36,7 @@ const ad = (
 ): AssociatedData => ({ purpose, owner, id, keyVersion });
 
 /**
- * The size bucket of a body of `length` bytes: max(256, Padmé(length)). Padmé (Nikitin et al.,
+ * The size bucket of a body of `length` bytes: max(512, Padmé(length)). Padmé (Nikitin et al.,
  * "Reducing Metadata Leakage from Encrypted Files and Communication with PURBs", PETS 2019, §4)
  * rounds L up so that only its top ⌊log2 ⌊log2 L⌋⌋ + 1 bits may be non-zero: O(log log L) bits leak,
  * at most ~12 % overhead.
@@ -51,7 +52,7 @@ export function paddedLength(length: number): number {
 
 /** The body as UTF-8 JSON followed by ASCII spaces up to its bucket; JSON.parse ignores them. */
 function paddedBody(body: ItemBody): Uint8Array {
-  const json = utf8Encode(JSON.stringify(body));
+  const json = utf8Encode(JSON.stringify({ ...body, v: ITEM_BODY_VERSION }));
   const out = new Uint8Array(paddedLength(json.length)).fill(0x20);
   out.set(json);
   json.fill(0);
@@ -96,7 +97,8 @@ export async function decryptItem(
   const [wrapped, sealed] = splitCiphertext(ciphertext);
   const { key, raw } = await unwrapKey(vaultKey, wrapped, ad('item-key', owner, id, keyVersion));
   raw.fill(0);
-  return openJson<ItemBody>(key, sealed, ad('item', owner, id, BODY_KEY_VERSION));
+  const body = await openJson<ItemBody>(key, sealed, ad('item', owner, id, BODY_KEY_VERSION));
+  return { ...body, v: ITEM_BODY_VERSION, fields: normalizeFields(body.fields) };
 }
 
 /**
@@ -129,8 +131,19 @@ const cacheAd = (accountId: string) => ad('vault-cache', accountId, accountId, 1
 export const sealVault = (vaultKey: SymmetricKey, accountId: string, data: VaultData) =>
   sealJson(vaultKey, data, cacheAd(accountId));
 
-export const openVault = (vaultKey: SymmetricKey, accountId: string, sealed: string) =>
-  openJson<VaultData>(vaultKey, sealed, cacheAd(accountId));
+/** The sealed cache, its items brought to today's field shape (a cache written before item types). */
+export async function openVault(
+  vaultKey: SymmetricKey,
+  accountId: string,
+  sealed: string,
+): Promise<VaultData> {
+  const data = await openJson<VaultData>(vaultKey, sealed, cacheAd(accountId));
+  for (const item of Object.values(data.items)) {
+    item.fields = normalizeFields(item.fields);
+    if (item.base) item.base = normalizeFields(item.base);
+  }
+  return data;
+}
 
 /** The vault key of version `keyVersion`, wrapped by the password's wrapping key. */
 export const vaultKeyAd = (accountId: string, keyVersion = 1) =>

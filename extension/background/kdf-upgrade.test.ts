@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { accountItem, deviceSessionItem } from '../storage/items.ts';
 import { authorized, type Harness, metaWithPolicy, SERVER, startHarness } from '../test-support/devices.ts';
+import { currentDpopKey } from './dpop-key.ts';
 
 /**
  * The transparent KDF upgrade at unlock: when the server's floor rises above the account's
@@ -18,7 +19,7 @@ const RAISED = {
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-});
+}, 120_000);
 afterAll(async () => {
   await h?.server.close();
 });
@@ -36,6 +37,7 @@ describe('KDF upgrade at unlock', () => {
     fakeBrowser.reset();
     await h.worker().login(SERVER, EMAIL, MASTER);
     const tokenB = (await deviceSessionItem.getValue())?.accessToken ?? '';
+    const keyB = (await currentDpopKey()) ?? undefined;
 
     await h.restore(deviceA);
     const a2 = h.worker();
@@ -48,7 +50,7 @@ describe('KDF upgrade at unlock', () => {
     expect(after?.kdf).toEqual({ alg: 'argon2id', memoryKiB: 98_304, iterations: 3, parallelism: 4 });
     expect(after?.salt).not.toBe(before?.salt);
     // Other sessions are kept: it is the same password.
-    expect((await authorized(h, '/v1/sync/changes', tokenB)).status).toBe(200);
+    expect((await authorized(h, '/v1/sync/changes', tokenB, {}, keyB)).status).toBe(200);
 
     // Already at the floor: the next unlock changes nothing.
     await a2.lock();

@@ -7,9 +7,11 @@ import {
   importSymmetricKey,
   toBase64Url,
 } from '../../shared-crypto/index.ts';
-import type { ItemFields } from '../messaging/protocol.ts';
+import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
+import { asLogin } from '../messaging/protocol.ts';
 import { accountItem, unlockSessionItem, vaultCacheItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
+import { memoryDpopKeys } from './dpop-key.ts';
 import { decryptItem, openVault } from './item-crypto.ts';
 import { pushDirty, type SyncContext } from './sync-engine.ts';
 import { applyEdit, emptyVault } from './vault-data.ts';
@@ -26,14 +28,15 @@ const SERVER = 'http://keyhold.test';
 const MASTER = 'orange-kettle-harbour-91';
 const EMAIL = 'ada@example.test';
 const ITEMS = 12;
-const fields = (title: string, password = `pw-${title}`): ItemFields => ({
-  title,
-  username: 'ada',
-  password,
-  uris: [{ url: 'https://bank.example', match: 'domain' }],
-  totp: '',
-  notes: '',
-});
+const fields = (title: string, password = `pw-${title}`): LoginFields =>
+  newLogin({
+    title,
+    username: 'ada',
+    password,
+    uris: [{ url: 'https://bank.example', match: 'domain' }],
+    totp: '',
+    notes: '',
+  });
 
 type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 type Interrupt = 'before' | 'after' | undefined;
@@ -62,7 +65,8 @@ const api = () =>
   });
 
 /** Another client of the same account, straight to the server (no interruptions, no storage). */
-const direct = () => new ApiClient(SERVER, (input, init) => server.fetch(new Request(input, init)));
+const direct = () =>
+  new ApiClient(SERVER, (input, init) => server.fetch(new Request(input, init)), undefined, memoryDpopKeys());
 
 const workers: VaultService[] = [];
 const newWorker = () => {
@@ -107,7 +111,8 @@ let serverAuthKey = '';
 async function deviceWithItems() {
   const a = newWorker();
   await a.register(SERVER, EMAIL, MASTER);
-  for (let n = 0; n < ITEMS; n++) await a.saveItem(undefined, fields(`Login ${String(n).padStart(2, '0')}`));
+  for (let n = 0; n < ITEMS; n++)
+    await a.items.saveItem(undefined, fields(`Login ${String(n).padStart(2, '0')}`));
   await a.syncNow();
   expect((await a.state()).sync).toMatchObject({ pending: 0, error: null });
   serverAuthKey = (await unlockSessionItem.getValue())?.authKey ?? '';
@@ -117,7 +122,9 @@ async function deviceWithItems() {
 /** Every login the worker shows, with its password: what "nothing lost or duplicated" compares. */
 async function contents(worker: VaultService) {
   const list = await worker.listItems();
-  const out = await Promise.all(list.map(async (i) => [i.title, (await worker.getItem(i.id)).password]));
+  const out = await Promise.all(
+    list.map(async (i) => [i.title, asLogin(await worker.items.getItem(i.id)).password]),
+  );
   return out.sort();
 }
 const expected = Array.from({ length: ITEMS }, (_, n) => {
@@ -189,7 +196,7 @@ describe('key rotation', () => {
     expect(await contents(a)).toEqual(expected);
 
     // New writes go under version 2; the vault opens again with the same password.
-    const saved = await a.saveItem(undefined, fields('After rotation'));
+    const saved = await a.items.saveItem(undefined, fields('After rotation'));
     await a.syncNow();
     expect((await serverView()).items.find((i) => i.id === saved.id)?.keyVersion).toBe(2);
     await a.lock();
@@ -239,7 +246,7 @@ describe('key rotation', () => {
     });
     expect(await contents(a)).toEqual(expected);
     // An edit meanwhile is kept (under the new key, which the server has recorded).
-    const saved = await a.saveItem(undefined, fields('Offline edit'));
+    const saved = await a.items.saveItem(undefined, fields('Offline edit'));
     online = true;
     await a.syncNow();
     await vi.waitFor(async () => expect((await serverView()).keys.keyVersion).toBe(2), { timeout: 10_000 });
@@ -346,7 +353,7 @@ describe('key rotation', () => {
       recorded: true,
       drive: false,
     });
-    await b2.saveItem(first.id, fields(first.title, 'edited on B'));
+    await b2.items.saveItem(first.id, fields(first.title, 'edited on B'));
     await b2.syncNow();
     // Once the server recorded the rotation, B writes under the new key too.
     expect((await serverView()).items.find((i) => i.id === first.id)?.keyVersion).toBe(2);
@@ -417,8 +424,8 @@ describe('key rotation', () => {
     const first = (await b.listItems())[0];
     if (!first) throw new Error('no items');
     online = false;
-    await b.saveItem(first.id, fields(first.title, 'offline on B'));
-    const created = await b.saveItem(undefined, fields('New on B'));
+    await b.items.saveItem(first.id, fields(first.title, 'offline on B'));
+    const created = await b.items.saveItem(undefined, fields('New on B'));
     await b.syncNow();
     const deviceB = await snapshot();
     online = true;
@@ -433,7 +440,7 @@ describe('key rotation', () => {
     const view = await serverView();
     expect(view.items.find((i) => i.id === created.id)?.keyVersion).toBe(2);
     expect(view.items.find((i) => i.id === first.id)?.keyVersion).toBe(2);
-    expect((await b2.getItem(first.id)).password).toBe('offline on B');
+    expect(asLogin(await b2.items.getItem(first.id)).password).toBe('offline on B');
   });
 
   it('answers a push refused as KEY_VERSION_STALE by learning the new key and pushing again under it', async () => {
@@ -501,10 +508,10 @@ describe('key rotation', () => {
     if (!session) throw new Error('B is locked');
     await unlockSessionItem.setValue({ ...session, wrappingKey: toBase64Url(generateKeyBytes()) });
     const b2 = newWorker();
-    const saved = await b2.saveItem(undefined, fields('Kept on B'));
+    const saved = await b2.items.saveItem(undefined, fields('Kept on B'));
     await b2.syncNow();
     expect((await b2.state()).sync).toMatchObject({ error: 'PASSWORD_CHANGED_ELSEWHERE', pending: 1 });
-    expect((await b2.getItem(saved.id)).title).toBe('Kept on B');
+    expect((await b2.items.getItem(saved.id)).title).toBe('Kept on B');
     expect((await accountItem.getValue())?.keyVersion ?? 1).toBe(1);
   });
 

@@ -20,7 +20,7 @@ const THIRD = 'copper-lantern-thistle-85';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-});
+}, 120_000);
 afterAll(async () => {
   await h?.server.close();
 });
@@ -39,7 +39,7 @@ const token = async () => (await deviceSessionItem.getValue())?.accessToken ?? '
 async function twoDevices() {
   const a = h.worker();
   await a.register(SERVER, EMAIL, FIRST);
-  await a.saveItem(undefined, loginFields('Bank'));
+  await a.items.saveItem(undefined, loginFields('Bank'));
   await a.syncNow();
   const deviceA = await h.snapshot();
   fakeBrowser.reset();
@@ -86,7 +86,7 @@ describe('changeMasterPassword', () => {
     await h.restore(deviceB);
     const b = h.worker();
     // Edited after the change: the push fails, the edit stays.
-    const made = await b.saveItem(undefined, loginFields('Made on B'));
+    const made = await b.items.saveItem(undefined, loginFields('Made on B'));
     await b.syncNow();
     expect((await b.state()).sync).toMatchObject({ error: 'PASSWORD_CHANGED_ELSEWHERE', pending: 1 });
     await expect(b.signInAgain(FIRST)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
@@ -97,7 +97,7 @@ describe('changeMasterPassword', () => {
     await h.restore(deviceA);
     const a = h.worker();
     await a.syncNow();
-    expect((await a.getItem(made.id)).title).toBe('Made on B');
+    expect((await a.items.getItem(made.id)).title).toBe('Made on B');
   });
 
   it('opens a locked device with the new password typed at unlock, keeping its unsynced edits', async () => {
@@ -107,7 +107,7 @@ describe('changeMasterPassword', () => {
     await h.restore(deviceB);
     const b = h.worker();
     h.online = false;
-    const made = await b.saveItem(undefined, loginFields('Offline on B'));
+    const made = await b.items.saveItem(undefined, loginFields('Offline on B'));
     await b.lock();
     const lockedB = await h.snapshot();
     h.online = true;
@@ -127,7 +127,7 @@ describe('changeMasterPassword', () => {
     await h.restore(changedA);
     const a = h.worker();
     await a.syncNow();
-    expect((await a.getItem(made.id)).title).toBe('Offline on B');
+    expect((await a.items.getItem(made.id)).title).toBe('Offline on B');
   });
 
   it("never sends a wrong unlock password to the server while its salt and KDF are this device's", async () => {

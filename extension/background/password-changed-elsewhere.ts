@@ -11,7 +11,6 @@ import {
 import { ErrorCode } from '../messaging/protocol.ts';
 import { type AccountRecord, vaultCacheItem } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
-import { DEVICE_NAME } from './device-session.ts';
 import { openVault, vaultKeyAd } from './item-crypto.ts';
 import { emptyVault, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
@@ -75,7 +74,7 @@ export async function signInWithServerParams(
   );
   let reply: Awaited<ReturnType<ApiClient['login']>>;
   try {
-    reply = await api.login({ email: account.email, authKey: toBase64Url(authKey), deviceName: DEVICE_NAME });
+    reply = await api.login({ email: account.email, authKey: toBase64Url(authKey) });
   } catch (e) {
     authKey.fill(0);
     wrappingKeyRaw.fill(0);

@@ -32,6 +32,7 @@ function setup(overrides: Partial<PushChannelDeps> = {}) {
     auth: vi.fn(async () => ({ serverUrl: 'http://127.0.0.1:1', accessToken: 'tok' })),
     onRevision: (r) => revisions.push(r),
     fetch: vi.fn(),
+    authHeaders: async (_url, token) => ({ authorization: `DPoP ${token}`, dpop: 'proof' }),
     keepAlive: vi.fn(),
     random: () => 1,
     sleep: async (ms) => {
@@ -53,7 +54,8 @@ describe('PushChannel', () => {
     const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe('http://127.0.0.1:1/v1/sync/events');
     expect(url).not.toContain('tok');
-    expect((init.headers as Record<string, string>).authorization).toBe('Bearer tok');
+    expect((init.headers as Record<string, string>).authorization).toBe('DPoP tok');
+    expect((init.headers as Record<string, string>).dpop).toBe('proof');
 
     stream.push('event: hello\ndata: {"revision":3}\n\n: comment\n\nevent: ping\ndata: {}\n\n');
     stream.push('event: changed\ndata: {"revi');
@@ -61,6 +63,33 @@ describe('PushChannel', () => {
     await until(() => revisions.length === 2);
     expect(revisions).toEqual([3, 7]);
     expect(deps.keepAlive).toHaveBeenCalled();
+    channel.stop();
+  });
+
+  it('reports other devices signing in and why the stream ends; refuses malformed ones', async () => {
+    const stream = streamResponse();
+    const sessions: { sessionId: string; kind: string }[] = [];
+    const byes: string[] = [];
+    const { channel } = setup({
+      fetch: (async () => stream.response) as unknown as typeof globalThis.fetch,
+      onSession: (e) => sessions.push(e),
+      onBye: (reason) => byes.push(reason),
+    });
+    channel.ensureRunning();
+    const id = '5D6E7F80-91A2-4B3C-8D4E-5F6071829304';
+    stream.push(`event: session\ndata: {"sessionId":"${id}","kind":"signed-in"}\n\n`);
+    stream.push('event: session\ndata: {"sessionId":"not-a-uuid","kind":"signed-in"}\n\n');
+    stream.push(`event: session\ndata: {"sessionId":"${id}","kind":"hacked"}\n\n`);
+    stream.push('event: session\ndata: {"sessionId":\n\n');
+    stream.push(`event: session\ndata: {"sessionId":"${id}","kind":"named"}\n\n`);
+    stream.push('event: bye\ndata: {"reason":"<script>"}\n\n');
+    stream.push('event: bye\ndata: {"reason":"remote-logout"}\n\n');
+    await until(() => byes.length === 1);
+    expect(sessions).toEqual([
+      { sessionId: id.toLowerCase(), kind: 'signed-in' },
+      { sessionId: id.toLowerCase(), kind: 'named' },
+    ]);
+    expect(byes).toEqual(['remote-logout']);
     channel.stop();
   });
 
@@ -87,6 +116,35 @@ describe('PushChannel', () => {
     channel.ensureRunning();
     await until(() => channel.state === 'open');
     expect(auth.mock.calls.map((c) => c[0])).toEqual([false, true]);
+    channel.stop();
+  });
+
+  it('answers a use_dpop_nonce challenge at once with a new proof, without renewing the token', async () => {
+    const ok = streamResponse();
+    const challenge = new Response(null, {
+      status: 401,
+      headers: { 'DPoP-Nonce': 'n1', 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"' },
+    });
+    const responses = [challenge, ok.response];
+    const fetch = vi.fn(async () => responses.shift() as Response);
+    const auth = vi.fn(async (_renew: boolean) => ({ serverUrl: 'http://s', accessToken: 'tok' }));
+    const seen: (string | null)[] = [];
+    const authHeaders = vi.fn(async () => ({
+      authorization: 'DPoP tok',
+      dpop: `proof-${authHeaders.mock.calls.length}`,
+    }));
+    const { channel, sleeps } = setup({
+      fetch: fetch as unknown as typeof globalThis.fetch,
+      auth,
+      authHeaders,
+      onResponse: (_url, response) => seen.push(response.headers.get('dpop-nonce')),
+    });
+    channel.ensureRunning();
+    await until(() => channel.state === 'open');
+    expect(auth.mock.calls.map((c) => c[0])).toEqual([false]);
+    expect(authHeaders).toHaveBeenCalledTimes(2);
+    expect(seen).toEqual(['n1', null]);
+    expect(sleeps).toEqual([]);
     channel.stop();
   });
 

@@ -6,6 +6,8 @@
  * event costs at most one poll period, never data.
  */
 
+import { isNonceChallenge } from './dpop-key.ts';
+
 export interface ChannelAuth {
   serverUrl: string;
   accessToken: string;
@@ -15,7 +17,15 @@ export interface PushChannelDeps {
   /** Credentials while unlocked; null when locked (the channel stops). Throws when unreachable. */
   auth(renew: boolean): Promise<ChannelAuth | null>;
   onRevision(revision: number): void;
+  /** Another device of the account signed in or named its session (`event: session`). */
+  onSession?(event: { sessionId: string; kind: 'signed-in' | 'named' }): void;
+  /** The server closed the stream and said why (`event: bye`, e.g. `remote-logout`). */
+  onBye?(reason: string): void;
   fetch: typeof fetch;
+  /** `Authorization: DPoP …` and a fresh proof for GET `url` (dpop-key.ts dpopAuthHeaders). */
+  authHeaders(url: string, accessToken: string): Promise<Record<string, string>>;
+  /** Told of every answer: the server's latest DPoP nonce is kept for the next proof. */
+  onResponse?(url: string, response: Response): void;
   /** Called on every byte received: an extension API call keeps an MV3 worker from idling out. */
   keepAlive(): void;
   random?: () => number;
@@ -115,11 +125,22 @@ export class PushChannel {
     };
     try {
       heard();
-      const response = await this.deps.fetch(`${auth.serverUrl}${EVENTS_PATH}`, {
-        headers: { authorization: `Bearer ${auth.accessToken}`, accept: 'text/event-stream' },
-        cache: 'no-store',
-        signal: controller.signal,
-      });
+      const url = `${auth.serverUrl}${EVENTS_PATH}`;
+      const open = async () => {
+        const answer = await this.deps.fetch(url, {
+          headers: { ...(await this.deps.authHeaders(url, auth.accessToken)), accept: 'text/event-stream' },
+          cache: 'no-store',
+          signal: controller.signal,
+        });
+        this.deps.onResponse?.(url, answer);
+        return answer;
+      };
+      let response = await open();
+      // The server wants a proof with its new nonce: once more at once, not after a backoff.
+      if (isNonceChallenge(response)) {
+        await response.body?.cancel();
+        response = await open();
+      }
       if (response.status === 401) return 'unauthorized';
       if (!response.ok || !response.body) return 'failed';
       this.current = 'open';
@@ -155,6 +176,10 @@ export class PushChannel {
       if (line.startsWith('event:')) event = line.slice(6).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
     }
+    if (event === 'session' || event === 'bye') {
+      this.dispatchSession(event, data.join('\n'));
+      return;
+    }
     if (event !== 'hello' && event !== 'changed') return;
     try {
       const { revision } = JSON.parse(data.join('\n')) as { revision?: unknown };
@@ -165,4 +190,25 @@ export class PushChannel {
       // A malformed event is ignored; the next poll catches up anyway.
     }
   }
+
+  /** `session` (another device signed in or was named) and `bye` (why the stream ends). */
+  private dispatchSession(event: 'session' | 'bye', json: string): void {
+    let data: unknown;
+    try {
+      data = JSON.parse(json);
+    } catch {
+      return;
+    }
+    if (typeof data !== 'object' || data === null) return;
+    const { sessionId, kind, reason } = data as Record<string, unknown>;
+    if (event === 'bye') {
+      if (typeof reason === 'string' && REASON.test(reason)) this.deps.onBye?.(reason);
+      return;
+    }
+    if (typeof sessionId === 'string' && UUID.test(sessionId) && (kind === 'signed-in' || kind === 'named'))
+      this.deps.onSession?.({ sessionId: sessionId.toLowerCase(), kind });
+  }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REASON = /^[a-z-]{1,40}$/;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import { fromBase64Url, importSymmetricKey } from '../../shared-crypto/index.ts';
+import { loginFields } from '../messaging/item-schema.ts';
 import { accountItem, unlockSessionItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
+import { dpopAuthHeaders } from './dpop-key.ts';
 import { PushChannel } from './push-channel.ts';
 import { pushDirty } from './sync-engine.ts';
 import { applyEdit, emptyVault } from './vault-data.ts';
@@ -23,7 +25,7 @@ const serverFetch: typeof fetch = async (input, init) => server.fetch(new Reques
 
 beforeAll(async () => {
   server = await startTestServer();
-});
+}, 120_000);
 afterAll(async () => {
   await server?.close();
 });
@@ -58,7 +60,7 @@ async function deviceA() {
       applyEdit(
         data,
         undefined,
-        { title, username: 'ada', password: 'pw', uris: [], notes: '', totp: '' },
+        loginFields({ title, username: 'ada', password: 'pw', uris: [], notes: '', totp: '' }),
         new Date().toISOString(),
         ctx.newId,
       );
@@ -79,6 +81,7 @@ describe('push channel → sync (in-process server)', () => {
       auth: (renew) => b.channelAuth(renew),
       onRevision: (revision) => void b.remoteRevision(revision),
       fetch: serverFetch,
+      authHeaders: (url, token) => dpopAuthHeaders('GET', url, token),
       keepAlive: () => undefined,
     });
     channel.ensureRunning();

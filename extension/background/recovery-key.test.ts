@@ -12,9 +12,11 @@ import {
   unwrapKey,
   wrapKey,
 } from '../../shared-crypto/index.ts';
-import type { ItemFields } from '../messaging/protocol.ts';
+import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
+import { asLogin } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
+import { dpopAuthHeaders } from './dpop-key.ts';
 import { createHandlers, dispatch } from './handlers.ts';
 import { RecoveryKeys } from './recovery-key.ts';
 import { VaultError } from './vault-error.ts';
@@ -31,14 +33,15 @@ const SERVER = 'http://keyhold.test';
 const EMAIL = 'grace@example.test';
 const MASTER = 'orange-kettle-harbour-91';
 const NEW_MASTER = 'violet-canyon-ledger-58';
-const fields = (title: string, password = 'pw-1'): ItemFields => ({
-  title,
-  username: 'grace',
-  password,
-  uris: [{ url: 'https://bank.example', match: 'domain' }],
-  totp: '',
-  notes: '',
-});
+const fields = (title: string, password = 'pw-1'): LoginFields =>
+  newLogin({
+    title,
+    username: 'grace',
+    password,
+    uris: [{ url: 'https://bank.example', match: 'domain' }],
+    totp: '',
+    notes: '',
+  });
 
 type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 
@@ -228,7 +231,13 @@ describe('creating a recovery key', () => {
   it('forgets a key being shown when the vault locks', async () => {
     const a = newDevice();
     await a.vault.register(SERVER, EMAIL, MASTER);
-    const handlers = createHandlers(a.vault, { clear: () => undefined } as never, {} as never, a.recovery);
+    const handlers = createHandlers(
+      a.vault,
+      { clear: () => undefined } as never,
+      {} as never,
+      a.recovery,
+      {} as never,
+    );
     const screen = crypto.randomUUID();
     const shown = await a.recovery.create(screen, MASTER);
     await dispatch(handlers, { name: 'lock', request: {} });
@@ -266,12 +275,12 @@ describe('forgot master password', () => {
   it('opens the vault on a fresh device with everything device A saved, then issues a new key', async () => {
     const a = newDevice();
     const key = await registerWithRecoveryKey(a);
-    await a.vault.saveItem(undefined, fields('Bank'));
-    await a.vault.saveItem(undefined, fields('Mail', 'pw-mail'));
+    await a.vault.items.saveItem(undefined, fields('Bank'));
+    await a.vault.items.saveItem(undefined, fields('Mail', 'pw-mail'));
     await a.vault.syncNow();
     // A also has an edit the server has not seen yet when the password is forgotten elsewhere.
     online = false;
-    await a.vault.saveItem(undefined, fields('Offline on A'));
+    await a.vault.items.saveItem(undefined, fields('Offline on A'));
     await a.vault.syncNow();
     online = true;
     const deviceA = await snapshot();
@@ -320,11 +329,11 @@ describe('forgot master password', () => {
   it('on the unlock screen of a device with unsynced edits, keeps them and pushes them', async () => {
     const a = newDevice();
     const key = await registerWithRecoveryKey(a);
-    const synced = await a.vault.saveItem(undefined, fields('Synced'));
+    const synced = await a.vault.items.saveItem(undefined, fields('Synced'));
     await a.vault.syncNow();
     online = false;
-    await a.vault.saveItem(undefined, fields('Made offline'));
-    await a.vault.saveItem(synced.id, fields('Synced', 'edited-offline'));
+    await a.vault.items.saveItem(undefined, fields('Made offline'));
+    await a.vault.items.saveItem(synced.id, fields('Synced', 'edited-offline'));
     await a.vault.syncNow();
     expect((await a.vault.state()).sync.pending).toBe(2);
     await a.vault.lock();
@@ -343,13 +352,13 @@ describe('forgot master password', () => {
     await b.vault.login(SERVER, EMAIL, NEW_MASTER);
     const titles = await b.vault.listItems();
     expect(titles.map((i) => i.title)).toEqual(['Made offline', 'Synced']);
-    expect((await b.vault.getItem(synced.id)).password).toBe('edited-offline');
+    expect(asLogin(await b.vault.items.getItem(synced.id)).password).toBe('edited-offline');
   });
 
   it('follows a rotation pending at the time through the chain, and re-wraps its key too', async () => {
     const a = newDevice();
     const key = await registerWithRecoveryKey(a);
-    await a.vault.saveItem(undefined, fields('Bank'));
+    await a.vault.items.saveItem(undefined, fields('Bank'));
     await a.vault.syncNow();
     // Device A has started a rotation to a new vault key (version 2) that no one has finished.
     const next = generateKeyBytes();
@@ -371,7 +380,14 @@ describe('forgot master password', () => {
       const res = await server.fetch(
         new Request(`${SERVER}/v1/accounts/current/rotation`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${await v.accessToken()}`, 'content-type': 'application/json' },
+          headers: {
+            ...(await dpopAuthHeaders(
+              'POST',
+              `${SERVER}/v1/accounts/current/rotation`,
+              await v.accessToken(),
+            )),
+            'content-type': 'application/json',
+          },
           body: JSON.stringify(body),
         }),
       );
@@ -400,7 +416,7 @@ describe('forgot master password', () => {
   it('offers no key when the rotation after it cannot finish; the vault is open all the same', async () => {
     const a = newDevice();
     const key = await registerWithRecoveryKey(a);
-    await a.vault.saveItem(undefined, fields('Bank'));
+    await a.vault.items.saveItem(undefined, fields('Bank'));
     await a.vault.syncNow();
     fakeBrowser.reset();
     const b = newDevice(true);
@@ -420,7 +436,7 @@ describe('forgot master password', () => {
     const key = await registerWithRecoveryKey(a);
     fakeBrowser.reset();
     const b = newDevice();
-    const handlers = createHandlers(b.vault, {} as never, {} as never, b.recovery);
+    const handlers = createHandlers(b.vault, {} as never, {} as never, b.recovery, {} as never);
     const start = (recoveryKey: string) =>
       dispatch(handlers, {
         name: 'startAccountRecovery',
@@ -491,7 +507,7 @@ describe('forgot master password', () => {
     await registerWithRecoveryKey(a);
     fakeBrowser.reset();
     const b = newDevice();
-    const handlers = createHandlers(b.vault, {} as never, {} as never, b.recovery);
+    const handlers = createHandlers(b.vault, {} as never, {} as never, b.recovery, {} as never);
     const wrongKey = await someOtherKey();
     const replies = [];
     for (let i = 0; i < 6; i++) {

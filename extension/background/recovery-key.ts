@@ -27,7 +27,6 @@ import {
 } from '../messaging/protocol.ts';
 import { type AccountRecord, accountItem, vaultCacheItem } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
-import { DEVICE_NAME } from './device-session.ts';
 import { provenAuthKey } from './master-password-proof.ts';
 import { requireAcceptablePassword } from './new-master-password.ts';
 import { withFreshToken } from './password-change.ts';
@@ -424,7 +423,6 @@ export class RecoveryKeys {
           vaultKey,
           keyVersion,
         ),
-        deviceName: DEVICE_NAME,
       };
     } finally {
       vaultKeyRaw.fill(0);

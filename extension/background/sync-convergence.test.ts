@@ -10,8 +10,9 @@ import {
   toBase64Url,
   wrapKey,
 } from '../../shared-crypto/index.ts';
-import type { ItemFields } from '../messaging/protocol.ts';
+import { type LoginFields, loginFields } from '../messaging/item-schema.ts';
 import { ApiClient, ApiError } from './api-client.ts';
+import { type DpopKeys, memoryDpopKeys } from './dpop-key.ts';
 import { vaultKeyAd } from './item-crypto.ts';
 import { pullChanges, pushDirty, type SyncContext } from './sync-engine.ts';
 import { applyDelete, applyEdit, emptyVault, type VaultData } from './vault-data.ts';
@@ -79,24 +80,29 @@ afterAll(async () => {
 });
 
 /** A device's view of the network: offline, a lost acknowledgement, a push delivered twice. */
-function deviceApi(device: () => Device): ApiClient {
-  return new ApiClient(SERVER, async (input, init) => {
-    const d = device();
-    if (!d.online) throw new TypeError('fetch failed');
-    const request = new Request(input, init);
-    const isPush = request.method === 'POST' && request.url.endsWith('/v1/sync/push');
-    if (isPush && d.duplicatePush) {
-      d.duplicatePush = false;
-      await server.fetch(request.clone());
-    }
-    const response = await server.fetch(request);
-    if (isPush && d.loseAck) {
-      d.loseAck = false;
-      await response.arrayBuffer();
-      throw new TypeError('connection reset after the server committed');
-    }
-    return response;
-  });
+function deviceApi(device: () => Device, keys: DpopKeys): ApiClient {
+  return new ApiClient(
+    SERVER,
+    async (input, init) => {
+      const d = device();
+      if (!d.online) throw new TypeError('fetch failed');
+      const request = new Request(input, init);
+      const isPush = request.method === 'POST' && request.url.endsWith('/v1/sync/push');
+      if (isPush && d.duplicatePush) {
+        d.duplicatePush = false;
+        await server.fetch(request.clone());
+      }
+      const response = await server.fetch(request);
+      if (isPush && d.loseAck) {
+        d.loseAck = false;
+        await response.arrayBuffer();
+        throw new TypeError('connection reset after the server committed');
+      }
+      return response;
+    },
+    undefined,
+    keys,
+  );
 }
 
 async function setUpAccount(count: number): Promise<Device[]> {
@@ -119,7 +125,15 @@ async function setUpAccount(count: number): Promise<Device[]> {
   });
   const devices: Device[] = [];
   for (let n = 0; n < count; n++) {
-    const { accessToken } = await registrar.login({ email, authKey, deviceName: `device ${n}` });
+    // Each device signs in with (and keeps) its own DPoP key.
+    const keys = memoryDpopKeys();
+    const signIn = new ApiClient(
+      SERVER,
+      async (i, init) => server.fetch(new Request(i, init)),
+      undefined,
+      keys,
+    );
+    const { accessToken } = await signIn.login({ email, authKey, deviceName: `device ${n}` });
     const index = n;
     const device: Device = {
       data: emptyVault(),
@@ -127,7 +141,7 @@ async function setUpAccount(count: number): Promise<Device[]> {
       loseAck: false,
       duplicatePush: false,
       ctx: {
-        api: deviceApi(() => devices[index] as Device),
+        api: deviceApi(() => devices[index] as Device, keys),
         accessToken,
         accountId,
         keys: VaultKeys.only(vaultKey),
@@ -172,14 +186,14 @@ async function run(count: number, ops: Op[]): Promise<Device[]> {
     const now = new Date().toISOString();
     switch (op.kind) {
       case 'create': {
-        const fields: ItemFields = {
+        const fields = loginFields({
           title: fresh(op.device),
           username: fresh(op.device),
           password: fresh(op.device),
           notes: fresh(op.device),
           uris: [],
           totp: '',
-        };
+        });
         for (const f of FIELDS) written.set(fields[f], f);
         applyEdit(d.data, undefined, fields, now, d.ctx.newId);
         break;
@@ -189,7 +203,7 @@ async function run(count: number, ops: Op[]): Promise<Device[]> {
         const item = items[op.pick % Math.max(items.length, 1)];
         if (!item) break;
         const value = fresh(op.device);
-        replacedKnowingly.add(item.fields[op.field]);
+        replacedKnowingly.add((item.fields as LoginFields)[op.field]);
         written.set(value, op.field);
         applyEdit(d.data, item.id, { ...item.fields, [op.field]: value }, now, d.ctx.newId);
         break;
@@ -198,7 +212,7 @@ async function run(count: number, ops: Op[]): Promise<Device[]> {
         const items = live(d);
         const item = items[op.pick % Math.max(items.length, 1)];
         if (!item) break;
-        for (const f of FIELDS) replacedKnowingly.add(item.fields[f]);
+        for (const f of FIELDS) replacedKnowingly.add((item.fields as LoginFields)[f]);
         applyDelete(d.data, item.id, now);
         break;
       }
@@ -227,7 +241,8 @@ async function run(count: number, ops: Op[]): Promise<Device[]> {
     expect(view(d)).toEqual(view(first));
   }
   const present = new Set<string>();
-  for (const item of live(first)) for (const f of FIELDS) present.add(`${f}:${item.fields[f]}`);
+  for (const item of live(first))
+    for (const f of FIELDS) present.add(`${f}:${(item.fields as LoginFields)[f]}`);
   for (const [value, field] of written) {
     if (replacedKnowingly.has(value)) continue;
     expect(present.has(`${field}:${value}`), `${field} "${value}" was lost`).toBe(true);

@@ -1,4 +1,4 @@
-import type { ItemFields } from '../messaging/protocol.ts';
+import type { ItemFields } from '../messaging/item-schema.ts';
 
 /** One login as this device knows it. `revision` is the server revision it was based on (0 = never pushed). */
 export interface LocalItem {
@@ -35,8 +35,15 @@ export interface VaultData {
 
 export const emptyVault = (): VaultData => ({ version: 1, revision: 0, lastSyncAt: null, items: {} });
 
+/**
+ * The item body format: 2 since item types (fields carry `type`, folder, favorite, custom fields,
+ * password history, trash mark). A body without `v` is 1 (a login); decryptItem reads both.
+ */
+export const ITEM_BODY_VERSION = 2;
+
 /** What is encrypted into an item's ciphertext on the server. */
 export interface ItemBody {
+  v?: number;
   fields: ItemFields;
   createdAt: string;
   updatedAt: string;

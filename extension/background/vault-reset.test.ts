@@ -51,7 +51,7 @@ describe('vault reset', () => {
   it('deletes every item and opens a fresh vault under the new password, one key version up', async () => {
     const a = h.worker();
     await a.register(SERVER, EMAIL, FORGOTTEN);
-    await a.saveItem(undefined, loginFields('Gone'));
+    await a.items.saveItem(undefined, loginFields('Gone'));
     await a.syncNow();
     const deviceA = await h.snapshot();
     // Device B is signed in and holds an unsynced edit.
@@ -59,7 +59,7 @@ describe('vault reset', () => {
     const b = h.worker();
     await b.login(SERVER, EMAIL, FORGOTTEN);
     h.online = false;
-    const mine = await b.saveItem(undefined, loginFields('Only on B'));
+    const mine = await b.items.saveItem(undefined, loginFields('Only on B'));
     h.online = true;
     const deviceB = await h.snapshot();
 
@@ -89,7 +89,7 @@ describe('vault reset', () => {
     await b2.signInAgain(FRESH);
     expect((await b2.listItems()).map((i) => i.title)).toEqual(['Only on B']);
     expect((await b2.state()).sync).toMatchObject({ error: null, pending: 0 });
-    expect((await b2.getItem(mine.id)).title).toBe('Only on B');
+    expect((await b2.items.getItem(mine.id)).title).toBe('Only on B');
   });
 
   it('refuses another email and a weak new password, before any request', async () => {

@@ -34,7 +34,9 @@ export async function vaultResetAvailable(l: LockedAccount): Promise<boolean> {
     return await refreshDeviceSession(l.api, l.account.accountId);
   } catch (e) {
     // Unreachable, rate limited…: nothing proves the session is alive, so nothing is offered.
+    // Ended by the server: not alive either (its reason is recorded for the unlock screen).
     if (e instanceof ApiError) return false;
+    if (e instanceof VaultError && e.code === ErrorCode.SessionEnded) return false;
     throw e;
   }
 }

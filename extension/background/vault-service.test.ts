@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
-import type { ItemFields } from '../messaging/protocol.ts';
+import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
+import { asLogin } from '../messaging/protocol.ts';
 import { deviceSessionItem, vaultCacheItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
+import { dpopAuthHeaders } from './dpop-key.ts';
 import { VaultService } from './vault-service.ts';
 
 /**
@@ -14,14 +16,15 @@ import { VaultService } from './vault-service.ts';
 const SERVER = 'http://keyhold.test';
 const MASTER = 'orange-kettle-harbour-91';
 const EMAIL = 'grace@example.test';
-const fields = (title: string, password = 'pw-1'): ItemFields => ({
-  title,
-  username: 'grace',
-  password,
-  uris: [{ url: 'https://bank.example', match: 'domain' }],
-  totp: '',
-  notes: '',
-});
+const fields = (title: string, password = 'pw-1'): LoginFields =>
+  newLogin({
+    title,
+    username: 'grace',
+    password,
+    uris: [{ url: 'https://bank.example', match: 'domain' }],
+    totp: '',
+    notes: '',
+  });
 
 type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 
@@ -64,7 +67,9 @@ async function deviceSession() {
 /** The device session an access token belongs to, as the account's activity names it. */
 async function sessionIdOf(accessToken: string): Promise<string> {
   const res = await server.fetch(
-    new Request(`${SERVER}/v1/activity?limit=100`, { headers: { authorization: `Bearer ${accessToken}` } }),
+    new Request(`${SERVER}/v1/activity?limit=100`, {
+      headers: await dpopAuthHeaders('GET', `${SERVER}/v1/activity`, accessToken),
+    }),
   );
   const page = (await res.json()) as { events: { device: { sessionId: string; current: boolean } | null }[] };
   const current = page.events.find((e) => e.device?.current)?.device?.sessionId;
@@ -76,7 +81,9 @@ async function sessionIdOf(accessToken: string): Promise<string> {
 async function signIns(): Promise<number> {
   const { accessToken } = await deviceSession();
   const res = await server.fetch(
-    new Request(`${SERVER}/v1/activity?limit=100`, { headers: { authorization: `Bearer ${accessToken}` } }),
+    new Request(`${SERVER}/v1/activity?limit=100`, {
+      headers: await dpopAuthHeaders('GET', `${SERVER}/v1/activity`, accessToken),
+    }),
   );
   const page = (await res.json()) as { events: { type: string }[] };
   return page.events.filter((e) => e.type === 'login.succeeded').length;
@@ -86,7 +93,7 @@ async function signIns(): Promise<number> {
 async function deviceAWithSyncedItem(title: string) {
   const a = newWorker();
   await a.register(SERVER, EMAIL, MASTER);
-  const item = await a.saveItem(undefined, fields(title));
+  const item = await a.items.saveItem(undefined, fields(title));
   await a.syncNow();
   const deviceA = await snapshot();
   fakeBrowser.reset();
@@ -95,7 +102,7 @@ async function deviceAWithSyncedItem(title: string) {
 
 beforeAll(async () => {
   server = await startTestServer();
-});
+}, 120_000);
 afterAll(async () => {
   await server?.close();
 });
@@ -116,14 +123,14 @@ describe('VaultService', () => {
     const state = await worker.register(SERVER, EMAIL, MASTER);
     expect(state).toMatchObject({ status: 'unlocked', email: EMAIL });
 
-    const saved = await worker.saveItem(undefined, fields('Bank'));
+    const saved = await worker.items.saveItem(undefined, fields('Bank'));
     await worker.syncNow();
     expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
 
     // The worker is killed and restarted: session storage still holds the key.
     const restarted = newWorker();
     expect((await restarted.state()).status).toBe('unlocked');
-    expect(await restarted.getItem(saved.id)).toMatchObject(fields('Bank'));
+    expect(await restarted.items.getItem(saved.id)).toMatchObject(fields('Bank'));
 
     await restarted.lock();
     expect(await fakeBrowser.storage.session.get(null)).toEqual({});
@@ -141,26 +148,26 @@ describe('VaultService', () => {
     const b = newWorker();
     await expect(b.login(SERVER, EMAIL, 'not it')).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
     await b.login(SERVER, EMAIL, MASTER);
-    expect(await b.getItem(item.id)).toMatchObject(fields('Mail'));
-    await b.saveItem(item.id, fields('Mail', 'pw-from-B'));
+    expect(await b.items.getItem(item.id)).toMatchObject(fields('Mail'));
+    await b.items.saveItem(item.id, fields('Mail', 'pw-from-B'));
     await b.syncNow();
     const deviceB = await snapshot();
 
     await restoreSnapshot(deviceA);
     const a2 = newWorker();
     await a2.syncNow();
-    expect((await a2.getItem(item.id)).password).toBe('pw-from-B');
+    expect(asLogin(await a2.items.getItem(item.id)).password).toBe('pw-from-B');
 
     // Both edit the same item while offline; B syncs first. The server's copy (B's) stays in
     // place and A's edit becomes a marked conflict copy: nothing is lost.
     online = false;
-    await a2.saveItem(item.id, fields('Mail', 'pw-A-offline'));
+    await a2.items.saveItem(item.id, fields('Mail', 'pw-A-offline'));
     // Let the sync that saving queued fail while still offline, so it cannot fire after we reconnect.
     await a2.syncNow();
     const deviceA2 = await snapshot();
     await restoreSnapshot(deviceB);
     const b2 = newWorker();
-    await b2.saveItem(item.id, fields('Mail', 'pw-B-offline'));
+    await b2.items.saveItem(item.id, fields('Mail', 'pw-B-offline'));
     await b2.syncNow();
     online = true;
     await b2.syncNow();
@@ -169,10 +176,12 @@ describe('VaultService', () => {
     await a3.syncNow();
     const list = await a3.listItems();
     expect(list).toHaveLength(2);
-    const passwords = await Promise.all(list.map(async (i) => (await a3.getItem(i.id)).password));
+    const passwords = await Promise.all(
+      list.map(async (i) => asLogin(await a3.items.getItem(i.id)).password),
+    );
     expect(passwords.sort()).toEqual(['pw-A-offline', 'pw-B-offline']);
     expect(list.find((i) => i.conflict)).toBeDefined();
-    expect((await a3.getItem(item.id)).password).toBe('pw-B-offline');
+    expect(asLogin(await a3.items.getItem(item.id)).password).toBe('pw-B-offline');
   });
 
   it('merges edits of different fields made on two devices without a conflict copy', async () => {
@@ -180,13 +189,13 @@ describe('VaultService', () => {
     const b = newWorker();
     await b.login(SERVER, EMAIL, MASTER);
     online = false;
-    await b.saveItem(item.id, { ...fields('Forum'), password: 'changed-on-B' });
+    await b.items.saveItem(item.id, { ...fields('Forum'), password: 'changed-on-B' });
     await b.syncNow();
     const deviceB = await snapshot();
 
     await restoreSnapshot(deviceA);
     const a2 = newWorker();
-    await a2.saveItem(item.id, { ...fields('Forum'), title: 'Forum (renamed on A)' });
+    await a2.items.saveItem(item.id, { ...fields('Forum'), title: 'Forum (renamed on A)' });
     online = true;
     await a2.syncNow();
 
@@ -194,7 +203,7 @@ describe('VaultService', () => {
     const b2 = newWorker();
     await b2.syncNow();
     expect(await b2.listItems()).toHaveLength(1);
-    expect(await b2.getItem(item.id)).toMatchObject({
+    expect(await b2.items.getItem(item.id)).toMatchObject({
       title: 'Forum (renamed on A)',
       password: 'changed-on-B',
     });
@@ -202,7 +211,7 @@ describe('VaultService', () => {
     await restoreSnapshot(deviceA);
     const a3 = newWorker();
     await a3.syncNow();
-    expect(await a3.getItem(item.id)).toMatchObject({
+    expect(await a3.items.getItem(item.id)).toMatchObject({
       title: 'Forum (renamed on A)',
       password: 'changed-on-B',
     });
@@ -211,7 +220,7 @@ describe('VaultService', () => {
   it('never lets a slow rebuild after a worker restart undo a lock or drop an edit', async () => {
     const first = newWorker();
     await first.register(SERVER, EMAIL, MASTER);
-    await first.saveItem(undefined, fields('Kept'));
+    await first.items.saveItem(undefined, fields('Kept'));
 
     // Restarted worker: the popup lists while auto-lock fires.
     const racing = newWorker();
@@ -224,7 +233,10 @@ describe('VaultService', () => {
     // Restarted worker: a save and a list race; both edits must survive.
     await racing.unlock(MASTER);
     const again = newWorker();
-    const [saved] = await Promise.all([again.saveItem(undefined, fields('Also kept')), again.listItems()]);
+    const [saved] = await Promise.all([
+      again.items.saveItem(undefined, fields('Also kept')),
+      again.listItems(),
+    ]);
     expect(saved.title).toBe('Also kept');
     const titles = (await newWorker().listItems()).map((i) => i.title);
     expect(titles).toEqual(['Also kept', 'Kept']);
@@ -233,9 +245,11 @@ describe('VaultService', () => {
   it('keeps the device session across lock and unlock (refreshed, not signed in again), ends it on logout', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    const pullWith = (token: string) =>
+    const pullWith = async (token: string) =>
       server.fetch(
-        new Request(`${SERVER}/v1/sync/changes?since=0`, { headers: { authorization: `Bearer ${token}` } }),
+        new Request(`${SERVER}/v1/sync/changes?since=0`, {
+          headers: await dpopAuthHeaders('GET', `${SERVER}/v1/sync/changes`, token),
+        }),
       );
 
     const beforeLock = await deviceSession();
@@ -269,7 +283,7 @@ describe('VaultService', () => {
     expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
     const pull = await server.fetch(
       new Request(`${SERVER}/v1/sync/changes?since=0`, {
-        headers: { authorization: `Bearer ${accessToken}` },
+        headers: await dpopAuthHeaders('GET', `${SERVER}/v1/sync/changes`, accessToken),
       }),
     );
     expect(pull.status).toBe(401);
@@ -286,7 +300,7 @@ describe('VaultService', () => {
     await server.fetch(
       new Request(`${SERVER}/v1/sessions/current`, {
         method: 'DELETE',
-        headers: { authorization: `Bearer ${before.accessToken}` },
+        headers: await dpopAuthHeaders('DELETE', `${SERVER}/v1/sessions/current`, before.accessToken),
       }),
     );
     await worker.unlock(MASTER);
@@ -299,15 +313,15 @@ describe('VaultService', () => {
   it('skips a tampered item from the server without stalling sync', async () => {
     const a = newWorker();
     await a.register(SERVER, EMAIL, MASTER);
-    const good = await a.saveItem(undefined, fields('Good'));
-    const bad = await a.saveItem(undefined, fields('Bad'));
+    const good = await a.items.saveItem(undefined, fields('Good'));
+    const bad = await a.items.saveItem(undefined, fields('Bad'));
     await a.syncNow();
     const session = await deviceSession();
     // The server (or someone with its database) rewrites one item's ciphertext.
     const pulled = await (
       await server.fetch(
         new Request(`${SERVER}/v1/sync/changes?since=0`, {
-          headers: { authorization: `Bearer ${session.accessToken}` },
+          headers: await dpopAuthHeaders('GET', `${SERVER}/v1/sync/changes`, session.accessToken),
         }),
       )
     ).json();
@@ -317,7 +331,10 @@ describe('VaultService', () => {
     const push = await server.fetch(
       new Request(`${SERVER}/v1/sync/push`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' },
+        headers: {
+          ...(await dpopAuthHeaders('POST', `${SERVER}/v1/sync/push`, session.accessToken)),
+          'content-type': 'application/json',
+        },
         body: JSON.stringify({
           changes: [
             {
@@ -345,12 +362,12 @@ describe('VaultService', () => {
     async function lockedWithOfflineEdit() {
       const worker = newWorker();
       await worker.register(SERVER, EMAIL, MASTER);
-      await worker.saveItem(undefined, fields('Synced'));
+      await worker.items.saveItem(undefined, fields('Synced'));
       await worker.syncNow();
       await worker.lock();
       online = false;
       await worker.unlock(MASTER);
-      await worker.saveItem(undefined, fields('Made offline'));
+      await worker.items.saveItem(undefined, fields('Made offline'));
       await worker.lock();
       return worker;
     }
@@ -377,7 +394,7 @@ describe('VaultService', () => {
       const worker = newWorker();
       await worker.register(SERVER, EMAIL, MASTER);
       online = false;
-      await worker.saveItem(undefined, fields('Pushed at logout'));
+      await worker.items.saveItem(undefined, fields('Pushed at logout'));
       online = true;
       expect(await worker.logout()).toMatchObject({ status: 'logged-out' });
       await worker.login(SERVER, EMAIL, MASTER);
@@ -388,8 +405,8 @@ describe('VaultService', () => {
       const worker = newWorker();
       await worker.register(SERVER, EMAIL, MASTER);
       online = false;
-      await worker.saveItem(undefined, fields('One'));
-      await worker.saveItem(undefined, fields('Two'));
+      await worker.items.saveItem(undefined, fields('One'));
+      await worker.items.saveItem(undefined, fields('Two'));
       expect(await worker.logout()).toMatchObject({ status: 'unsynced', pending: 2 });
       expect((await worker.state()).status).toBe('unlocked');
       expect(await worker.listItems()).toHaveLength(2);
@@ -432,7 +449,7 @@ describe('VaultService', () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
     online = false;
-    await worker.saveItem(undefined, fields('Offline one'));
+    await worker.items.saveItem(undefined, fields('Offline one'));
     await worker.syncNow();
     expect((await worker.state()).sync).toMatchObject({ pending: 1, error: 'SERVER_UNREACHABLE' });
     expect((await worker.listItems())[0]).toMatchObject({ title: 'Offline one', pending: true });
@@ -451,55 +468,163 @@ describe('VaultService', () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
     online = false;
-    for (const t of ['Zeta', 'alpha', 'Beta 10', 'Beta 9']) await worker.saveItem(undefined, fields(t));
-    const mail = await worker.saveItem(undefined, {
+    for (const t of ['Zeta', 'alpha', 'Beta 10', 'Beta 9']) await worker.items.saveItem(undefined, fields(t));
+    const mail = await worker.items.saveItem(undefined, {
       ...fields('Mail'),
       username: 'ada@mail.example',
       uris: [{ url: 'https://webmail.example.org', match: 'domain' }],
     });
 
-    expect(await worker.listPage('', 3)).toMatchObject({ matching: 5, total: 5 });
-    expect((await worker.listPage('', 3)).items.map((i) => i.title)).toEqual(['alpha', 'Beta 9', 'Beta 10']);
+    expect(await worker.items.listPage({ query: '', limit: 3, view: 'all', folder: '' })).toMatchObject({
+      matching: 5,
+      total: 5,
+    });
+    expect(
+      (await worker.items.listPage({ query: '', limit: 3, view: 'all', folder: '' })).items.map(
+        (i) => i.title,
+      ),
+    ).toEqual(['alpha', 'Beta 9', 'Beta 10']);
     // Title, username and website addresses are searched, case-insensitively.
-    expect((await worker.listPage('BETA', 10)).items.map((i) => i.title)).toEqual(['Beta 9', 'Beta 10']);
-    expect((await worker.listPage('ada@', 10)).items.map((i) => i.id)).toEqual([mail.id]);
-    expect((await worker.listPage('webmail', 10)).items.map((i) => i.id)).toEqual([mail.id]);
-    expect(await worker.listPage('nothing like it', 10)).toEqual({ items: [], matching: 0, total: 5 });
+    expect(
+      (await worker.items.listPage({ query: 'BETA', limit: 10, view: 'all', folder: '' })).items.map(
+        (i) => i.title,
+      ),
+    ).toEqual(['Beta 9', 'Beta 10']);
+    expect(
+      (await worker.items.listPage({ query: 'ada@', limit: 10, view: 'all', folder: '' })).items.map(
+        (i) => i.id,
+      ),
+    ).toEqual([mail.id]);
+    expect(
+      (await worker.items.listPage({ query: 'webmail', limit: 10, view: 'all', folder: '' })).items.map(
+        (i) => i.id,
+      ),
+    ).toEqual([mail.id]);
+    expect(
+      await worker.items.listPage({ query: 'nothing like it', limit: 10, view: 'all', folder: '' }),
+    ).toEqual({
+      items: [],
+      matching: 0,
+      total: 5,
+      trashed: 0,
+    });
 
     // The cached list follows every change.
-    await worker.saveItem(mail.id, { ...fields('Aardvark mail'), username: 'ada@mail.example' });
-    expect((await worker.listPage('', 1)).items[0]).toMatchObject({ title: 'Aardvark mail', pending: true });
-    await worker.deleteItem(mail.id);
-    expect(await worker.listPage('ada@', 10)).toEqual({ items: [], matching: 0, total: 4 });
+    await worker.items.saveItem(mail.id, { ...fields('Aardvark mail'), username: 'ada@mail.example' });
+    expect(
+      (await worker.items.listPage({ query: '', limit: 1, view: 'all', folder: '' })).items[0],
+    ).toMatchObject({
+      title: 'Aardvark mail',
+      pending: true,
+    });
+    await worker.items.deleteItem(mail.id);
+    expect(await worker.items.listPage({ query: 'ada@', limit: 10, view: 'all', folder: '' })).toEqual({
+      items: [],
+      matching: 0,
+      total: 4,
+      trashed: 1,
+    });
+    // Deleting moved it to the trash: listed there, restorable, never filled.
+    const trash = await worker.items.listPage({ query: 'ada@', limit: 10, view: 'trash', folder: '' });
+    expect(trash.items.map((i) => i.id)).toEqual([mail.id]);
+    expect((await worker.items.autofillLogins()).map((l) => l.id)).not.toContain(mail.id);
+    await expect(worker.items.deleteForever((await worker.listItems())[0]?.id ?? '')).rejects.toMatchObject({
+      code: 'NOT_IN_TRASH',
+    });
+    expect((await worker.items.restoreItem(mail.id)).trashedAt).toBeNull();
+    expect((await worker.items.autofillLogins()).map((l) => l.id)).toContain(mail.id);
+    await worker.items.deleteItem(mail.id);
+    await worker.items.deleteForever(mail.id);
+    await expect(worker.items.getItem(mail.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await worker.items.listPage({ query: '', limit: 10, view: 'trash', folder: '' })).toMatchObject({
+      matching: 0,
+      trashed: 0,
+    });
+  });
+
+  it('keeps the replaced password with its date, newest first, and carries types, folders and favorites', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    online = false;
+    const item = await worker.items.saveItem(undefined, {
+      ...fields('Bank', 'first'),
+      folder: ' Money / Banks ',
+    });
+    expect(item.folder).toBe('Money/Banks');
+    await worker.items.saveItem(item.id, { ...fields('Bank', 'second'), folder: 'Money/Banks' });
+    const third = asLogin(
+      await worker.items.saveItem(item.id, { ...fields('Bank', 'third'), folder: 'Money/Banks' }),
+    );
+    expect(third.passwordHistory.map((h) => h.password)).toEqual(['second', 'first']);
+    // A title-only edit adds nothing to the history.
+    const retitled = await worker.items.saveItem(item.id, {
+      ...fields('Bank (old)', 'third'),
+      folder: 'Money/Banks',
+    });
+    expect(retitled.passwordHistory).toHaveLength(2);
+
+    const card = await worker.items.saveItem(undefined, {
+      type: 'card',
+      title: 'Visa',
+      notes: '',
+      folder: 'Money',
+      favorite: true,
+      customFields: [{ name: 'PIN', kind: 'hidden', value: '1234' }],
+      cardholder: 'Grace Hopper',
+      brand: 'Visa',
+      number: '4111111111111111',
+      expMonth: '12',
+      expYear: '2099',
+      code: '123',
+    });
+    expect(card).toMatchObject({ type: 'card', favorite: true, passwordHistory: [], trashedAt: null });
+    const page = await worker.items.listPage({ query: '', limit: 10, view: 'all', folder: '' });
+    // Favorites first; a card's second line is its last four digits, never the number.
+    expect(page.items.map((i) => [i.title, i.subtitle])).toEqual([
+      ['Visa', '•••• 1111'],
+      ['Bank (old)', 'grace'],
+    ]);
+    expect(await worker.items.listFolders()).toEqual([
+      { path: 'Money', count: 2 },
+      { path: 'Money/Banks', count: 1 },
+    ]);
+    const banks = await worker.items.listPage({ query: '', limit: 10, view: 'all', folder: 'Money/Banks' });
+    expect(banks.items.map((i) => i.id)).toEqual([item.id]);
+    const favorites = await worker.items.listPage({ query: '', limit: 10, view: 'favorites', folder: '' });
+    expect(favorites.items.map((i) => i.id)).toEqual([card.id]);
+    // Only logins are offered to autofill.
+    expect((await worker.items.autofillLogins()).map((l) => l.id)).toEqual([item.id]);
   });
 
   it('changes nothing and says so when the device storage is full', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    const kept = await worker.saveItem(undefined, fields('Kept'));
+    const kept = await worker.items.saveItem(undefined, fields('Kept'));
     await worker.syncNow();
     const full = vi
       .spyOn(fakeBrowser.storage.local, 'set')
       .mockRejectedValue(new Error('QUOTA_BYTES quota exceeded'));
 
-    await expect(worker.saveItem(undefined, fields('New'))).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
-    await expect(worker.saveItem(kept.id, fields('Kept, renamed'))).rejects.toMatchObject({
+    await expect(worker.items.saveItem(undefined, fields('New'))).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
     });
-    await expect(worker.deleteItem(kept.id)).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    await expect(worker.items.saveItem(kept.id, fields('Kept, renamed'))).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+    });
+    await expect(worker.items.deleteItem(kept.id)).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
     // Memory and disk agree: the vault is exactly as before, nothing pending to push.
     expect(await worker.listItems()).toEqual([expect.objectContaining({ title: 'Kept', pending: false })]);
     expect((await worker.state()).sync.pending).toBe(0);
 
     full.mockRestore();
-    await worker.saveItem(undefined, fields('New'));
+    await worker.items.saveItem(undefined, fields('New'));
     expect((await newWorker().listItems()).map((i) => i.title)).toEqual(['Kept', 'New']);
   });
 
   it('unlocks offline from the local cache', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    await worker.saveItem(undefined, fields('Cached'));
+    await worker.items.saveItem(undefined, fields('Cached'));
     await worker.syncNow();
     await worker.lock();
     online = false;
@@ -514,7 +639,7 @@ describe('VaultService', () => {
     await worker.lock();
     online = false;
     await worker.unlock(MASTER);
-    await worker.saveItem(undefined, fields('Made offline'));
+    await worker.items.saveItem(undefined, fields('Made offline'));
     expect((await worker.state()).sync).toMatchObject({ pending: 1, error: 'SERVER_UNREACHABLE' });
 
     online = true;
@@ -526,10 +651,10 @@ describe('VaultService', () => {
     await server.fetch(
       new Request(`${SERVER}/v1/sessions/current`, {
         method: 'DELETE',
-        headers: { authorization: `Bearer ${token}` },
+        headers: await dpopAuthHeaders('DELETE', `${SERVER}/v1/sessions/current`, token),
       }),
     );
-    await worker.saveItem(undefined, fields('After revocation'));
+    await worker.items.saveItem(undefined, fields('After revocation'));
     await worker.syncNow();
     expect((await worker.state()).sync).toMatchObject({ pending: 0, error: null });
   });
@@ -537,7 +662,7 @@ describe('VaultService', () => {
   it('reports a tampered local cache instead of showing partial data', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    await worker.saveItem(undefined, fields('Secret'));
+    await worker.items.saveItem(undefined, fields('Secret'));
     await worker.lock();
     const cache = await vaultCacheItem.getValue();
     if (!cache) throw new Error('no cache');

@@ -12,13 +12,11 @@ import {
   validateKdfParams,
   wrapKey,
 } from '../../shared-crypto/index.ts';
+import { forgetHistory, resealHistory } from '../generator/history.ts';
 import { raiseToFloor } from '../messaging/kdf-levels.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   ErrorCode,
-  type ItemDetail,
-  type ItemFields,
-  type ItemPage,
   type ItemSummary,
   type LogoutResult,
   type PasswordReminder,
@@ -36,13 +34,16 @@ import {
 } from '../storage/items.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import {
-  DEVICE_NAME,
   deviceAccessToken,
   endDeviceSession,
   forgetDeviceSession,
+  forgetSessionNotes,
   storeDeviceSession,
 } from './device-session.ts';
+import { forgetHealthScores } from './health-scores.ts';
 import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
+import { expiredTrash, NotInTrash } from './item-edits.ts';
+import { readUnlockSession } from './kept-unlock.ts';
 import {
   adoptServerKeys,
   checkPassword,
@@ -61,11 +62,13 @@ import {
 } from './password-changed-elsewhere.ts';
 import { newPasswordHistory, sealPasswordHistory, withPassword } from './password-history.ts';
 import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
+import { endPolicy } from './session-ended.ts';
 import { pullChanges, pushDirty } from './sync-engine.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
-import { applyDelete, applyEdit, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
+import { applyDelete, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { VaultItems } from './vault-items.ts';
 import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
 import { resetVault } from './vault-reset.ts';
 
@@ -98,13 +101,6 @@ export interface LockedAccount {
   accessToken: () => Promise<string>;
 }
 
-export interface AutofillLogin {
-  id: string;
-  fields: ItemFields;
-  uris: ItemFields['uris'];
-  lastUsedAt?: string;
-}
-
 interface Unlocked {
   account: AccountRecord;
   /** The vault keys by version (current, and a pending rotation's); see vault-keys.ts. */
@@ -119,14 +115,6 @@ export interface PasswordKeys {
   wrappingKey: SymmetricKey;
   wrappingKeyRaw: Uint8Array;
 }
-
-interface SummaryEntry {
-  summary: ItemSummary;
-  search: string;
-}
-
-/** One collator for every sort: `localeCompare` builds one per call, which dominates a 10,000-item sort. */
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export interface VaultServiceDeps {
   makeApi: (baseUrl: string) => ApiClient;
@@ -153,7 +141,23 @@ export class VaultService {
   private lastSyncError: ErrorCode | null = null;
   /** The auth key (b64u) the server refused as out of date: not sent again (see accessToken). */
   private refusedAuthKey: string | null = null;
-  private summaries: { data: VaultData; list: SummaryEntry[] } | null = null;
+  /** The items of the unlocked vault: list, detail, edits, trash (vault-items.ts). */
+  readonly items = new VaultItems({
+    data: async () => (await this.requireUnlocked()).data,
+    transact: (work) =>
+      this.serial(async () => {
+        const u = await this.requireUnlocked();
+        let committed = false;
+        const result = await work(u.data, this.deps.now().toISOString(), async (change) => {
+          const out = await this.changeAndPersist(u, change);
+          committed = true;
+          return out;
+        });
+        if (committed) this.syncSoon();
+        return result;
+      }),
+    newId: () => this.deps.newId(),
+  });
   /** Key rotations, each step a unit of this queue (key-rotation.ts). */
   private readonly rotation = new KeyRotation((work) => this.withKeyedVault(work));
   /**
@@ -196,7 +200,8 @@ export class VaultService {
   }
 
   private async loadFromStorage(): Promise<Unlocked | null> {
-    const [session, account] = await Promise.all([unlockSessionItem.getValue(), accountItem.getValue()]);
+    // With "lock on browser restart" off, a restarted browser gets the kept session back (kept-unlock.ts).
+    const [session, account] = await Promise.all([readUnlockSession(), accountItem.getValue()]);
     if (!session || !account || session.accountId !== account.accountId) return null;
     // A session written by an older version of the extension holds no keyring: unlock again.
     if (!session.vaultKeys || !session.wrappingKey) return null;
@@ -248,7 +253,7 @@ export class VaultService {
 
   /** Seals and stores the vault; `listChanged: false` for writes that leave the item list as it is. */
   private async persist(u: Unlocked, listChanged = true): Promise<void> {
-    if (listChanged) this.summaries = null;
+    if (listChanged) this.items.changed();
     const keyVersion = u.keys.writeVersion;
     const sealed = await sealVault(u.keys.writeKey, u.account.accountId, u.data);
     const wrappedVaultKey = VaultService.wrappedFor(u.account, keyVersion);
@@ -278,7 +283,7 @@ export class VaultService {
       await this.persist(u);
     } catch (e) {
       u.data.items = before;
-      this.summaries = null;
+      this.items.changed();
       throw e;
     }
     return result;
@@ -371,9 +376,7 @@ export class VaultService {
       const pre = await this.mapApi(() => api.prelogin(email));
       const kdf = this.checkKdf(pre.kdf);
       const derived = await deriveAccountKeys(password, fromBase64Url(pre.salt), kdf);
-      const reply = await this.mapApi(() =>
-        api.login({ email, authKey: toBase64Url(derived.authKey), deviceName: DEVICE_NAME }),
-      );
+      const reply = await this.mapApi(() => api.login({ email, authKey: toBase64Url(derived.authKey) }));
       const account: AccountRecord = {
         accountId: reply.accountId,
         email,
@@ -508,7 +511,8 @@ export class VaultService {
    */
   private async resumeDeviceSession(u: Unlocked, api: ApiClient): Promise<void> {
     try {
-      await this.accessToken(u, api, true);
+      // The password was just typed: a session ended meanwhile is signed in again (session-ended.ts).
+      await this.accessToken(u, api, true, true);
       this.lastSyncError = null;
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
@@ -555,7 +559,10 @@ export class VaultService {
       vaultCacheItem.removeValue(),
       accountItem.removeValue(),
       forgetDeviceSession(),
+      forgetSessionNotes(),
       forgetPasswordReminder(),
+      forgetHistory(),
+      forgetHealthScores(),
     ]);
   }
 
@@ -616,7 +623,8 @@ export class VaultService {
     const fresh = await this.withLockedAccount(async (l) =>
       resetVault(l, email, newPassword, (await l.api.checkServer()).policy),
     );
-    await vaultCacheItem.removeValue();
+    // A new vault key: nothing sealed under the old one can be read again.
+    await Promise.all([vaultCacheItem.removeValue(), forgetHistory(), forgetHealthScores()]);
     return this.openWithCredentials(
       this.deps.makeApi(fresh.account.serverUrl),
       fresh.account,
@@ -671,67 +679,15 @@ export class VaultService {
     this.lastSyncError = null;
   }
 
-  /** Every live login, sorted by title. */
+  /** Every live item (not in the trash): favorites first, then by title (tests and benches). */
   async listItems(): Promise<ItemSummary[]> {
-    return (await this.sortedSummaries()).map((e) => e.summary);
+    return (await this.items.listPage({ query: '', limit: Number.MAX_SAFE_INTEGER, view: 'all', folder: '' }))
+      .items;
   }
 
-  /** The popup's list: the first `limit` logins whose title, username or a URL contains `query`. */
-  async listPage(query: string, limit: number): Promise<ItemPage> {
-    const all = await this.sortedSummaries();
-    const q = query.trim().toLowerCase();
-    const matching = q ? all.filter((e) => e.search.includes(q)) : all;
-    return {
-      items: matching.slice(0, limit).map((e) => e.summary),
-      matching: matching.length,
-      total: all.length,
-    };
-  }
-
-  /**
-   * The sorted list with a lower-cased search text per login, built once per version of the
-   * vault: persist() (every local change, every sync that changed something) drops it.
-   */
-  private async sortedSummaries(): Promise<SummaryEntry[]> {
-    const u = await this.requireUnlocked();
-    if (this.summaries?.data === u.data) return this.summaries.list;
-    const list: SummaryEntry[] = [];
-    for (const i of Object.values(u.data.items)) {
-      if (i.deleted) continue;
-      const summary: ItemSummary = {
-        id: i.id,
-        title: i.fields.title,
-        username: i.fields.username,
-        uris: i.fields.uris,
-        conflict: i.conflictOf !== null,
-        pending: i.dirty,
-        updatedAt: i.updatedAt,
-      };
-      const search = [summary.title, summary.username, ...summary.uris.map((x) => x.url)]
-        .join('\n')
-        .toLowerCase();
-      list.push({ summary, search });
-    }
-    list.sort(
-      (a, b) =>
-        collator.compare(a.summary.title, b.summary.title) ||
-        (a.summary.id < b.summary.id ? -1 : a.summary.id > b.summary.id ? 1 : 0),
-    );
-    this.summaries = { data: u.data, list };
-    return list;
-  }
-
-  /** Live logins with their fields, for autofill planning in this worker; never sent to a page. */
-  async autofillLogins(): Promise<AutofillLogin[]> {
-    const u = await this.requireUnlocked();
-    const lastUsed = u.data.lastUsed ?? {};
-    const list: AutofillLogin[] = [];
-    for (const i of Object.values(u.data.items)) {
-      if (i.deleted) continue;
-      const used = lastUsed[i.id];
-      list.push({ id: i.id, fields: i.fields, uris: i.fields.uris, ...(used ? { lastUsedAt: used } : {}) });
-    }
-    return list;
+  /** The decrypted vault for a read-only report in this worker (vault-health.ts); never sent out. */
+  async readVault(): Promise<VaultData> {
+    return (await this.requireUnlocked()).data;
   }
 
   /** Remembers that a login was just filled, so it ranks first next time. */
@@ -756,73 +712,12 @@ export class VaultService {
     return (await accountItem.getValue()) !== null;
   }
 
-  /** A login saved from the page's save prompt (or a generated password that was used). */
-  async createLogin(l: { title: string; username: string; password: string; url: string }): Promise<void> {
-    await this.saveItem(undefined, {
-      title: l.title,
-      username: l.username,
-      password: l.password,
-      uris: [{ url: l.url, match: 'domain' }],
-      notes: '',
-      totp: '',
-    });
-  }
-
-  /** The page's update prompt: only the password changes; the merge base is kept as for any edit. */
-  async updatePassword(id: string, password: string): Promise<void> {
-    const u = await this.requireUnlocked();
-    const existing = u.data.items[id];
-    if (!existing || existing.deleted) throw new VaultError(ErrorCode.NotFound);
-    await this.saveItem(id, { ...existing.fields, password });
-  }
-
-  async getItem(id: string): Promise<ItemDetail> {
-    const u = await this.requireUnlocked();
-    const i = u.data.items[id];
-    if (!i || i.deleted) throw new VaultError(ErrorCode.NotFound);
-    const original = i.conflictOf ? u.data.items[i.conflictOf] : undefined;
-    const live = original && !original.deleted ? original : undefined;
-    return {
-      id: i.id,
-      ...i.fields,
-      createdAt: i.createdAt,
-      updatedAt: i.updatedAt,
-      conflict: i.conflictOf
-        ? {
-            of: i.conflictOf,
-            ofTitle: live?.fields.title ?? null,
-            ofUpdatedAt: live?.updatedAt ?? null,
-            copyUpdatedAt: i.updatedAt,
-          }
-        : null,
-    };
-  }
-
-  saveItem(id: string | undefined, fields: ItemFields): Promise<ItemDetail> {
-    return this.serial(async () => {
-      const u = await this.requireUnlocked();
-      const itemId = await this.changeAndPersist(u, () =>
-        applyEdit(u.data, id, fields, this.deps.now().toISOString(), this.deps.newId),
-      );
-      this.syncSoon();
-      return this.getItem(itemId);
-    });
-  }
-
-  deleteItem(id: string): Promise<null> {
-    return this.serial(async () => {
-      const u = await this.requireUnlocked();
-      await this.changeAndPersist(u, () => applyDelete(u.data, id, this.deps.now().toISOString()));
-      this.syncSoon();
-      return null;
-    });
-  }
-
   private local<T>(change: () => T): T {
     try {
       return change();
     } catch (e) {
       if (e instanceof NoSuchItem) throw new VaultError(ErrorCode.NotFound);
+      if (e instanceof NotInTrash) throw new VaultError(ErrorCode.NotInTrash);
       throw e;
     }
   }
@@ -868,6 +763,14 @@ export class VaultService {
   private async syncLocked(): Promise<void> {
     const u = this.unlocked;
     if (!u) return;
+    // Items trashed more than TRASH_DAYS ago are deleted for good, on every device, even offline.
+    const expired = expiredTrash(u.data, this.deps.now());
+    if (expired.length > 0) {
+      const now = this.deps.now().toISOString();
+      await this.changeAndPersist(u, () => {
+        for (const id of expired) applyDelete(u.data, id, now);
+      }).catch(() => undefined);
+    }
     const api = this.deps.makeApi(u.account.serverUrl);
     try {
       try {
@@ -1013,8 +916,11 @@ export class VaultService {
     await unlockSessionItem.setValue(u.session);
     await accountItem.setValue(account);
     u.account = account;
-    u.keys = VaultKeys.of(account, await importVaultKeys(all));
+    const held = await importVaultKeys(all);
+    u.keys = VaultKeys.of(account, held);
     await this.persist(u, false);
+    // While the old key is still held: the generator history follows the current key version.
+    await resealHistory(account.accountId, held, u.keys.current);
     const kept: Record<string, string> = {};
     for (const version of [u.keys.current, u.keys.pending]) {
       const raw = version === null ? undefined : all[version];
@@ -1031,7 +937,12 @@ export class VaultService {
    * A new sign-in says which vault key is current (a rotation elsewhere also ended this device's
    * session): it is followed at once, without the password.
    */
-  private async accessToken(u: Unlocked, api: ApiClient, renew = false): Promise<string> {
+  private async accessToken(
+    u: Unlocked,
+    api: ApiClient,
+    renew = false,
+    afterPassword = false,
+  ): Promise<string> {
     let signedIn: Awaited<ReturnType<ApiClient['login']>> | null = null;
     // An auth key the server refused once is never sent again: every refused sign-in counts toward
     // the account's lockout, and the push channel's and sync's retries would lock the account for
@@ -1045,6 +956,7 @@ export class VaultService {
         authKey: refused ? null : u.session.authKey,
         now: this.deps.now(),
         renew,
+        afterPassword,
         onSignIn: (reply) => {
           signedIn = reply;
         },
@@ -1054,10 +966,28 @@ export class VaultService {
         throw new VaultError(ErrorCode.PasswordChangedElsewhere);
       if (e instanceof VaultError && e.code === ErrorCode.PasswordChangedElsewhere)
         this.refusedAuthKey = u.session.authKey;
+      if (e instanceof VaultError && e.code === ErrorCode.SessionEnded) await this.endedByServer(u, e);
       throw e;
     }
     if (signedIn && this.unlocked === u) await adoptServerKeys(this.keyed(u, api, token), signedIn);
     return token;
+  }
+
+  /**
+   * The server ended this session and no sign-in follows (session-ended.ts): after a password
+   * change elsewhere the new password is asked for (the old auth key is never sent); otherwise the
+   * vault locks — keys wiped, the sealed cache and its unsynced edits kept for the next login.
+   */
+  private async endedByServer(u: Unlocked, e: VaultError): Promise<never> {
+    if (endPolicy(e.detail.endReason) === 'new-password') {
+      this.refusedAuthKey = u.session.authKey;
+      throw new VaultError(ErrorCode.PasswordChangedElsewhere);
+    }
+    if (this.unlocked === u) {
+      this.detach();
+      await unlockSessionItem.removeValue();
+    }
+    throw e;
   }
 
   private async mapApi<T>(call: () => Promise<T>): Promise<T> {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { FillResult, MenuState } from '../messaging/protocol.ts';
 import { send } from '../popup/send.ts';
 import { createClickGuard } from './click-guard.ts';
@@ -30,7 +31,7 @@ export function InlineMenu({ session }: { session: string }) {
   const buttons = useRef<(HTMLButtonElement | null)[]>([]);
 
   useEffect(() => {
-    void send('menuState', { session }).then(setState, () => setNotice('Keyhold is not available.'));
+    void send('menuState', { session }).then(setState, () => setNotice(t('inPage.unavailable')));
     const onFocus = () => buttons.current[0]?.focus();
     window.addEventListener('focus', onFocus);
     return () => window.removeEventListener('focus', onFocus);
@@ -51,20 +52,27 @@ export function InlineMenu({ session }: { session: string }) {
 
   const rows: Row[] =
     state.status === 'locked'
-      ? [{ key: 'unlock', label: 'Unlock Keyhold', sub: 'to fill your login', choice: { kind: 'unlock' } }]
+      ? [
+          {
+            key: 'unlock',
+            label: t('account.unlockTitle'),
+            sub: t('inPage.toFill'),
+            choice: { kind: 'unlock' },
+          },
+        ]
       : state.purpose === 'new-password'
         ? [
             {
               key: 'gen',
-              label: 'Use a strong generated password',
-              sub: 'saved when you submit',
+              label: t('inPage.generate'),
+              sub: t('inPage.savedOnSubmit'),
               choice: { kind: 'generate' },
             },
           ]
         : state.suggestions.map((s) => ({
             key: s.id,
             label: s.title,
-            sub: state.purpose === 'otp' ? 'Fill one-time code' : s.username || '(no username)',
+            sub: state.purpose === 'otp' ? t('inPage.fillOtp') : s.username || t('inPage.noUsername'),
             choice: { kind: 'fill', id: s.id, allowInsecure: false },
           }));
 
@@ -75,7 +83,7 @@ export function InlineMenu({ session }: { session: string }) {
     try {
       result = await send('menuChoose', { session, action: choice });
     } catch (e) {
-      setNotice(e instanceof Error ? e.message : 'Keyhold could not fill this page.');
+      setNotice(e instanceof Error ? e.message : t('inPage.couldNotFill'));
       return;
     }
     if (result.status === 'needs-confirmation' && choice.kind === 'fill') {
@@ -103,9 +111,9 @@ export function InlineMenu({ session }: { session: string }) {
       data-testid="keyhold-inline-menu"
       onKeyDown={onKeyDown}
       role="dialog"
-      aria-label="Keyhold"
+      aria-label={t('ext.name')}
     >
-      <header>Keyhold · {state.host}</header>
+      <header>{t('inPage.header', { host: state.host })}</header>
       {confirm ? (
         <div class="prompt">
           <p title={confirm.message}>{confirm.message}</p>
@@ -115,10 +123,10 @@ export function InlineMenu({ session }: { session: string }) {
               class="primary"
               onClick={() => void choose({ kind: 'fill', id: confirm.id, allowInsecure: true })}
             >
-              Fill anyway
+              {t('tabMatches.fillAnyway')}
             </button>
             <button type="button" onClick={() => void send('menuDismiss', { session, refocus: true })}>
-              Cancel
+              {t('common.cancel')}
             </button>
           </div>
         </div>
@@ -127,7 +135,7 @@ export function InlineMenu({ session }: { session: string }) {
           {notice}
         </div>
       ) : (
-        <ul aria-label="Suggestions">
+        <ul aria-label={t('inPage.suggestions')}>
           {rows.map((row, i) => (
             <li key={row.key}>
               <button

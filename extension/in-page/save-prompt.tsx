@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { PromptState } from '../messaging/protocol.ts';
 import { send } from '../popup/send.ts';
 import { createClickGuard } from './click-guard.ts';
@@ -33,10 +34,10 @@ export function SavePrompt({ session }: { session: string }) {
   if (state === null) {
     return (
       <div ref={root} data-testid="keyhold-save-prompt" class="prompt">
-        <p>This prompt has expired.</p>
+        <p>{t('inPage.promptExpired')}</p>
         <div class="actions">
           <button type="button" onClick={() => answer('dismiss')}>
-            Dismiss
+            {t('banners.dismiss')}
           </button>
         </div>
       </div>
@@ -44,22 +45,24 @@ export function SavePrompt({ session }: { session: string }) {
   }
   const update = state.kind === 'update';
   return (
-    <div ref={root} data-testid="keyhold-save-prompt" class="prompt" role="dialog" aria-label="Keyhold">
+    <div ref={root} data-testid="keyhold-save-prompt" class="prompt" role="dialog" aria-label={t('ext.name')}>
       <h1>
         {update
-          ? `Update the password for ${state.title ?? state.host}?`
-          : `Save this login for ${state.host}?`}
+          ? t('inPage.updateTitle', { name: state.title ?? state.host })
+          : t('inPage.saveTitle', { host: state.host })}
       </h1>
-      <p>{state.username ? `Username: ${state.username}` : 'No username'}</p>
+      <p>
+        {state.username ? t('inPage.username', { username: state.username }) : t('inPage.noUsernameSaved')}
+      </p>
       <div class="actions">
         <button type="button" class="primary" onClick={() => answer(update ? 'update' : 'save')}>
-          {update ? 'Update' : 'Save'}
+          {update ? t('inPage.update') : t('common.save')}
         </button>
         <button type="button" onClick={() => answer('never')}>
-          Never for this site
+          {t('inPage.never')}
         </button>
         <button type="button" onClick={() => answer('dismiss')}>
-          Dismiss
+          {t('banners.dismiss')}
         </button>
       </div>
     </div>

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { t } from '../i18n/index.ts';
 import { type PasswordProblem, passwordProblemMessage } from './password-policy.ts';
 import { ErrorCode } from './protocol.ts';
 
@@ -8,56 +9,60 @@ import { ErrorCode } from './protocol.ts';
  * from the protocol's shapes (protocol.ts); nothing secret goes in.
  */
 
-/** Words a user understands, per error code. The popup shows these; nothing secret goes in. */
-export const errorMessages: Record<ErrorCode, string> = {
-  VALIDATION: 'Some of the information entered is not valid.',
-  WRONG_PASSWORD: 'That master password is not right.',
-  INVALID_CREDENTIALS: 'The email or master password is not right.',
-  ACCOUNT_EXISTS: 'An account with this email already exists on that server. Log in instead.',
-  RATE_LIMITED: 'Too many attempts. Wait a little and try again.',
-  SERVER_UNREACHABLE: 'The Keyhold server cannot be reached. Check the address and your connection.',
-  NOT_KEYHOLD: 'The server address did not answer like a Keyhold server. Check the address.',
-  TLS_ERROR: 'The secure (https) connection to the Keyhold server failed: its certificate is not trusted.',
-  SERVER_TOO_OLD: 'The Keyhold server is too old for this version of the extension. Update the server.',
-  SERVER_TOO_NEW: 'The Keyhold server needs a newer version of this extension. Update Keyhold.',
-  SERVER_ERROR: 'The Keyhold server had a problem. Try again later.',
-  SESSION_EXPIRED: 'Your session on the server has ended. Lock and unlock to sign in again.',
-  LOCKED: 'Keyhold is locked. Unlock it first.',
-  NO_ACCOUNT: 'No account is set up on this device yet.',
-  NOT_FOUND: 'That item no longer exists.',
-  CORRUPT_DATA: 'Stored data could not be decrypted: it may have been tampered with.',
-  FORBIDDEN: 'This request is not allowed.',
-  STORAGE_FAILED:
-    "Keyhold could not write to this device's storage (is the disk full?). Nothing was changed: free some space and try again.",
-  UNSYNCED_CHANGES:
-    'This device holds changes of another account that have not reached its server. Unlock that account and sync, or log it out first.',
-  KDF_TOO_WEAK:
-    'The server asks for stronger protection of the master password than this device offered. Update Keyhold and try again.',
-  INVALID_RECOVERY_KEY: 'The email or recovery key is incorrect.',
-  KEY_VERSION_STALE: "This vault's encryption key was replaced on another device.",
-  ROTATION_PENDING: 'An encryption key change is still in progress. Let it finish, then try again.',
-  ROTATION_INCOMPLETE: 'The encryption key change has not reached every item yet. Keyhold will finish it.',
-  NO_ROTATION: 'There is no encryption key change in progress to finish.',
-  CREDENTIALS_CHANGED:
-    'Your master password was changed on another device meanwhile. Log in again with the new one.',
-  ROTATION_INTERRUPTED:
-    'The encryption key change started but the server stopped answering. Keyhold finishes it by itself when the server is back; every item stays readable meanwhile.',
-  INTERNAL: 'Something went wrong inside Keyhold.',
-  WEAK_PASSWORD: 'This master password is too easy to guess.',
-  PASSWORD_REUSED:
-    'You used this master password recently: choose one you have not used for this account before.',
-  PASSWORD_CHANGED_ELSEWHERE: 'Your master password was changed on another device — log in again.',
-  RECOVERY_KEY_TYPO:
-    'The recovery key does not check out: a character is mistyped. Compare each group with your saved copy.',
-  RECOVERY_KEY_FORMAT:
-    'That is not a recovery key: it has 14 groups of 4 characters, letters A–Z and digits 2–7.',
-  RECOVERY_KEY_MISMATCH:
-    'That is not the last group of your recovery key: type the 4 characters after its last hyphen.',
-  RECOVERY_KEY_DISCARDED:
-    'This recovery key was discarded before you confirmed it, so it was never saved. Create a new one.',
-  RECOVERY_INTERRUPTED: 'The recovery was interrupted. Enter your email and recovery key again.',
-  EMAIL_MISMATCH: "That is not this account's email address. Type it exactly to confirm.",
+/** Words a user understands, per error code, in the language shown now. Nothing secret goes in. */
+const ERROR_WORDS: Record<ErrorCode, () => string> = {
+  VALIDATION: () => t('errors.code.validation'),
+  WRONG_PASSWORD: () => t('errors.code.wrongPassword'),
+  INVALID_CREDENTIALS: () => t('errors.code.invalidCredentials'),
+  ACCOUNT_EXISTS: () => t('errors.code.accountExists'),
+  RATE_LIMITED: () => t('errors.code.rateLimited'),
+  SERVER_UNREACHABLE: () => t('errors.code.serverUnreachable'),
+  NOT_KEYHOLD: () => t('errors.code.notKeyhold'),
+  TLS_ERROR: () => t('errors.code.tlsError'),
+  SERVER_TOO_OLD: () => t('errors.code.serverTooOld'),
+  SERVER_TOO_NEW: () => t('errors.code.serverTooNew'),
+  SERVER_ERROR: () => t('errors.code.serverError'),
+  SESSION_EXPIRED: () => t('errors.code.sessionExpired'),
+  SESSION_ENDED: () => t('errors.code.sessionEnded'),
+  LOCKED: () => t('errors.code.locked'),
+  NO_ACCOUNT: () => t('errors.code.noAccount'),
+  NOT_FOUND: () => t('errors.code.notFound'),
+  NOT_IN_TRASH: () => t('errors.code.notInTrash'),
+  CLIPBOARD_FAILED: () => t('errors.code.clipboardFailed'),
+  CORRUPT_DATA: () => t('errors.code.corruptData'),
+  FORBIDDEN: () => t('errors.code.forbidden'),
+  STORAGE_FAILED: () => t('errors.code.storageFailed'),
+  UNSYNCED_CHANGES: () => t('errors.code.unsyncedChanges'),
+  KDF_TOO_WEAK: () => t('errors.code.kdfTooWeak'),
+  INVALID_RECOVERY_KEY: () => t('errors.code.invalidRecoveryKey'),
+  KEY_VERSION_STALE: () => t('errors.code.keyVersionStale'),
+  ROTATION_PENDING: () => t('errors.code.rotationPending'),
+  ROTATION_INCOMPLETE: () => t('errors.code.rotationIncomplete'),
+  NO_ROTATION: () => t('errors.code.noRotation'),
+  CREDENTIALS_CHANGED: () => t('errors.code.credentialsChanged'),
+  ROTATION_INTERRUPTED: () => t('errors.code.rotationInterrupted'),
+  INTERNAL: () => t('errors.code.internal'),
+  WEAK_PASSWORD: () => t('errors.code.weakPassword'),
+  PASSWORD_REUSED: () => t('errors.code.passwordReused'),
+  PASSWORD_CHANGED_ELSEWHERE: () => t('errors.code.passwordChangedElsewhere'),
+  RECOVERY_KEY_TYPO: () => t('errors.code.recoveryKeyTypo'),
+  RECOVERY_KEY_FORMAT: () => t('errors.code.recoveryKeyFormat'),
+  RECOVERY_KEY_MISMATCH: () => t('errors.code.recoveryKeyMismatch'),
+  RECOVERY_KEY_DISCARDED: () => t('errors.code.recoveryKeyDiscarded'),
+  RECOVERY_INTERRUPTED: () => t('errors.code.recoveryInterrupted'),
+  EMAIL_MISMATCH: () => t('errors.code.emailMismatch'),
 };
+
+/**
+ * The words per error code, each read when used (the language can change while a page is open).
+ * The popup shows these; nothing secret goes in.
+ */
+export const errorMessages: Readonly<Record<ErrorCode, string>> = Object.defineProperties(
+  {} as Record<ErrorCode, string>,
+  Object.fromEntries(
+    Object.entries(ERROR_WORDS).map(([code, words]) => [code, { get: words, enumerable: true }]),
+  ),
+);
 
 /** What a message may say beyond its code. None of it is secret: an address, a delay, a browser error name. */
 export interface ErrorDetail {
@@ -80,46 +85,48 @@ export interface ErrorDetail {
   passwordProblem?: { problem: PasswordProblem; minLength: number };
   /** The request field the error is about, when it is not the code's usual one (`errorFields`). */
   field?: string;
+  /** Why the server ended this device's session (SESSION_ENDED): `remote-logout`, `idle`… */
+  endReason?: string;
 }
 
 /** "42 seconds", "2 minutes", "1 hour": rounded up, so the user never tries too early. */
 export function formatWait(seconds: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
   const s = Math.max(1, Math.ceil(seconds));
-  if (s < 60) return plural(s, 'second');
+  if (s < 60) return t('errors.wait.seconds', s);
   const minutes = Math.ceil(s / 60);
-  if (minutes < 60) return plural(minutes, 'minute');
-  return plural(Math.ceil(s / 3600), 'hour');
+  if (minutes < 60) return t('errors.wait.minutes', minutes);
+  return t('errors.wait.hours', Math.ceil(s / 3600));
 }
 
 /** The message for a code, naming the server address (and the delay, the browser's error…) when known. */
 export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string {
-  const at = detail.serverUrl;
+  const url = detail.serverUrl;
   switch (code) {
     case ErrorCode.RateLimited:
       return detail.retryAfterSeconds === undefined
         ? errorMessages[code]
-        : `Too many attempts. Try again in ${formatWait(detail.retryAfterSeconds)}.`;
+        : t('errors.at.rateLimited', { wait: formatWait(detail.retryAfterSeconds) });
     case ErrorCode.ServerUnreachable:
-      return at
-        ? `Keyhold cannot reach a server at ${at}. Check the address and your connection.`
-        : errorMessages[code];
+      return url ? t('errors.at.serverUnreachable', { url }) : errorMessages[code];
     case ErrorCode.NotKeyhold:
-      return at
-        ? `${at} did not answer like a Keyhold server. Check the address: it is the one the Keyhold server prints when it starts, e.g. http://127.0.0.1:8787, with nothing after the port.`
-        : errorMessages[code];
+      return url ? t('errors.at.notKeyhold', { url }) : errorMessages[code];
     case ErrorCode.TlsError:
-      return at
-        ? `The secure connection to ${at} failed${detail.netError ? ` (${detail.netError})` : ''}: the server's certificate is not trusted by this browser, has expired or is for another name, or the server does not speak https. Check the address, or give the server a certificate this browser trusts.`
-        : errorMessages[code];
-    case ErrorCode.ServerTooOld:
-      return at
-        ? `The Keyhold server at ${at} is too old for this extension${versions(detail)}. Update the server.`
-        : errorMessages[code];
-    case ErrorCode.ServerTooNew:
-      return at
-        ? `The Keyhold server at ${at} needs a newer Keyhold extension${versions(detail)}. Update the extension.`
-        : errorMessages[code];
+      if (!url) return errorMessages[code];
+      return detail.netError
+        ? t('errors.at.tlsErrorNamed', { url, netError: detail.netError })
+        : t('errors.at.tlsError', { url });
+    case ErrorCode.ServerTooOld: {
+      if (!url) return errorMessages[code];
+      const v = versions(detail);
+      return v ? t('errors.at.serverTooOldVersions', { url, ...v }) : t('errors.at.serverTooOld', { url });
+    }
+    case ErrorCode.ServerTooNew: {
+      if (!url) return errorMessages[code];
+      const v = versions(detail);
+      return v ? t('errors.at.serverTooNewVersions', { url, ...v }) : t('errors.at.serverTooNew', { url });
+    }
+    case ErrorCode.SessionEnded:
+      return detail.endReason ? signedOutBecause(detail.endReason) : errorMessages[code];
     case ErrorCode.RecoveryKeyFormat:
       return recoveryKeyFormat(detail.recoveryKey) ?? errorMessages[code];
     case ErrorCode.WeakPassword:
@@ -133,6 +140,47 @@ export function errorMessage(code: ErrorCode, detail: ErrorDetail = {}): string 
   }
 }
 
+/** Why this device was signed out, per server reason (docs/sessions.md), as one sentence. */
+const SIGNED_OUT_WORDS: Readonly<Record<string, () => string>> = {
+  'remote-logout': () => t('errors.signedOut.remoteLogout'),
+  'others-logged-out': () => t('errors.signedOut.othersLoggedOut'),
+  idle: () => t('errors.signedOut.idle'),
+  absolute: () => t('errors.signedOut.absolute'),
+  'session-cap': () => t('errors.signedOut.sessionCap'),
+  'password-change': () => t('errors.signedOut.passwordChange'),
+  recovery: () => t('errors.signedOut.recovery'),
+  'key-rotation': () => t('errors.signedOut.keyRotation'),
+  'vault-reset': () => t('errors.signedOut.vaultReset'),
+  'refresh-reuse': () => t('errors.signedOut.refreshReuse'),
+  logout: () => t('errors.signedOut.logout'),
+  'account-deleted': () => t('errors.signedOut.accountDeleted'),
+};
+
+/**
+ * Why this device was signed out, by the server's reason (docs/sessions.md), as one sentence that
+ * also says what to do, read in the language shown now. An unknown reason still gets the general words.
+ */
+export const SIGNED_OUT_REASONS: Readonly<Record<string, string>> = Object.defineProperties(
+  {} as Record<string, string>,
+  Object.fromEntries(
+    Object.entries(SIGNED_OUT_WORDS).map(([reason, words]) => [reason, { get: words, enumerable: true }]),
+  ),
+);
+
+const changesKept = (pending: number | null) =>
+  pending === null ? t('errors.signedOut.changesKeptUnknown') : t('errors.signedOut.changesKept', pending);
+
+/**
+ * "You were signed out from another device. Log in again to keep using this vault; your 2 unsynced
+ * changes are kept and will sync after you log in." — the part about changes only when there are any.
+ */
+export function signedOutBecause(reason: string, pending: number | null = 0): string {
+  const why = SIGNED_OUT_REASONS[reason] ?? t('errors.signedOut.unknown');
+  return pending === 0
+    ? t('errors.signedOut.logInAgain', { why })
+    : t('errors.signedOut.logInAgainKept', { why, kept: changesKept(pending) });
+}
+
 /** Characters people type for the ones Base32 leaves out. */
 const LOOK_ALIKES: Readonly<Record<string, string>> = { '0': 'O', '1': 'I', '8': 'B' };
 
@@ -140,20 +188,22 @@ function recoveryKeyFormat(problem: ErrorDetail['recoveryKey']): string | null {
   if (!problem) return null;
   const { character, group, length } = problem;
   if (character !== undefined) {
-    const where = group === undefined ? '' : ` (in group ${group})`;
+    const message =
+      group === undefined
+        ? t('errors.recoveryKey.badCharacter', { character })
+        : t('errors.recoveryKey.badCharacterInGroup', { character, group });
     const meant = LOOK_ALIKES[character];
-    return `The recovery key cannot contain “${character}”${where}: recovery keys use only the letters A–Z and the digits 2–7.${meant ? ` Did you mean “${meant}”?` : ''}`;
+    return meant ? t('errors.recoveryKey.didYouMean', { message, meant }) : message;
   }
-  if (length !== undefined) {
-    return `The recovery key has ${length} character${length === 1 ? '' : 's'}; a recovery key has 56 (14 groups of 4).`;
-  }
+  if (length !== undefined) return t('errors.recoveryKey.length', length);
   return null;
 }
 
+/** The protocol versions both sides speak, when the server said which. */
 const versions = ({ serverProtocol: s, clientProtocol: c }: ErrorDetail) =>
   s && c
-    ? ` (the server speaks protocol ${s.version} and accepts ${s.minClientVersion} or later; this extension speaks ${c.version} and accepts servers from ${c.minServerVersion})`
-    : '';
+    ? { server: s.version, minClient: s.minClientVersion, client: c.version, minServer: c.minServerVersion }
+    : null;
 
 /**
  * The request field each code is about. The service worker names it in the reply when the request
@@ -176,32 +226,34 @@ export const errorFields: Partial<Record<ErrorCode, string>> = {
   RECOVERY_KEY_MISMATCH: 'lastGroup',
 };
 
-const FIELD_LABELS: Record<string, string> = {
-  serverUrl: 'Server address',
-  email: 'Email',
-  password: 'Master password',
-  currentPassword: 'Current master password',
-  newPassword: 'New master password',
-  kdf: 'Key derivation',
-  'fields.title': 'Title',
-  'fields.username': 'Username',
-  'fields.password': 'Password',
-  'fields.uris': 'Websites',
-  'fields.notes': 'Notes',
-  'fields.totp': 'One-time code secret',
-  before: 'The activity page position',
-  recoveryKey: 'Recovery key',
-  lastGroup: 'Last group',
+const FIELD_LABELS: Record<string, () => string> = {
+  serverUrl: () => t('errors.field.serverUrl'),
+  email: () => t('errors.field.email'),
+  password: () => t('errors.field.password'),
+  currentPassword: () => t('errors.field.currentPassword'),
+  newPassword: () => t('errors.field.newPassword'),
+  kdf: () => t('errors.field.kdf'),
+  'fields.title': () => t('errors.field.title'),
+  'fields.username': () => t('errors.field.username'),
+  'fields.password': () => t('errors.field.itemPassword'),
+  'fields.uris': () => t('errors.field.uris'),
+  'fields.notes': () => t('errors.field.notes'),
+  'fields.totp': () => t('errors.field.totp'),
+  before: () => t('errors.field.before'),
+  recoveryKey: () => t('errors.field.recoveryKey'),
+  lastGroup: () => t('errors.field.lastGroup'),
 };
 
 /** The name the popup shows for a request field (`fields.uris.1.url` → "Website address 2"). */
 export function fieldLabel(path: readonly PropertyKey[]): string {
   const [, , row, part] = path;
   if (path[0] === 'fields' && path[1] === 'uris' && typeof row === 'number') {
-    return part === 'match' ? `Match for website address ${row + 1}` : `Website address ${row + 1}`;
+    return part === 'match'
+      ? t('errors.field.websiteMatch', { n: row + 1 })
+      : t('errors.field.websiteAddress', { n: row + 1 });
   }
   const key = path.map(String).join('.');
-  return FIELD_LABELS[key] ?? (key || 'The request');
+  return FIELD_LABELS[key]?.() ?? (key || t('errors.field.request'));
 }
 
 /** Zod's own words for these ("Invalid input: expected string…") are replaced by the field's name. */
@@ -220,7 +272,7 @@ const GENERIC_ISSUES: ReadonlySet<string> = new Set([
 export function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
   const field = issue.path.map(String).join('.');
   const label = fieldLabel(issue.path);
-  if (GENERIC_ISSUES.has(issue.code)) return { field, message: `${label} is not valid.` };
+  if (GENERIC_ISSUES.has(issue.code)) return { field, message: t('errors.notValid', { label }) };
   const inRow = issue.path[0] === 'fields' && issue.path[1] === 'uris' && issue.path.length > 2;
-  return { field, message: inRow ? `${label} ${issue.message}` : issue.message };
+  return { field, message: inRow ? t('errors.inRow', { label, problem: issue.message }) : issue.message };
 }

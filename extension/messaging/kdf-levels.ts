@@ -1,4 +1,5 @@
 import type { KdfParams } from '../../shared-crypto/index.ts';
+import { currentLanguage, t } from '../i18n/index.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 
 /**
@@ -31,17 +32,32 @@ const argon2 = (memoryKiB: number): KdfParams => ({
  * attacker holding the wrapped vault key, and the unlock time with it.
  */
 export const KDF_LEVELS = {
-  standard: { params: argon2(65_536), label: 'Standard: Argon2id, 64 MiB (unlocks in ~0.5 s)' },
-  stronger: { params: argon2(131_072), label: 'Stronger: Argon2id, 128 MiB (~1 s)' },
-  strongest: { params: argon2(262_144), label: 'Strongest: Argon2id, 256 MiB (~2 s)' },
+  standard: {
+    params: argon2(65_536),
+    get label() {
+      return t('changePassword.kdfStandard');
+    },
+  },
+  stronger: {
+    params: argon2(131_072),
+    get label() {
+      return t('changePassword.kdfStronger');
+    },
+  },
+  strongest: {
+    params: argon2(262_144),
+    get label() {
+      return t('changePassword.kdfStrongest');
+    },
+  },
 } as const satisfies Record<Exclude<KdfLevel, 'keep'>, { params: KdfParams; label: string }>;
 
 /** "Argon2id, 64 MiB, 3 passes" / "PBKDF2-SHA-256, 600,000 iterations". */
 export function describeKdf(kdf: KdfParams): string {
   if (kdf.alg === 'pbkdf2-sha256')
-    return `PBKDF2-SHA-256, ${kdf.iterations.toLocaleString('en-US')} iterations`;
+    return t('changePassword.pbkdf2', { iterations: kdf.iterations.toLocaleString(currentLanguage()) });
   const memory = kdf.memoryKiB % 1024 === 0 ? `${kdf.memoryKiB / 1024} MiB` : `${kdf.memoryKiB} KiB`;
-  return `Argon2id, ${memory}, ${kdf.iterations} passes`;
+  return t('changePassword.argon2', { memory, passes: kdf.iterations });
 }
 
 /** At or above the server's floor: Argon2id memory and passes (and lanes), or PBKDF2 iterations. */

@@ -1,4 +1,5 @@
 import { DEFAULT_POLICY, type ServerPolicy } from '../../server/routes/meta-schema.ts';
+import { t } from '../i18n/index.ts';
 
 /**
  * The server's master-password policy as the extension reads it from `GET /v1/meta` (`policy`), and
@@ -65,25 +66,24 @@ export function passwordProblemMessage(
   policy: Pick<PasswordPolicy, 'passwordMinLength'>,
   token?: string,
 ): string {
-  const quoted = token ? ` (“${token}”)` : '';
   switch (problem) {
     case PasswordProblem.TooShort:
-      return `Use at least ${policy.passwordMinLength} characters for the master password.`;
+      return t('strength.tooShort', { min: policy.passwordMinLength });
     case PasswordProblem.ContainsEmail:
-      return 'The master password must not contain your email address or its name part.';
+      return t('strength.containsEmail');
     case PasswordProblem.CommonPassword:
-      return `This is a commonly used password${quoted}, or close to one: attackers try those first.`;
+      return token ? t('strength.commonPasswordPart', { part: token }) : t('strength.commonPassword');
     case PasswordProblem.KeyboardPattern:
-      return `Keyboard patterns${quoted} are easy to guess: add words that are not next to each other on the keyboard.`;
+      return token ? t('strength.keyboardPatternPart', { part: token }) : t('strength.keyboardPattern');
     case PasswordProblem.Repeats:
-      return `Repeated characters or words${quoted} are easy to guess.`;
+      return token ? t('strength.repeatsPart', { part: token }) : t('strength.repeats');
     case PasswordProblem.Sequence:
-      return `Sequences like abc or 1234${quoted} are easy to guess.`;
+      return token ? t('strength.sequencePart', { part: token }) : t('strength.sequence');
     case PasswordProblem.Date:
-      return `Dates and years${quoted} are easy to guess.`;
+      return token ? t('strength.datePart', { part: token }) : t('strength.date');
     case PasswordProblem.CommonWords:
-      return `Common words and names${quoted} on their own are easy to guess: add more, less common words.`;
+      return token ? t('strength.commonWordsPart', { part: token }) : t('strength.commonWords');
     case PasswordProblem.TooGuessable:
-      return 'This master password is too easy to guess: make it longer, with a few uncommon words.';
+      return t('strength.tooGuessable');
   }
 }

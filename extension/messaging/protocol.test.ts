@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssue, errorMessage, errorMessages, formatWait } from './error-messages.ts';
-import { ErrorCode, type ItemFieldsInput, itemFieldsSchema, requestSchemas } from './protocol.ts';
+import { ErrorCode, type ItemInputRaw, itemInputSchema, requestSchemas } from './protocol.ts';
 
-const fields = (change: Partial<ItemFieldsInput> = {}): ItemFieldsInput => ({
+const fields = (change: Partial<ItemInputRaw> = {}): ItemInputRaw => ({
   title: 'Bank',
   username: 'ada',
   password: 'pw',
@@ -13,12 +13,12 @@ const fields = (change: Partial<ItemFieldsInput> = {}): ItemFieldsInput => ({
 });
 
 /** Every issue of a saveItem request as the user would read it. */
-function problems(f: ItemFieldsInput) {
+function problems(f: ItemInputRaw) {
   const parsed = requestSchemas.saveItem.safeParse({ fields: f });
   return parsed.success ? [] : parsed.error.issues.map(describeIssue);
 }
 
-describe('itemFieldsSchema', () => {
+describe('itemInputSchema', () => {
   it('refuses a TOTP secret that is not one, naming the field', () => {
     expect(problems(fields({ totp: 'not a secret!!' }))).toEqual([
       {
@@ -67,8 +67,8 @@ describe('itemFieldsSchema', () => {
   });
 
   it('says every limit in words that name the field, never in zod’s', () => {
-    const cases: [Partial<ItemFieldsInput>, string, string][] = [
-      [{ title: ' ' }, 'fields.title', 'Give the login a title.'],
+    const cases: [Partial<ItemInputRaw>, string, string][] = [
+      [{ title: ' ' }, 'fields.title', 'Give the item a title.'],
       [{ title: 'x'.repeat(501) }, 'fields.title', 'The title can be at most 500 characters.'],
       [{ username: 'x'.repeat(1001) }, 'fields.username', 'The username can be at most 1,000 characters.'],
       [{ password: 'x'.repeat(10_001) }, 'fields.password', 'The password can be at most 10,000 characters.'],
@@ -105,7 +105,7 @@ describe('itemFieldsSchema', () => {
   });
 
   it('is what saveItem checks (the popup is not the only caller)', () => {
-    expect(requestSchemas.saveItem.shape.fields).toBe(itemFieldsSchema);
+    expect(requestSchemas.saveItem.shape.fields).toBe(itemInputSchema);
   });
 });
 

@@ -2,6 +2,19 @@ import { z } from 'zod';
 import type { ActivityResponse } from '../../server/routes/activity-schema.ts';
 import type { KdfParams } from '../../shared-crypto/index.ts';
 import { parseTotpSecret } from '../autofill/totp.ts';
+import type { Generated } from '../generator/generate.ts';
+import type { HistoryEntry } from '../generator/history.ts';
+import { type GeneratorOptions, generatorOptionsSchema, MAX_GENERATED_VALUE } from '../generator/options.ts';
+import { t } from '../i18n/index.ts';
+import type { Settings } from '../settings/setting-values.ts';
+import { settingsPatchSchema } from '../settings/settings.ts';
+import {
+  ITEM_TYPES,
+  type ItemFields,
+  type ItemType,
+  itemInputSchema,
+  type SavedUriField,
+} from './item-schema.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
@@ -14,72 +27,60 @@ import { isWebsiteAddress } from './website-address.ts';
  * that field); `describeIssue` (error-messages.ts) turns a failed check into `{field, message}`.
  */
 
+/**
+ * A check's message, read when the check fails (through `t`): the language can change while a page
+ * is open, and the worker and the popup each read it in their own.
+ */
+const says = (words: () => string) => ({ error: words });
+
 const email = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.email({ message: 'Enter a valid email address.' }));
+  .pipe(z.email(says(() => t('errors.check.email'))));
 const password = z
   .string()
-  .min(1, 'Enter your master password.')
-  .max(1024, 'The master password can be at most 1,024 characters.');
+  .min(
+    1,
+    says(() => t('errors.check.passwordEmpty')),
+  )
+  .max(
+    1024,
+    says(() => t('errors.check.passwordTooLong')),
+  );
 const serverUrl = z
   .string()
   .trim()
-  .pipe(z.url({ protocol: /^https?$/, message: 'Enter the server address, e.g. http://127.0.0.1:8787' }))
+  .pipe(z.url({ protocol: /^https?$/, error: () => t('errors.check.serverUrl') }))
   .transform((u) => u.replace(/\/+$/, ''));
 
-/** Under `uris.<n>` the message follows the row's name ("Website address 2 …"): see `describeIssue`. */
-const websiteUrl = z
-  .string()
-  .trim()
-  .min(1, 'is empty.')
-  .max(2000, 'is longer than 2,000 characters.')
-  .refine(
-    isWebsiteAddress,
-    'is not a web address: use one that starts with https:// or http:// (or an app address: androidapp://, iosapp://).',
-  );
+export {
+  type CustomField,
+  type ItemFields,
+  type ItemInput,
+  type ItemInputRaw,
+  type ItemType,
+  itemInputSchema,
+  type LoginFields,
+  type PreviousPassword,
+  type SavedUriField,
+} from './item-schema.ts';
 
-export const itemFieldsSchema = z.object({
-  title: z
-    .string()
-    .trim()
-    .min(1, 'Give the login a title.')
-    .max(500, 'The title can be at most 500 characters.'),
-  username: z.string().max(1000, 'The username can be at most 1,000 characters.'),
-  password: z.string().max(10_000, 'The password can be at most 10,000 characters.'),
-  uris: z
-    .array(
-      z.object({
-        url: websiteUrl,
-        match: z
-          .enum(['domain', 'host', 'exact', 'never'], { message: 'is not one of the offered choices.' })
-          .default('domain'),
-      }),
-    )
-    .max(50, 'A login can have at most 50 websites.'),
-  notes: z.string().max(100_000, 'The notes can be at most 100,000 characters.'),
-  /** An `otpauth://totp/…` URI or a Base32 secret; '' when the login has no second factor. */
-  totp: z
-    .string()
-    .trim()
-    .max(2000, 'The one-time code secret can be at most 2,000 characters.')
-    .refine(
-      (s) => s === '' || parseTotpSecret(s) !== null,
-      'The one-time code secret is not valid: paste the Base32 secret (letters A–Z and digits 2–7) or an otpauth://totp/ URI.',
-    )
-    .default(''),
-});
-export type ItemFields = z.output<typeof itemFieldsSchema>;
-export type ItemFieldsInput = z.input<typeof itemFieldsSchema>;
-export type SavedUriField = ItemFields['uris'][number];
+/** An item field as a dotted path: `password`, `uris.0.url`, later `card.number`, `customFields.2.value`. */
+const fieldPath = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+){0,5}$/, 'That is not a field of an item.');
 
 export const requestSchemas = {
   getState: z.object({}),
   register: z.object({
     serverUrl,
     email,
-    password: password.min(8, 'Use at least 8 characters for the master password.'),
+    password: password.min(
+      8,
+      says(() => t('errors.check.passwordTooShort')),
+    ),
   }),
   login: z.object({ serverUrl, email, password }),
   /** The server's master-password policy (GET /v1/meta): of `serverUrl`, or of this device's account. */
@@ -100,10 +101,22 @@ export const requestSchemas = {
   listItems: z.object({
     query: z.string().max(200).default(''),
     limit: z.number().int().min(1).max(1000).default(200),
+    /** `all`: live items; `favorites`; `trash`: items in the trash, newest trashed first. */
+    view: z.enum(['all', 'favorites', 'trash']).default('all'),
+    /** Only items in this folder or its subfolders; '' for every folder. */
+    folder: z.string().max(500).default(''),
+    type: z.enum(ITEM_TYPES).optional(),
   }),
+  /** Every folder path in use (parents included), with how many live items each holds. */
+  listFolders: z.object({}),
   getItem: z.object({ id: z.uuid() }),
-  saveItem: z.object({ id: z.uuid().optional(), fields: itemFieldsSchema }),
+  saveItem: z.object({ id: z.uuid().optional(), fields: itemInputSchema }),
+  /** Moves an item to the trash (restorable for 30 days). */
   deleteItem: z.object({ id: z.uuid() }),
+  restoreItem: z.object({ id: z.uuid() }),
+  /** Deletes a trashed item for good, on every device. */
+  deleteForever: z.object({ id: z.uuid() }),
+  emptyTrash: z.object({}),
   syncNow: z.object({}),
   /** Logins matching the active tab's top frame, best first (autofill/url-match.ts ranking). */
   autofillMatches: z.object({}),
@@ -136,9 +149,15 @@ export const requestSchemas = {
    */
   changePassword: z.object({
     currentPassword: password,
-    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+    newPassword: password.min(
+      8,
+      says(() => t('errors.check.passwordTooShort')),
+    ),
     kdf: z
-      .enum(['keep', 'standard', 'stronger', 'strongest'], { message: 'is not one of the offered choices.' })
+      .enum(
+        ['keep', 'standard', 'stronger', 'strongest'],
+        says(() => t('errors.check.notAChoice')),
+      )
       .default('keep'),
   }),
   /** The optional "change your old master password" banner: due or not. */
@@ -151,8 +170,18 @@ export const requestSchemas = {
    * under a new master password (only with a live device session; the email typed as confirmation).
    */
   resetVault: z.object({
-    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
-    newPassword: password.min(8, 'Use at least 8 characters for the master password.'),
+    email: z
+      .string()
+      .trim()
+      .min(
+        1,
+        says(() => t('errors.check.confirmEmail')),
+      )
+      .max(320),
+    newPassword: password.min(
+      8,
+      says(() => t('errors.check.passwordTooShort')),
+    ),
   }),
   /**
    * Delete the account on the server and every trace of it on this device (Security screen): the
@@ -160,7 +189,14 @@ export const requestSchemas = {
    */
   deleteAccount: z.object({
     password,
-    email: z.string().trim().min(1, 'Type your email address to confirm.').max(320),
+    email: z
+      .string()
+      .trim()
+      .min(
+        1,
+        says(() => t('errors.check.confirmEmail')),
+      )
+      .max(320),
   }),
   /**
    * A page of the account's security events as the server recorded them, newest first; `before`
@@ -170,8 +206,11 @@ export const requestSchemas = {
     before: z
       .number()
       // int() also bounds to the safe integers; a fraction is an invalid_type ("… is not valid.").
-      .int('The activity page position is too large.')
-      .min(1, 'The activity page position must be 1 or more.')
+      .int(says(() => t('errors.check.activityPositionTooLarge')))
+      .min(
+        1,
+        says(() => t('errors.check.activityPositionTooSmall')),
+      )
       .optional(),
   }),
   /**
@@ -191,8 +230,14 @@ export const requestSchemas = {
     lastGroup: z
       .string()
       .trim()
-      .min(1, 'Type the last group of your recovery key.')
-      .max(100, 'Type only the last group: 4 characters.'),
+      .min(
+        1,
+        says(() => t('errors.check.lastGroupEmpty')),
+      )
+      .max(
+        100,
+        says(() => t('errors.check.lastGroupTooLong')),
+      ),
   }),
   discardRecoveryKey: z.object({ screen: z.uuid() }),
   /** "Forgot master password?": the recovery key is checked on this device, then with the server. */
@@ -203,14 +248,89 @@ export const requestSchemas = {
     recoveryKey: z
       .string()
       .trim()
-      .min(1, 'Enter your recovery key.')
-      .max(500, 'That is too long for a recovery key: it has 14 groups of 4 characters.'),
+      .min(
+        1,
+        says(() => t('errors.check.recoveryKeyEmpty')),
+      )
+      .max(
+        500,
+        says(() => t('errors.check.recoveryKeyTooLong')),
+      ),
   }),
   completeAccountRecovery: z.object({
     screen: z.uuid(),
-    newPassword: password.min(1, 'Choose a new master password.'),
+    newPassword: password.min(
+      1,
+      says(() => t('errors.check.newPasswordEmpty')),
+    ),
   }),
   cancelAccountRecovery: z.object({ screen: z.uuid() }),
+  /** "Devices": the account's live device sessions, names opened here (docs/sessions.md). */
+  listDevices: z.object({}),
+  /** Names this device ('' for none: browser and OS only); the name is sealed before it is sent. */
+  renameDevice: z.object({
+    label: z.string().max(
+      60,
+      says(() => t('errors.check.deviceNameTooLong')),
+    ),
+  }),
+  /** Ends another device's session. */
+  logOutDevice: z.object({ id: z.uuid() }),
+  logOutOtherDevices: z.object({}),
+  /** The "new sign-in" banner: the latest other device that signed in, until dismissed. */
+  signInNotice: z.object({}),
+  dismissSignInNotice: z.object({}),
+  /** The note that this device had been signed out (and is signed in again), once read. */
+  dismissSessionEnded: z.object({}),
+  /** Settings (docs/settings.md): read, and change some; each field checked with its own message. */
+  getSettings: z.object({}),
+  updateSettings: settingsPatchSchema,
+  /** The "Never for this site" list, and removing a host from it. */
+  listNeverSites: z.object({}),
+  removeNeverSite: z.object({ host: z.string().trim().min(1).max(253) }),
+  /** The generator options saved last (or the defaults). */
+  generatorOptions: z.object({}),
+  /** A new password or passphrase from `options`, which become the saved options (docs/generator.md). */
+  generatePassword: z.object({ options: generatorOptionsSchema }),
+  /** The user copied or used a generated value: it goes into the sealed generator history. */
+  recordGenerated: z.object({
+    value: z.string().min(1).max(MAX_GENERATED_VALUE),
+    kind: z.enum(['password', 'passphrase']),
+  }),
+  /** The generator history, newest first (unlocked only). */
+  generatorHistory: z.object({}),
+  clearGeneratorHistory: z.object({}),
+  /**
+   * The read-only detail view (docs/clipboard.md "Detail view"): the item without its secrets;
+   * a secret is sent only when the user reveals it, and copied by the worker without passing here.
+   */
+  itemView: z.object({ id: z.uuid() }),
+  revealField: z.object({ id: z.uuid(), path: fieldPath }),
+  /** The login's current one-time code, computed here: the TOTP secret never goes to the popup. */
+  totpCode: z.object({ id: z.uuid() }),
+  /** Copies an item's field (`totp`: its current code) and clears it after the user's clear time. */
+  copyField: z.object({ id: z.uuid(), path: fieldPath }),
+  /** Copies a value the popup already shows (a generated password), cleared like any copy. */
+  copyText: z.object({ text: z.string().min(1).max(10_000) }),
+  /** The clipboard document's timer ran (background/clipboard.ts): clears only what is due. */
+  clipboardDue: z.object({}),
+  /**
+   * The vault health report (docs/health.md), computed in the worker: weak, reused and old
+   * passwords, http-only sites, sites with two-step login unused. Never a password in the reply.
+   */
+  vaultHealth: z.object({
+    oldAfterDays: z
+      .number(says(() => t('healthCheck.ageNumber')))
+      .int(says(() => t('healthCheck.ageWhole')))
+      .min(
+        1,
+        says(() => t('healthCheck.ageMin')),
+      )
+      .max(
+        3650,
+        says(() => t('healthCheck.ageMax')),
+      ),
+  }),
 } as const;
 
 /**
@@ -252,33 +372,56 @@ export type LogoutResult =
 
 export interface ItemSummary {
   id: string;
+  type: ItemType;
   title: string;
+  /**
+   * The list's second line, no secret: a login's username, a card's last four digits, an
+   * identity's name, an SSH key's fingerprint; '' for a note.
+   */
+  subtitle: string;
+  /** Kept for the autofill matches and older callers: the login's username ('' for other types). */
   username: string;
   uris: SavedUriField[];
+  folder: string;
+  favorite: boolean;
+  /** When it went to the trash; null for a live item. */
+  trashedAt: string | null;
   conflict: boolean;
   pending: boolean;
   updatedAt: string;
 }
 
+/** Which part of the vault the list shows. */
+export type ListView = z.output<typeof requestSchemas.listItems>['view'];
+
 export interface ItemPage {
-  /** The first `limit` matching logins, sorted by title. */
+  /** The first `limit` matching items, favorites first, then by title. */
   items: ItemSummary[];
-  /** How many match the query. */
+  /** How many match the query (and view, folder, type). */
   matching: number;
-  /** How many live logins the vault holds. */
+  /** How many live items the vault holds (not counting the trash). */
   total: number;
+  /** How many items are in the trash. */
+  trashed: number;
 }
 
-export interface ItemDetail extends ItemFields {
+export interface FolderSummary {
+  /** The full path, e.g. "Work/Servers". */
+  path: string;
+  /** Live items in it and its subfolders. */
+  count: number;
+}
+
+export type ItemDetail = ItemFields & {
   id: string;
   createdAt: string;
   updatedAt: string;
   /**
-   * For a conflict copy: the login it collided with (null if that one is gone since) and when each
+   * For a conflict copy: the item it collided with (null if that one is gone since) and when each
    * version was last edited, so the user can choose between them.
    */
   conflict: { of: string; ofTitle: string | null; ofUpdatedAt: string | null; copyUpdatedAt: string } | null;
-}
+};
 
 export interface TabMatches {
   /** The active tab's page, or null when it is not an http(s) page (nothing can match). */
@@ -378,6 +521,10 @@ export interface Responses {
   getItem: ItemDetail;
   saveItem: ItemDetail;
   deleteItem: null;
+  restoreItem: ItemDetail;
+  deleteForever: null;
+  emptyTrash: { deleted: number };
+  listFolders: FolderSummary[];
   syncNow: VaultState;
   autofillMatches: TabMatches;
   fillItem: FillResult;
@@ -403,6 +550,100 @@ export interface Responses {
   vaultResetAvailable: { available: boolean };
   resetVault: VaultState;
   deleteAccount: VaultState;
+  listDevices: DeviceList;
+  renameDevice: DeviceList;
+  logOutDevice: DeviceList;
+  logOutOtherDevices: { ended: number; devices: DeviceInfo[] };
+  signInNotice: SignInNotice | null;
+  dismissSignInNotice: null;
+  dismissSessionEnded: null;
+  getSettings: Settings;
+  updateSettings: Settings;
+  listNeverSites: string[];
+  removeNeverSite: string[];
+  generatorOptions: GeneratorOptions;
+  generatePassword: Generated;
+  recordGenerated: null;
+  generatorHistory: { entries: HistoryEntry[] };
+  clearGeneratorHistory: null;
+  itemView: ItemView;
+  revealField: { value: string };
+  totpCode: TotpNow;
+  copyField: CopyResult;
+  copyText: CopyResult;
+  clipboardDue: null;
+  vaultHealth: HealthReport;
+}
+
+/**
+ * An item for the read-only detail view: every secret field is '' here, and `secrets` lists the
+ * paths of those that hold one (`password`, `totp`…), so the view shows them masked.
+ */
+export type ItemView = ItemDetail & {
+  secrets: string[];
+};
+
+/** A login's one-time code now: `expiresInSeconds` of `period` left (rounded up). */
+export interface TotpNow {
+  code: string;
+  expiresInSeconds: number;
+  period: number;
+}
+
+/** A copy: the clipboard is cleared in `clearsInSeconds` if it still holds it (null: never). */
+export interface CopyResult {
+  clearsInSeconds: number | null;
+}
+
+/** One finding of the health report: which item, and a number or site that says how (no secret). */
+export interface HealthEntry {
+  itemId: string;
+  title: string;
+  /** The login's username. */
+  subtitle: string;
+  /** weak: zxcvbn score 0–2; reused: logins sharing the password; old: age in days; insecure: the http host; inactiveTotp: the site. */
+  detail: number | string;
+}
+
+export const HEALTH_CATEGORIES = ['weak', 'reused', 'old', 'insecure', 'inactiveTotp'] as const;
+export type HealthCategory = (typeof HEALTH_CATEGORIES)[number];
+
+/** Per category its entries; `checked`: how many live logins were looked at. */
+export type HealthReport = {
+  checked: number;
+  /** Distinct passwords whose strength is known so far, of all: `weak` is complete when equal. */
+  strength: { scored: number; total: number };
+} & Record<HealthCategory, HealthEntry[]>;
+
+/** One device session of the account, as the Devices screen shows it. */
+export interface DeviceInfo {
+  id: string;
+  /** Opened here: "Work laptop (Chrome on Linux)", or "Unnamed device". */
+  name: string;
+  /** The session this extension is signed in with. */
+  current: boolean;
+  createdAt: string;
+  lastSeenAt: string;
+  /** Addresses as the server saw them: at sign-in, and last. */
+  createdIp: string | null;
+  lastIp: string | null;
+  /** When the session ends unless used (idle and absolute limits). */
+  expiresAt: string;
+}
+
+export interface DeviceList {
+  devices: DeviceInfo[];
+  /** This device's own name ('' for none) and its detected browser and OS. */
+  label: string;
+  browser: string;
+}
+
+/** Another device signed in: its name (opened here), address and when. */
+export interface SignInNotice {
+  sessionId: string;
+  name: string;
+  ip: string | null;
+  at: string;
 }
 
 /** The Security screen: how the master password is stretched, when it was set, what the server asks. */
@@ -438,9 +679,16 @@ export const ErrorCode = {
   ServerTooNew: 'SERVER_TOO_NEW',
   ServerError: 'SERVER_ERROR',
   SessionExpired: 'SESSION_EXPIRED',
+  /**
+   * The server ended this device's session (another device logged it out, a limit, a security
+   * event): the device does not sign itself in again; the reason says why (docs/sessions.md).
+   */
+  SessionEnded: 'SESSION_ENDED',
   Locked: 'LOCKED',
   NoAccount: 'NO_ACCOUNT',
   NotFound: 'NOT_FOUND',
+  /** Delete forever applies to items in the trash; a live item is moved to the trash first. */
+  NotInTrash: 'NOT_IN_TRASH',
   CorruptData: 'CORRUPT_DATA',
   Forbidden: 'FORBIDDEN',
   StorageFailed: 'STORAGE_FAILED',
@@ -480,6 +728,8 @@ export const ErrorCode = {
   RecoveryKeyDiscarded: 'RECOVERY_KEY_DISCARDED',
   /** The "forgot master password" steps lost their state (screen closed, browser restarted). */
   RecoveryInterrupted: 'RECOVERY_INTERRUPTED',
+  /** The clipboard could not be written (no clipboard document in this browser, or it failed). */
+  ClipboardFailed: 'CLIPBOARD_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -495,4 +745,13 @@ export type Reply<T> =
 export interface Envelope<N extends MessageName = MessageName> {
   name: N;
   request: RequestOf<N>;
+}
+
+/** A detail known to be a login (after checking `type`), for code that handles logins only. */
+export type LoginDetail = Extract<ItemDetail, { type: 'login' }>;
+
+/** The detail as a login; throws for another type (a caller that expected a login has a bug). */
+export function asLogin(detail: ItemDetail): LoginDetail {
+  if (detail.type !== 'login') throw new TypeError(`expected a login, got a ${detail.type}`);
+  return detail as LoginDetail;
 }

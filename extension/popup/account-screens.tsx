@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { describeIssue } from '../messaging/error-messages.ts';
 import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { ForgotPasswordScreen } from './account-recovery-screen.tsx';
+import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
-import { ForgotPasswordScreen } from './recovery-screens.tsx';
 import { send } from './send.ts';
+import { SignedOutNotice, useSessionEnded } from './signed-out-notice.tsx';
 import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
 import { usePasswordPolicy } from './use-password-policy.ts';
@@ -45,7 +47,7 @@ export function SetupScreen({ state, onDone }: Props) {
       const { field, message } = describeIssue(issue);
       errors[field] ??= message;
     }
-    if (mode === 'create' && password !== confirm) errors.confirm = 'The two master passwords do not match.';
+    if (mode === 'create' && password !== confirm) errors.confirm = t('account.passwordsDiffer');
     if (Object.keys(errors).length > 0) {
       setFieldErrors(errors);
       return;
@@ -81,18 +83,18 @@ export function SetupScreen({ state, onDone }: Props) {
 
   return (
     <main>
-      <h1>Keyhold</h1>
+      <h1>{t('ext.name')}</h1>
       <div class="tabs" role="tablist">
         <button type="button" role="tab" aria-selected={mode === 'create'} onClick={() => switchTo('create')}>
-          Create account
+          {t('account.create')}
         </button>
         <button type="button" role="tab" aria-selected={mode === 'login'} onClick={() => switchTo('login')}>
-          Log in
+          {t('account.logIn')}
         </button>
       </div>
       <form onSubmit={submit} noValidate>
         <label>
-          Server address
+          {t('account.serverUrl')}
           <input
             value={serverUrl}
             onInput={edit('serverUrl', setServerUrl)}
@@ -102,7 +104,7 @@ export function SetupScreen({ state, onDone }: Props) {
         </label>
         <FieldError id={setupError('serverUrl')} message={fieldErrors.serverUrl} />
         <label>
-          Email
+          {t('account.email')}
           <input
             type="email"
             autoComplete="username"
@@ -113,49 +115,39 @@ export function SetupScreen({ state, onDone }: Props) {
           />
         </label>
         <FieldError id={setupError('email')} message={fieldErrors.email} />
-        <label>
-          Master password
-          <input
-            type="password"
-            autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
-            value={password}
-            onInput={edit('password', setPassword)}
-            required
-            {...aria('password')}
-          />
-        </label>
-        <FieldError id={setupError('password')} message={fieldErrors.password} />
+        <PasswordField
+          label={t('account.masterPassword')}
+          autoComplete={mode === 'create' ? 'new-password' : 'current-password'}
+          value={password}
+          onInput={edit('password', setPassword)}
+          required
+          errorId={setupError('password')}
+          error={fieldErrors.password}
+        />
         {mode === 'create' && (
           <>
             <StrengthMeter password={password} email={email} policy={policy} id="setup-password-strength" />
-            <label>
-              Confirm master password
-              <input
-                type="password"
-                autoComplete="new-password"
-                value={confirm}
-                onInput={edit('confirm', setConfirm)}
-                required
-                {...aria('confirm')}
-              />
-            </label>
-            <FieldError id={setupError('confirm')} message={fieldErrors.confirm} />
+            <PasswordField
+              label={t('account.confirmPassword')}
+              autoComplete="new-password"
+              value={confirm}
+              onInput={edit('confirm', setConfirm)}
+              required
+              errorId={setupError('confirm')}
+              error={fieldErrors.confirm}
+            />
           </>
         )}
         {error && <p role="alert">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>
-          {busy ? 'Working…' : mode === 'create' ? 'Create account' : 'Log in'}
+          {busy ? t('account.working') : mode === 'create' ? t('account.create') : t('account.logIn')}
         </button>
         {mode === 'login' && (
           <button type="button" class="as-link" disabled={busy} onClick={() => setForgot(true)}>
-            Forgot master password?
+            {t('account.forgot')}
           </button>
         )}
-        {mode === 'create' && (
-          <p class="status">
-            Your master password never leaves this device and cannot be recovered by the server. Remember it.
-          </p>
-        )}
+        {mode === 'create' && <p class="status">{t('account.remember')}</p>}
       </form>
     </main>
   );
@@ -167,6 +159,7 @@ export function UnlockScreen({ state, onDone }: Props) {
   const [unsynced, setUnsynced] = useState<{ pending: number | null } | null>(null);
   const [forgot, setForgot] = useState(false);
   const [resetting, setResetting] = useState(false);
+  const signedOut = useSessionEnded();
   const { busy, error, fieldErrors, run, clearField } = useAction(fieldsIn(['password']));
   const submit = (e: Event) => {
     e.preventDefault();
@@ -200,34 +193,32 @@ export function UnlockScreen({ state, onDone }: Props) {
     return <VaultResetScreen email={state.email ?? ''} onBack={() => setResetting(false)} onDone={onDone} />;
   return (
     <main>
-      <h1>Unlock Keyhold</h1>
+      <h1>{t('account.unlockTitle')}</h1>
       <p class="status">{state.email}</p>
+      {signedOut && <SignedOutNotice ended={signedOut.ended} pending={signedOut.pending} />}
       <form onSubmit={submit} noValidate>
-        <label>
-          Master password
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onInput={(e) => {
-              setPassword(e.currentTarget.value);
-              clearField('password');
-            }}
-            required
-            {...invalid('unlock-password-error', fieldErrors.password)}
-          />
-        </label>
-        <FieldError id="unlock-password-error" message={fieldErrors.password} />
+        <PasswordField
+          label={t('account.masterPassword')}
+          autoComplete="current-password"
+          value={password}
+          onInput={(e) => {
+            setPassword(e.currentTarget.value);
+            clearField('password');
+          }}
+          required
+          errorId={'unlock-password-error'}
+          error={fieldErrors.password}
+        />
         {error && <p role="alert">{error}</p>}
         <button class="primary" type="submit" disabled={busy}>
-          {busy ? 'Unlocking…' : 'Unlock'}
+          {busy ? t('account.unlocking') : signedOut ? t('account.logInAgain') : t('account.unlock')}
         </button>
         <button type="button" class="as-link" disabled={busy} onClick={() => setForgot(true)}>
-          Forgot master password?
+          {t('account.forgot')}
         </button>
         {!unsynced && (
           <button type="button" disabled={busy} onClick={() => logout(false)}>
-            Log out of this device
+            {t('account.logOut')}
           </button>
         )}
         <VaultResetOffer onOpen={() => setResetting(true)} />
@@ -243,8 +234,6 @@ export function UnlockScreen({ state, onDone }: Props) {
     </main>
   );
 }
-
-const changes = (n: number) => (n === 1 ? '1 change' : `${n} changes`);
 
 /**
  * Logging out would lose edits that exist only on this device. Keeping them is the default (it has
@@ -265,10 +254,6 @@ function UnsyncedChoice(props: {
     focused.current = true;
     keep.current?.focus();
   }, [props.busy]);
-  const what =
-    pending === null
-      ? 'Changes made on this device may not have'
-      : `${changes(pending)} made on this device ${pending === 1 ? 'has' : 'have'} not`;
   return (
     <section
       class="choice"
@@ -276,17 +261,15 @@ function UnsyncedChoice(props: {
       aria-labelledby="unsynced-title"
       aria-describedby="unsynced-text"
     >
-      <h2 id="unsynced-title">Unsynced changes</h2>
+      <h2 id="unsynced-title">{t('account.unsyncedTitle')}</h2>
       <p id="unsynced-text">
-        {what} reached the server yet. Logging out now deletes {pending === 1 ? 'it' : 'them'} from this
-        device for good. Unlock while the server is reachable and Keyhold sends{' '}
-        {pending === 1 ? 'it' : 'them'} first.
+        {pending === null ? t('account.unsyncedUnknown') : t('account.unsynced', pending)}
       </p>
       <button class="primary" type="button" disabled={props.busy} onClick={props.onKeep} ref={keep}>
-        Keep them and stay logged in
+        {t('account.keepUnsynced')}
       </button>
       <button class="danger" type="button" disabled={props.busy} onClick={props.onDiscard}>
-        {pending === null ? 'Log out and discard them' : `Log out and discard ${changes(pending)}`}
+        {pending === null ? t('account.discardUnknown') : t('account.discard', pending)}
       </button>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
 import { describeActivity, describeAddress, describeDevice, formatWhen } from './activity-words.ts';
 import { send } from './send.ts';
@@ -40,32 +41,29 @@ export function ActivityScreen({ onBack }: Props) {
   return (
     <main aria-busy={busy}>
       <div class="row">
-        <h1>Account activity</h1>
+        <h1>{t('activity.title')}</h1>
         <span class="spacer" />
         <button type="button" onClick={onBack}>
-          Back
+          {t('common.back')}
         </button>
       </div>
-      <p class="hint">
-        Sign-ins and other security events the server recorded for your account, newest first. A master
-        password mistyped while unlocking is checked on this device only and is not listed.
-      </p>
+      <p class="hint">{t('activity.hint')}</p>
       {error && <p role="alert">{error}</p>}
-      {loaded && events.length === 0 && <p class="empty">No activity recorded yet.</p>}
-      <ul class="activity" aria-label="Account activity">
+      {loaded && events.length === 0 && <p class="empty">{t('activity.empty')}</p>}
+      <ul class="activity" aria-label={t('activity.title')}>
         {events.map((e) => (
           <ActivityEntry key={e.seq} event={e} />
         ))}
       </ul>
-      {busy && <p class="status">Loading…</p>}
+      {busy && <p class="status">{t('activity.loading')}</p>}
       {!busy && !loaded && error && (
         <button type="button" onClick={() => void load()}>
-          Try again
+          {t('activity.tryAgain')}
         </button>
       )}
       {next !== null && (
         <button type="button" disabled={busy} onClick={() => void load(next)}>
-          Load older
+          {t('activity.loadOlder')}
         </button>
       )}
     </main>
@@ -90,7 +88,10 @@ function ActivityEntry({ event }: { event: ActivityEvent }) {
         )}
       </span>
       {device && (
-        <span class="device" title={event.device ? `Device session ${event.device.sessionId}` : undefined}>
+        <span
+          class="device"
+          title={event.device ? t('activity.sessionTitle', { id: event.device.sessionId }) : undefined}
+        >
           {device}
         </span>
       )}

@@ -35,6 +35,17 @@ describe('describeActivity: what happened, in words', () => {
       ['refresh.reused', {}, 'A refresh token was used a second time: someone may hold a copy of it'],
       ['session.revoked', { reason: 'logout' }, 'Signed out'],
       ['session.revoked', { reason: 'refresh-reuse' }, 'Session ended: a refresh token was used twice'],
+      ['session.revoked', { reason: 'remote-logout', by: 'x' }, 'Signed out from another device'],
+      ['session.revoked', { reason: 'others-logged-out' }, 'Signed out with "Log out all other devices"'],
+      ['session.revoked', { reason: 'idle' }, 'Session ended: unused for too long'],
+      ['session.revoked', { reason: 'absolute' }, 'Session ended: reached its maximum age'],
+      ['session.revoked', { reason: 'password-change' }, 'Session ended: the master password was changed'],
+      ['session.revoked', { reason: 'key-rotation' }, 'Session ended: the encryption key was replaced'],
+      [
+        'session.revoked',
+        { reason: 'session-cap' },
+        'Session ended: too many devices signed in, this one was used least recently',
+      ],
       [
         'token.expired',
         { kind: 'access', expiredAt: '2026-11-30T14:00:00.000Z' },
@@ -140,7 +151,7 @@ describe('describeDevice: which device', () => {
       'Work laptop · session 3f2a9c1b (signed out)',
     );
     expect(describeDevice({ sessionId, name: null, current: false, ended: true })).toBe(
-      'A device no longer known · session 3f2a9c1b (signed out)',
+      'Unnamed device · session 3f2a9c1b (signed out)',
     );
   });
 

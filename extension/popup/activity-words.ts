@@ -1,3 +1,4 @@
+import { currentLanguage, t } from '../i18n/index.ts';
 import { formatWait } from '../messaging/error-messages.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
 
@@ -7,7 +8,7 @@ import type { ActivityEvent } from '../messaging/protocol.ts';
  * record them); a type this extension does not know yet is still shown, by its name.
  */
 
-/** How dates are written: the browser's own locale and time zone unless told otherwise. */
+/** How dates are written: the language shown now and the browser's time zone unless told otherwise. */
 export interface DateStyle {
   locale?: string | undefined;
   timeZone?: string | undefined;
@@ -23,11 +24,9 @@ const count = (details: Details, key: string): number | null => {
   const v = details[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-
-/** A moment as the list shows it: local date and time, to the second. */
+/** A moment as the list shows it: date and time to the second, in the language shown now. */
 export function formatWhen(iso: string, style: DateStyle = {}): string {
-  return new Date(iso).toLocaleString(style.locale, {
+  return new Date(iso).toLocaleString(style.locale ?? currentLanguage(), {
     dateStyle: 'medium',
     timeStyle: 'medium',
     timeZone: style.timeZone,
@@ -35,7 +34,10 @@ export function formatWhen(iso: string, style: DateStyle = {}): string {
 }
 
 const formatClock = (iso: string, style: DateStyle) =>
-  new Date(iso).toLocaleTimeString(style.locale, { timeStyle: 'short', timeZone: style.timeZone });
+  new Date(iso).toLocaleTimeString(style.locale ?? currentLanguage(), {
+    timeStyle: 'short',
+    timeZone: style.timeZone,
+  });
 
 /** Why the server refused a sync, by its error code (server/routes/sync.ts records 400s and 413s). */
 function refusedPush(details: Details): string {
@@ -43,13 +45,13 @@ function refusedPush(details: Details): string {
   const field = text(details, 'field');
   switch (code) {
     case 'VALIDATION':
-      return `Sync refused: a change was not valid${field ? ` (${field})` : ''}`;
+      return field ? t('activity.pushInvalidField', { field }) : t('activity.pushInvalid');
     case 'MALFORMED_JSON':
-      return 'Sync refused: the request was garbled';
+      return t('activity.pushGarbled');
     case 'PAYLOAD_TOO_LARGE':
-      return 'Sync refused: the changes were too large';
+      return t('activity.pushTooLarge');
     default:
-      return code ? `Sync refused (${code})` : 'Sync refused';
+      return code ? t('activity.pushRefusedCode', { code }) : t('activity.pushRefused');
   }
 }
 
@@ -61,94 +63,118 @@ export function describeActivity(
   const d = event.details;
   switch (event.type) {
     case 'account.created':
-      return 'Account created';
+      return t('activity.accountCreated');
     case 'account.deleted': {
       const ended = count(d, 'sessionsEnded');
-      return ended === null ? 'Account deleted' : `Account deleted; ${plural(ended, 'device session')} ended`;
+      return ended === null ? t('activity.accountDeleted') : t('activity.accountDeletedEnded', ended);
     }
     case 'account.locked': {
       const attempts = count(d, 'failedAttempts');
       const until = text(d, 'until');
-      const after = attempts === null ? '' : ` after ${plural(attempts, 'failed attempt')}`;
-      const upTo =
-        until !== null && !Number.isNaN(Date.parse(until)) ? ` until ${formatClock(until, style)}` : '';
-      return `Account locked${after}${upTo}`;
+      const time = until !== null && !Number.isNaN(Date.parse(until)) ? formatClock(until, style) : null;
+      if (attempts === null)
+        return time === null ? t('activity.accountLocked') : t('activity.accountLockedUntil', { time });
+      return time === null
+        ? t('activity.accountLockedAfter', attempts)
+        : t('activity.accountLockedAfterUntil', attempts, [attempts], { time });
     }
     case 'login.succeeded':
-      return 'Signed in';
+      return t('activity.signedIn');
     case 'login.failed':
-      return text(d, 'reason') === 'wrong-key' ? 'Wrong master password entered' : 'Sign-in failed';
+      return text(d, 'reason') === 'wrong-key' ? t('activity.wrongPassword') : t('activity.signInFailed');
     case 'rate.limited': {
       const wait = count(d, 'retryAfterSeconds');
-      const lasting = wait === null ? '' : ` for ${formatWait(wait)}`;
-      return text(d, 'reason') === 'account-locked'
-        ? `Sign-in refused: account locked${wait === null ? '' : ` for another ${formatWait(wait)}`}`
-        : `Too many requests: refused${lasting}`;
+      if (text(d, 'reason') === 'account-locked')
+        return wait === null
+          ? t('activity.lockedRefused')
+          : t('activity.lockedRefusedFor', { wait: formatWait(wait) });
+      return wait === null
+        ? t('activity.tooManyRequests')
+        : t('activity.tooManyRequestsFor', { wait: formatWait(wait) });
     }
     case 'refresh.reused':
-      return 'A refresh token was used a second time: someone may hold a copy of it';
+      return t('activity.refreshReused');
     case 'session.revoked':
       switch (text(d, 'reason')) {
         case 'logout':
-          return 'Signed out';
+          return t('activity.revoked.logout');
+        case 'remote-logout':
+          return t('activity.revoked.remoteLogout');
+        case 'others-logged-out':
+          return t('activity.revoked.othersLoggedOut');
+        case 'idle':
+          return t('activity.revoked.idle');
+        case 'absolute':
+          return t('activity.revoked.absolute');
+        case 'session-cap':
+          return t('activity.revoked.sessionCap');
         case 'refresh-reuse':
-          return 'Session ended: a refresh token was used twice';
+          return t('activity.revoked.refreshReuse');
+        case 'password-change':
+          return t('activity.revoked.passwordChange');
+        case 'recovery':
+          return t('activity.revoked.recovery');
+        case 'key-rotation':
+          return t('activity.revoked.keyRotation');
+        case 'vault-reset':
+          return t('activity.revoked.vaultReset');
         default:
-          return 'Session ended';
+          return t('activity.revoked.other');
       }
     case 'token.expired':
-      return text(d, 'kind') === 'refresh'
-        ? 'An expired refresh token was refused'
-        : 'An expired access token was refused';
+      return text(d, 'kind') === 'refresh' ? t('activity.refreshExpired') : t('activity.accessExpired');
     case 'push.refused':
       return refusedPush(d);
     case 'push.conflict-storm': {
       const conflicts = count(d, 'conflicts');
       const changes = count(d, 'changes');
       return conflicts === null || changes === null
-        ? 'Sync sent many out-of-date changes at once'
-        : `Sync sent ${conflicts} of ${plural(changes, 'change')} based on out-of-date copies`;
+        ? t('activity.conflictStorm')
+        : t('activity.conflictStormCounted', changes, [changes], { conflicts });
     }
     case 'recovery.key-created':
-      return d.replaced === true
-        ? 'New recovery key created; the previous one no longer works'
-        : 'Recovery key created';
+      return d.replaced === true ? t('activity.recoveryKeyReplaced') : t('activity.recoveryKeyCreated');
     case 'recovery.failed':
       switch (text(d, 'reason')) {
         case 'wrong-key':
-          return 'Wrong recovery key entered';
+          return t('activity.wrongRecoveryKey');
         case 'no-recovery-key':
-          return 'Account recovery tried, but no recovery key is set';
+          return t('activity.noRecoveryKey');
         default:
-          return 'Account recovery failed';
+          return t('activity.recoveryFailed');
       }
     case 'account.recovered': {
       const ended = count(d, 'sessionsEnded');
-      return `Master password reset with the recovery key${ended === null ? '' : `; ${plural(ended, 'device session')} ended`}`;
+      return ended === null ? t('activity.recovered') : t('activity.recoveredEnded', ended);
     }
     case 'password.changed': {
       const ended = count(d, 'otherSessionsEnded');
-      return `Master password changed${ended === null ? '' : `; ${plural(ended, 'other device session')} ended`}`;
+      return ended === null ? t('activity.passwordChanged') : t('activity.passwordChangedEnded', ended);
     }
     case 'kdf.upgraded': {
       const alg = KDF_NAMES[text(d, 'alg') ?? ''];
-      return `Master password protection strengthened${alg ? ` (${alg})` : ''}`;
+      return alg ? t('activity.kdfUpgradedTo', { alg }) : t('activity.kdfUpgraded');
     }
     case 'key.rotation-started': {
       const version = count(d, 'keyVersion');
-      return `Encryption key replacement started${version === null ? '' : ` (key version ${version})`}`;
+      return version === null
+        ? t('activity.rotationStarted')
+        : t('activity.rotationStartedVersion', { version });
     }
     case 'key.rotated': {
       const version = count(d, 'keyVersion');
       const ended = count(d, 'otherSessionsEnded');
-      return `Encryption key replaced${version === null ? '' : ` (key version ${version})`}${ended === null ? '' : `; ${plural(ended, 'other device session')} ended`}`;
+      if (version === null) return ended === null ? t('activity.rotated') : t('activity.rotatedEnded', ended);
+      return ended === null
+        ? t('activity.rotatedVersion', { version })
+        : t('activity.rotatedVersionEnded', ended, [ended], { version });
     }
     case 'vault.reset': {
       const deleted = count(d, 'itemsDeleted');
-      return `Vault reset under a new master password${deleted === null ? '' : `; ${plural(deleted, 'item')} deleted`}`;
+      return deleted === null ? t('activity.vaultReset') : t('activity.vaultResetDeleted', deleted);
     }
     default:
-      return `Security event: ${event.type}`;
+      return t('activity.unknown', { type: event.type });
   }
 }
 
@@ -163,17 +189,21 @@ export const shortSessionId = (sessionId: string) => sessionId.replaceAll('-', '
 
 /**
  * Which device: "This device" for the session this extension is signed in with, otherwise the
- * name the device gave at sign-in; "(signed out)" once its session ended. Null for events that
+ * name the device sealed for its session (opened by the worker, or "Unnamed device"); "(signed
+ * out)" once its session ended. Null for events that
  * belong to no session (account created, a failed sign-in).
  */
 export function describeDevice(device: ActivityEvent['device']): string | null {
   if (!device) return null;
-  const name = device.current ? 'This device' : (device.name ?? 'A device no longer known');
-  return `${name} · session ${shortSessionId(device.sessionId)}${device.ended ? ' (signed out)' : ''}`;
+  const name = device.current ? t('activity.thisDevice') : (device.name ?? t('activity.unnamedDevice'));
+  const session = shortSessionId(device.sessionId);
+  return device.ended
+    ? t('activity.deviceEnded', { name, session })
+    : t('activity.device', { name, session });
 }
 
 /** From where: the address the server saw (an IPv4 address as such, not IPv4-mapped IPv6). */
 export function describeAddress(ip: string | null): string | null {
   if (!ip) return null;
-  return `from ${ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '')}`;
+  return t('activity.from', { ip: ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '') });
 }

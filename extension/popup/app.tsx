@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { VaultState } from '../messaging/protocol.ts';
+import { sessionEndedItem, unlockSessionItem } from '../storage/items.ts';
 import { SetupScreen, UnlockScreen } from './account-screens.tsx';
-import { ItemsScreen } from './items-screen.tsx';
-import { RecoveryGate } from './recovery-screens.tsx';
+import { RecoveryGate } from './recovery-key-screens.tsx';
 import { send } from './send.ts';
+import { UnlockedPopup } from './unlocked-popup.tsx';
 
 /** The toolbar popup: picks a screen from the vault's state; every action goes to the service worker. */
 export function App() {
@@ -21,6 +23,19 @@ export function App() {
 
   useEffect(() => {
     void refresh();
+    // The worker may lock by itself: the server signed this device out (background/session-ended.ts).
+    // Only that is followed here; sign-ins answer the screen that asked (the recovery key offer follows them).
+    const stops = [
+      sessionEndedItem.watch((ended) => {
+        if (ended) void refresh();
+      }),
+      unlockSessionItem.watch((unlocked) => {
+        if (!unlocked) void refresh();
+      }),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+    };
   }, [refresh]);
 
   if (loadError)
@@ -29,7 +44,7 @@ export function App() {
         <p role="alert">{loadError}</p>
       </main>
     );
-  if (!state) return <main aria-busy="true">Loading…</main>;
+  if (!state) return <main aria-busy="true">{t('account.loading')}</main>;
   switch (state.status) {
     case 'no-account':
       return <SetupScreen state={state} onDone={setState} />;
@@ -38,7 +53,7 @@ export function App() {
     case 'unlocked':
       return (
         <RecoveryGate>
-          <ItemsScreen state={state} onState={setState} />
+          <UnlockedPopup state={state} onState={setState} />
         </RecoveryGate>
       );
   }

@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import {
   describeKdf,
   KDF_LEVELS,
@@ -7,7 +8,7 @@ import {
   meetsKdfFloor,
 } from '../messaging/kdf-levels.ts';
 import type { SecurityOverview, VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
 import { send } from './send.ts';
 import { StrengthMeter } from './strength-meter.tsx';
@@ -45,10 +46,10 @@ export function ChangePasswordForm({ overview, onCancel, onChanged }: Props) {
     e.preventDefault();
     void run(async () => {
       const errors: Record<string, string> = {};
-      if (current === '') errors.currentPassword = 'Enter your current master password.';
+      if (current === '') errors.currentPassword = t('changePassword.enterCurrent');
       const verdict = await checkNewPassword(next, overview.email, policy);
       if (verdict.message) errors.newPassword = verdict.message;
-      if (next !== confirm) errors.confirm = 'The two new master passwords do not match.';
+      if (next !== confirm) errors.confirm = t('changePassword.passwordsDiffer');
       if (Object.keys(errors).length > 0) {
         setFieldErrors(errors);
         return;
@@ -59,48 +60,39 @@ export function ChangePasswordForm({ overview, onCancel, onChanged }: Props) {
 
   const keep = kdfForLevel('keep', overview.kdf, policy.kdfFloor);
   const keepLabel = meetsKdfFloor(overview.kdf, policy.kdfFloor)
-    ? `Keep: ${describeKdf(overview.kdf)}`
-    : `Raise to the server's minimum: ${describeKdf(keep)}`;
+    ? t('changePassword.keepKdf', { kdf: describeKdf(overview.kdf) })
+    : t('changePassword.raiseKdf', { kdf: describeKdf(keep) });
 
   return (
     <form onSubmit={submit} noValidate aria-labelledby="change-title">
-      <h2 id="change-title">Change master password</h2>
-      <label>
-        Current master password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={current}
-          onInput={edit('currentPassword', setCurrent)}
-          {...aria('currentPassword')}
-        />
-      </label>
-      <FieldError id={errorId('currentPassword')} message={fieldErrors.currentPassword} />
-      <label>
-        New master password
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={next}
-          onInput={edit('newPassword', setNext)}
-          {...aria('newPassword')}
-        />
-      </label>
-      <FieldError id={errorId('newPassword')} message={fieldErrors.newPassword} />
+      <h2 id="change-title">{t('changePassword.title')}</h2>
+      <PasswordField
+        label={t('changePassword.current')}
+        autoComplete="current-password"
+        value={current}
+        onInput={edit('currentPassword', setCurrent)}
+        errorId={errorId('currentPassword')}
+        error={fieldErrors.currentPassword}
+      />
+      <PasswordField
+        label={t('changePassword.new')}
+        autoComplete="new-password"
+        value={next}
+        onInput={edit('newPassword', setNext)}
+        errorId={errorId('newPassword')}
+        error={fieldErrors.newPassword}
+      />
       <StrengthMeter password={next} email={overview.email} policy={policy} id="change-password-strength" />
+      <PasswordField
+        label={t('changePassword.confirm')}
+        autoComplete="new-password"
+        value={confirm}
+        onInput={edit('confirm', setConfirm)}
+        errorId={errorId('confirm')}
+        error={fieldErrors.confirm}
+      />
       <label>
-        Confirm new master password
-        <input
-          type="password"
-          autoComplete="new-password"
-          value={confirm}
-          onInput={edit('confirm', setConfirm)}
-          {...aria('confirm')}
-        />
-      </label>
-      <FieldError id={errorId('confirm')} message={fieldErrors.confirm} />
-      <label>
-        Key derivation
+        {t('changePassword.kdf')}
         <select
           value={kdf}
           onChange={(e) => {
@@ -120,15 +112,13 @@ export function ChangePasswordForm({ overview, onCancel, onChanged }: Props) {
         </select>
       </label>
       <FieldError id={errorId('kdf')} message={fieldErrors.kdf} />
-      <p class="hint">
-        Every other device is signed out and asks for the new master password; changes made there are kept.
-      </p>
+      <p class="hint">{t('changePassword.othersSignedOut')}</p>
       {error && <p role="alert">{error}</p>}
       <button class="primary" type="submit" disabled={busy}>
-        {busy ? 'Changing…' : 'Change master password'}
+        {busy ? t('changePassword.changing') : t('changePassword.title')}
       </button>
       <button type="button" disabled={busy} onClick={onCancel}>
-        Cancel
+        {t('common.cancel')}
       </button>
     </form>
   );

@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
+import { WithStrong } from '../i18n/rich-text.tsx';
 import type { VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
 
@@ -26,9 +28,9 @@ export function DeleteAccountForm({ email, onCancel, onDeleted }: Props) {
   const submit = (e: Event) => {
     e.preventDefault();
     const errors: Record<string, string> = {};
-    if (password === '') errors.password = 'Enter your master password.';
+    if (password === '') errors.password = t('deleteAccount.enterPassword');
     if (typed.trim().toLowerCase() !== email.toLowerCase())
-      errors.email = `Type ${email} to confirm that this account is to be deleted.`;
+      errors.email = t('deleteAccount.typeEmail', { email });
     if (Object.keys(errors).length > 0) {
       setFieldErrors(errors);
       return;
@@ -38,27 +40,23 @@ export function DeleteAccountForm({ email, onCancel, onDeleted }: Props) {
 
   return (
     <form class="choice" onSubmit={submit} noValidate aria-labelledby="delete-title">
-      <h2 id="delete-title">Delete account</h2>
+      <h2 id="delete-title">{t('deleteAccount.title')}</h2>
       <p>
-        This deletes the account <strong>{email}</strong> and every login in it from the server, signs out
-        every device, and removes everything Keyhold keeps on this one. It cannot be undone.
+        <WithStrong text={t('deleteAccount.warning', { email })} />
       </p>
+      <PasswordField
+        label={t('deleteAccount.password')}
+        autoComplete="current-password"
+        value={password}
+        onInput={(e) => {
+          setPassword(e.currentTarget.value);
+          clearField('password');
+        }}
+        errorId={errorId('password')}
+        error={fieldErrors.password}
+      />
       <label>
-        Master password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onInput={(e) => {
-            setPassword(e.currentTarget.value);
-            clearField('password');
-          }}
-          {...invalid(errorId('password'), fieldErrors.password)}
-        />
-      </label>
-      <FieldError id={errorId('password')} message={fieldErrors.password} />
-      <label>
-        Type your email to confirm
+        {t('deleteAccount.confirmEmail')}
         <input
           type="email"
           autoComplete="off"
@@ -73,10 +71,10 @@ export function DeleteAccountForm({ email, onCancel, onDeleted }: Props) {
       <FieldError id={errorId('email')} message={fieldErrors.email} />
       {error && <p role="alert">{error}</p>}
       <button class="danger" type="submit" disabled={busy}>
-        {busy ? 'Deleting…' : 'Delete this account for good'}
+        {busy ? t('deleteAccount.deleting') : t('deleteAccount.submit')}
       </button>
       <button type="button" disabled={busy} onClick={onCancel}>
-        Keep my account
+        {t('deleteAccount.keep')}
       </button>
     </form>
   );

@@ -1,14 +1,29 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { errorMessage, errorMessages } from '../messaging/error-messages.ts';
-import { ErrorCode, type ItemPage, type VaultState } from '../messaging/protocol.ts';
+import { t } from '../i18n/index.ts';
+import {
+  ErrorCode,
+  type FolderSummary,
+  type ItemPage,
+  type ItemSummary,
+  type VaultState,
+} from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
+import { AddItemMenu } from './add-item-menu.tsx';
+import { ConfirmDialog } from './confirm-dialog.tsx';
+import { DevicesScreen } from './devices-screen.tsx';
+import { ItemDetail } from './item-detail.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
+import { ItemRow } from './item-row.tsx';
+import { type ListFilter, ListFilters } from './list-filters.tsx';
 import { PasswordReminderBanner } from './password-reminder-banner.tsx';
-import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-screens.tsx';
+import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-key-screens.tsx';
 import { SecurityScreen } from './security-screen.tsx';
 import { send } from './send.ts';
 import { SignInAgain } from './sign-in-again.tsx';
+import { SignInNoticeBanner } from './sign-in-notice-banner.tsx';
+import { SignedInAgainBanner } from './signed-out-notice.tsx';
+import { syncLine } from './sync-line.ts';
 import { TabMatchesSection } from './tab-matches.tsx';
 import { useAction } from './use-action.ts';
 
@@ -20,61 +35,114 @@ interface Props {
 /** Rows rendered at once: enough to scroll, few enough that a 10,000-item vault opens instantly. */
 const MAX_ROWS = 200;
 
-/** Sync errors that are about the server's address: the line names it, as the sign-in form does. */
-const ADDRESS_ERRORS: ReadonlySet<string> = new Set([
-  ErrorCode.NotKeyhold,
-  ErrorCode.TlsError,
-  ErrorCode.ServerTooOld,
-  ErrorCode.ServerTooNew,
-]);
-
-const syncLine = (s: VaultState) => {
-  if (s.sync.error && ADDRESS_ERRORS.has(s.sync.error))
-    return `Sync failed. ${errorMessage(s.sync.error, { serverUrl: s.serverUrl })}`;
-  if (s.sync.error === 'SERVER_UNREACHABLE')
-    return 'Offline: changes are saved on this device and sync later.';
-  if (s.sync.error === 'STORAGE_FAILED')
-    return "This device's storage is full: changes cannot be saved here until space is freed.";
-  if (s.sync.error === 'SESSION_EXPIRED')
-    return 'Signed out on the server: lock and unlock to sign in again.';
-  if (s.sync.error === 'PASSWORD_CHANGED_ELSEWHERE')
-    return 'Not syncing until you log in again: changes are kept on this device.';
-  if (s.sync.error === 'ROTATION_INCOMPLETE') return errorMessages[s.sync.error];
-  if (s.sync.error) return 'Sync failed. Keyhold will retry.';
-  if (s.sync.unreadable > 0)
-    return `${s.sync.unreadable} item(s) from the server failed their integrity check and were not loaded.`;
-  if (s.sync.pending > 0) return `${s.sync.pending} change(s) waiting to sync.`;
-  return s.sync.lastSyncAt ? `Synced ${new Date(s.sync.lastSyncAt).toLocaleTimeString()}` : 'Not synced yet.';
-};
+/** What a confirmation dialog is about: one trashed item, or the whole trash. */
+type Confirming = { kind: 'deleteForever'; item: ItemSummary } | { kind: 'emptyTrash'; count: number };
 
 export function ItemsScreen({ state, onState }: Props) {
   const [page, setPage] = useState<ItemPage | null>(null);
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
+  /** The item whose detail view is open; back from it, focus returns to its row. */
+  const [viewing, setViewing] = useState<string | null>(null);
   const [showActivity, setShowActivity] = useState(false);
   const [newRecoveryKey, setNewRecoveryKey] = useState(false);
   const [showSecurity, setShowSecurity] = useState(false);
+  const [showDevices, setShowDevices] = useState(false);
+  const [filter, setFilter] = useState<ListFilter>({ view: 'all', folder: '', type: '' });
+  const [folders, setFolders] = useState<FolderSummary[]>([]);
+  const [confirming, setConfirming] = useState<Confirming | null>(null);
   const { busy, error, run } = useAction();
   // The worker filters and pages; only the newest answer is shown when typing outruns it.
   const latestQuery = useRef('');
+  const latestFilter = useRef(filter);
   const requests = useRef(0);
+  // The row (item id) an editor, detail view or dialog came from: focus goes back to it.
+  const returnTo = useRef<string | null>(null);
+  const search = useRef<HTMLInputElement>(null);
 
   const load = useCallback(async (q: string) => {
     const n = ++requests.current;
-    const next = await send('listItems', { query: q, limit: MAX_ROWS });
+    const f = latestFilter.current;
+    const next = await send('listItems', {
+      query: q,
+      limit: MAX_ROWS,
+      view: f.view,
+      folder: f.folder,
+      ...(f.type ? { type: f.type } : {}),
+    });
     if (n === requests.current) setPage(next);
   }, []);
 
   const reload = useCallback(async () => {
     await load(latestQuery.current);
+    setFolders(await send('listFolders', {}));
     onState(await send('getState', {}));
   }, [load, onState]);
 
   useEffect(() => {
+    search.current?.focus();
     void run(reload);
     // A sync in the service worker (alarm, push from another device) rewrites the sealed cache.
     return vaultCacheItem.watch(() => void reload().catch(() => undefined));
   }, []);
+
+  // Back on the list: focus the row the user came from, or the search box when it is gone.
+  useEffect(() => {
+    if (editing || viewing || confirming || returnTo.current === null || !page) return;
+    const row = document.querySelector<HTMLElement>(`button.open[data-id="${returnTo.current}"]`);
+    (row ?? search.current)?.focus();
+    returnTo.current = null;
+  }, [editing, viewing, confirming, page]);
+
+  const changeFilter = (f: ListFilter) => {
+    setFilter(f);
+    latestFilter.current = f;
+    void run(() => load(latestQuery.current));
+  };
+
+  /** Opens a row: the one place a row's click goes, the read-only detail view. */
+  const openRow = (i: ItemSummary) => {
+    returnTo.current = i.id;
+    setViewing(i.id);
+  };
+
+  const toggleFavorite = (i: ItemSummary) =>
+    void run(async () => {
+      const item = await send('getItem', { id: i.id });
+      await send('saveItem', { id: i.id, fields: { ...item, favorite: !item.favorite } });
+      await reload();
+    });
+
+  const restore = (i: ItemSummary) =>
+    void run(async () => {
+      await send('restoreItem', { id: i.id });
+      returnTo.current = null;
+      search.current?.focus();
+      await reload();
+    });
+
+  const confirmed = () =>
+    void run(async () => {
+      if (confirming?.kind === 'deleteForever') await send('deleteForever', { id: confirming.item.id });
+      if (confirming?.kind === 'emptyTrash') await send('emptyTrash', {});
+      returnTo.current = null;
+      setConfirming(null);
+      search.current?.focus();
+      await reload();
+    });
+
+  if (viewing) {
+    return (
+      <ItemDetail
+        id={viewing}
+        onBack={() => {
+          returnTo.current = viewing;
+          setViewing(null);
+          void run(reload);
+        }}
+      />
+    );
+  }
 
   if (editing) {
     return (
@@ -107,11 +175,26 @@ export function ItemsScreen({ state, onState }: Props) {
     return <RecoveryKeyScreen mode="create" onDone={close} onCancel={close} />;
   }
 
+  if (showDevices) {
+    return (
+      <DevicesScreen
+        onBack={() => {
+          setShowDevices(false);
+          void run(reload);
+        }}
+      />
+    );
+  }
+
   if (showSecurity) {
     return (
       <SecurityScreen
         state={state}
         onState={onState}
+        onDevices={() => {
+          setShowSecurity(false);
+          setShowDevices(true);
+        }}
         onBack={() => {
           setShowSecurity(false);
           void run(reload);
@@ -121,17 +204,18 @@ export function ItemsScreen({ state, onState }: Props) {
   }
 
   const shown = page?.items ?? [];
+  const inTrash = filter.view === 'trash';
 
   return (
     <main aria-busy={busy}>
       <div class="row">
-        <h1>Keyhold</h1>
+        <h1>{t('ext.name')}</h1>
         <span class="spacer" />
         <button type="button" onClick={() => setShowActivity(true)}>
-          Activity
+          {t('list.activity')}
         </button>
         <button type="button" onClick={() => setShowSecurity(true)}>
-          Security
+          {t('list.security')}
         </button>
         <button
           type="button"
@@ -143,28 +227,32 @@ export function ItemsScreen({ state, onState }: Props) {
             })
           }
         >
-          Sync now
+          {t('list.syncNow')}
         </button>
         <button
           type="button"
           disabled={busy}
           onClick={() => void run(async () => onState(await send('lock', {})))}
         >
-          Lock
+          {t('list.lock')}
         </button>
       </div>
       <p class="status" aria-live="polite">
         {syncLine(state)}
       </p>
       {state.sync.error === ErrorCode.PasswordChangedElsewhere && <SignInAgain onState={onState} />}
+      {state.sync.error !== ErrorCode.PasswordChangedElsewhere && <SignedInAgainBanner />}
+      <SignInNoticeBanner onReview={() => setShowDevices(true)} />
       <PasswordReminderBanner onChange={() => setShowSecurity(true)} />
       <RecoveryKeyBanner onCreate={() => setNewRecoveryKey(true)} />
       <TabMatchesSection />
+      <ListFilters filter={filter} folders={folders} trashed={page?.trashed ?? 0} onChange={changeFilter} />
       <div class="row">
         <input
+          ref={search}
           type="search"
-          aria-label="Search logins"
-          placeholder="Search"
+          aria-label={t('list.search')}
+          placeholder={t('list.searchPlaceholder')}
           value={query}
           onInput={(e) => {
             const q = e.currentTarget.value;
@@ -173,41 +261,71 @@ export function ItemsScreen({ state, onState }: Props) {
             void load(q).catch(() => undefined);
           }}
         />
-        <button type="button" class="primary" onClick={() => setEditing({ kind: 'new' })}>
-          Add login
+        <button type="button" class="primary" onClick={() => setEditing({ kind: 'new', type: 'login' })}>
+          {t('list.addLogin')}
         </button>
+        <AddItemMenu onChoose={(type) => setEditing({ kind: 'new', type })} />
       </div>
       {error && <p role="alert">{error}</p>}
-      {page && page.matching === 0 && (
-        <p class="empty">{page.total === 0 ? 'No logins yet.' : 'Nothing matches.'}</p>
+      {inTrash && (
+        <div class="row trash-bar">
+          <p class="status">{t('trash.note')}</p>
+          <span class="spacer" />
+          <button
+            type="button"
+            class="danger"
+            disabled={busy || !page || page.trashed === 0}
+            onClick={() => setConfirming({ kind: 'emptyTrash', count: page?.trashed ?? 0 })}
+          >
+            {t('trash.emptyTrash')}
+          </button>
+        </div>
       )}
-      {page && page.matching > shown.length && (
-        <p class="status">
-          Showing {shown.length} of {page.matching} logins. Type to search.
+      {page && page.matching === 0 && (
+        <p class="empty">
+          {inTrash && page.trashed === 0
+            ? t('trash.empty')
+            : page.total === 0 && !inTrash
+              ? t('list.noItems')
+              : t('list.nothingMatches')}
         </p>
       )}
-      <ul class="items" aria-label="Logins">
+      {page && page.matching > shown.length && (
+        <p class="status">{t('list.showing', [String(shown.length), String(page.matching)])}</p>
+      )}
+      <ul class="items" aria-label={t('list.itemsLabel')}>
         {shown.map((i) => (
-          <li key={i.id}>
-            <button
-              type="button"
-              aria-label={i.title}
-              onClick={() =>
-                void run(async () =>
-                  setEditing({ kind: 'existing', item: await send('getItem', { id: i.id }) }),
-                )
-              }
-            >
-              <span>
-                {i.title}
-                {i.conflict && <span class="badge">conflict copy</span>}
-                {i.pending && <span class="badge">pending</span>}
-              </span>
-              <span class="sub">{i.username}</span>
-            </button>
-          </li>
+          <ItemRow
+            key={i.id}
+            item={i}
+            busy={busy}
+            onOpen={openRow}
+            onFavorite={toggleFavorite}
+            onRestore={restore}
+            onDeleteForever={(item) => {
+              returnTo.current = item.id;
+              setConfirming({ kind: 'deleteForever', item });
+            }}
+          />
         ))}
       </ul>
+      {confirming && (
+        <ConfirmDialog
+          title={
+            confirming.kind === 'deleteForever' ? t('trash.confirmDeleteTitle') : t('trash.confirmEmptyTitle')
+          }
+          confirmLabel={
+            confirming.kind === 'deleteForever' ? t('trash.deleteForever') : t('trash.emptyTrash')
+          }
+          busy={busy}
+          onConfirm={confirmed}
+          onCancel={() => setConfirming(null)}
+        >
+          {confirming.kind === 'deleteForever'
+            ? t('trash.confirmDelete', [confirming.item.title])
+            : t('trash.confirmEmpty', [String(confirming.count)])}
+        </ConfirmDialog>
+      )}
     </main>
   );
 }

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { currentLanguage, t } from '../i18n/index.ts';
 import type { PasswordReminder } from '../messaging/protocol.ts';
 import { send } from './send.ts';
 
-const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+const formatDate = (iso: string) =>
+  new Date(iso).toLocaleDateString(currentLanguage(), { dateStyle: 'medium' });
 
 /**
  * The optional reminder the server's policy may ask for (`passwordReminderDays`): a suggestion, never
@@ -23,14 +25,16 @@ export function PasswordReminderBanner({ onChange }: { onChange: () => void }) {
   if (!reminder?.due || !reminder.passwordChangedAt) return null;
   return (
     <section class="reminder" aria-labelledby="reminder-title">
-      <h2 id="reminder-title">Time for a new master password?</h2>
+      <h2 id="reminder-title">{t('banners.reminderTitle')}</h2>
       <p>
-        Your master password was set on {formatDate(reminder.passwordChangedAt)}, more than {reminder.days}{' '}
-        days ago. Changing it now and then is optional; change it at once if you think someone may know it.
+        {t('banners.reminderText', {
+          date: formatDate(reminder.passwordChangedAt),
+          days: reminder.days ?? '',
+        })}
       </p>
       <div class="row">
         <button type="button" class="primary small" onClick={onChange}>
-          Change it
+          {t('banners.changeIt')}
         </button>
         <button
           type="button"
@@ -40,7 +44,7 @@ export function PasswordReminderBanner({ onChange }: { onChange: () => void }) {
             void send('dismissPasswordReminder', {}).catch(() => undefined);
           }}
         >
-          Not now
+          {t('banners.notNow')}
         </button>
       </div>
     </section>

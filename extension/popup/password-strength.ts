@@ -1,4 +1,5 @@
 import type { MatchExtended, ZxcvbnResult } from '@zxcvbn-ts/core';
+import { t } from '../i18n/index.ts';
 import {
   basicPasswordProblem,
   emailParts,
@@ -43,8 +44,19 @@ export function loadEstimator(): Promise<Estimate> {
   return loading;
 }
 
-/** zxcvbn's score in words, 0–4. */
-export const STRENGTH_LABELS = ['Very weak', 'Weak', 'Fair', 'Strong', 'Very strong'] as const;
+const STRENGTH_WORDS = [
+  () => t('strength.score0'),
+  () => t('strength.score1'),
+  () => t('strength.score2'),
+  () => t('strength.score3'),
+  () => t('strength.score4'),
+] as const;
+
+/** zxcvbn's score in words, 0–4, each read when used (in the language shown now). */
+export const STRENGTH_LABELS: readonly string[] = Object.defineProperties(
+  [] as string[],
+  Object.fromEntries(STRENGTH_WORDS.map((words, score) => [score, { get: words, enumerable: true }])),
+);
 
 export interface PasswordAssessment {
   /** zxcvbn score 0–4 (0 also for a password refused before estimating, e.g. too short). */

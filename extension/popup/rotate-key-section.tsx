@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { type RotationResult, requestSchemas, type VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { PasswordField } from './field-error.tsx';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
 
@@ -14,10 +15,8 @@ export function rotationDoneText(
   result: Pick<RotationResult, 'keyVersion' | 'recoveryKeyCleared'>,
 ): string[] {
   return [
-    `Done: every item's key is now protected by the new encryption key (version ${result.keyVersion}). Other devices pick it up at their next sync.`,
-    result.recoveryKeyCleared
-      ? 'Your old recovery key no longer works: it protected the previous key. Create a new recovery key now.'
-      : 'A recovery key is needed to get back in if you forget your master password: create a new one now.',
+    t('rotateKey.done', { version: result.keyVersion }),
+    result.recoveryKeyCleared ? t('rotateKey.recoveryKeyCleared') : t('rotateKey.recoveryKeyNeeded'),
   ];
 }
 
@@ -47,13 +46,8 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
 
   return (
     <section class="security" aria-labelledby="rotate-key-title">
-      <h2 id="rotate-key-title">Encryption key</h2>
-      <p class="hint">
-        Replace the key that encrypts your vault, e.g. if you think a device or a backup of it was exposed.
-        Each login's own key is re-encrypted under the new one; the logins themselves are not changed. Your
-        other devices pick up the new key by themselves. If it is interrupted, Keyhold finishes it by itself
-        and every login stays readable meanwhile.
-      </p>
+      <h2 id="rotate-key-title">{t('rotateKey.title')}</h2>
+      <p class="hint">{t('rotateKey.hint')}</p>
       {!open && (
         <button
           type="button"
@@ -62,29 +56,26 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
             setOpen(true);
           }}
         >
-          Rotate encryption key…
+          {t('rotateKey.open')}
         </button>
       )}
       {open && (
         <form onSubmit={submit} noValidate>
-          <label>
-            Master password, to rotate the key
-            <input
-              type="password"
-              autoComplete="current-password"
-              value={password}
-              onInput={(e) => {
-                setPassword(e.currentTarget.value);
-                clearField('password');
-              }}
-              required
-              {...invalid('rotate-password-error', fieldErrors.password)}
-            />
-          </label>
-          <FieldError id="rotate-password-error" message={fieldErrors.password} />
+          <PasswordField
+            label={t('rotateKey.password')}
+            autoComplete="current-password"
+            value={password}
+            onInput={(e) => {
+              setPassword(e.currentTarget.value);
+              clearField('password');
+            }}
+            required
+            errorId={'rotate-password-error'}
+            error={fieldErrors.password}
+          />
           {error && <p role="alert">{error}</p>}
           <button class="primary" type="submit" disabled={busy}>
-            {busy ? 'Rotating encryption key…' : 'Rotate encryption key'}
+            {busy ? t('rotateKey.rotating') : t('rotateKey.submit')}
           </button>
           <button
             type="button"
@@ -95,7 +86,7 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
               setFieldErrors({});
             }}
           >
-            Cancel
+            {t('common.cancel')}
           </button>
         </form>
       )}

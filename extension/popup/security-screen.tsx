@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import { currentLanguage, t } from '../i18n/index.ts';
 import { describeKdf } from '../messaging/kdf-levels.ts';
 import type { SecurityOverview, VaultState } from '../messaging/protocol.ts';
 import { ChangePasswordForm } from './change-password-form.tsx';
 import { DeleteAccountForm } from './delete-account-form.tsx';
-import { RecoveryKeyScreen, RecoveryKeySection } from './recovery-screens.tsx';
+import { RecoveryKeyScreen, RecoveryKeySection } from './recovery-key-screens.tsx';
 import { RotateKeySection } from './rotate-key-section.tsx';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
@@ -13,17 +14,20 @@ interface Props {
   onBack: () => void;
   /** The vault's state changed underneath (the password changed, the account was deleted). */
   onState: (s: VaultState) => void;
+  /** Opens "Devices": where the vault is signed in. */
+  onDevices: () => void;
 }
 
 type Open = 'change' | 'delete' | 'recovery-key' | null;
 
-const formatDate = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
+const formatDate = (iso: string) =>
+  new Date(iso).toLocaleDateString(currentLanguage(), { dateStyle: 'medium' });
 
 /**
  * The account's security, reached from the items screen's header: one section per action, each
  * opening its own form in place. Feature sections are their own components (one feature per file).
  */
-export function SecurityScreen({ state, onBack, onState }: Props) {
+export function SecurityScreen({ state, onBack, onState, onDevices }: Props) {
   const [open, setOpen] = useState<Open>(null);
   const [overview, setOverview] = useState<SecurityOverview | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -41,7 +45,7 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
         mode="create"
         onDone={() => {
           setOpen(null);
-          setDone('Recovery key saved. Any earlier recovery key no longer works.');
+          setDone(t('security.recoveryKeySaved'));
         }}
         onCancel={() => setOpen(null)}
       />
@@ -51,10 +55,10 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
   return (
     <main aria-busy={busy}>
       <div class="row">
-        <h1>Security</h1>
+        <h1>{t('security.title')}</h1>
         <span class="spacer" />
         <button type="button" onClick={onBack}>
-          Back
+          {t('common.back')}
         </button>
       </div>
       {done && (
@@ -63,17 +67,20 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
         </p>
       )}
       <section class="security" aria-labelledby="security-password">
-        <h2 id="security-password">Your master password</h2>
+        <h2 id="security-password">{t('security.passwordTitle')}</h2>
         {overview && (
           <p class="hint">
-            Last changed {formatDate(overview.passwordChangedAt)} · {describeKdf(overview.kdf)}
+            {t('security.lastChanged', {
+              date: formatDate(overview.passwordChangedAt),
+              kdf: describeKdf(overview.kdf),
+            })}
           </p>
         )}
         {error && !overview && (
           <>
             <p role="alert">{error}</p>
             <button type="button" disabled={busy} onClick={() => void load()}>
-              Try again
+              {t('security.tryAgain')}
             </button>
           </>
         )}
@@ -83,7 +90,7 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
             onCancel={() => setOpen(null)}
             onChanged={(s) => {
               setOpen(null);
-              setDone('Master password changed. Other devices will ask for the new one.');
+              setDone(t('security.passwordChanged'));
               onState(s);
               void load();
             }}
@@ -97,9 +104,16 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
               setOpen('change');
             }}
           >
-            Change master password…
+            {t('security.changePassword')}
           </button>
         )}
+      </section>
+      <section class="security" aria-labelledby="security-devices">
+        <h2 id="security-devices">{t('security.devicesTitle')}</h2>
+        <p class="hint">{t('security.devicesHint')}</p>
+        <button type="button" onClick={onDevices}>
+          {t('security.devices')}
+        </button>
       </section>
       <RotateKeySection onState={onState} />
       <RecoveryKeySection
@@ -109,14 +123,14 @@ export function SecurityScreen({ state, onBack, onState }: Props) {
         }}
       />
       <section class="security" aria-labelledby="security-delete">
-        <h2 id="security-delete">Leave Keyhold</h2>
+        <h2 id="security-delete">{t('security.leaveTitle')}</h2>
         {open === 'delete' ? (
           <DeleteAccountForm email={email} onCancel={() => setOpen(null)} onDeleted={onState} />
         ) : (
           <>
-            <p class="hint">Delete this account and everything in it, on the server and on every device.</p>
+            <p class="hint">{t('security.leaveHint')}</p>
             <button type="button" class="danger" onClick={() => setOpen('delete')}>
-              Delete account…
+              {t('security.deleteAccount')}
             </button>
           </>
         )}

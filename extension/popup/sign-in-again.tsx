@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { errorMessages } from '../messaging/error-messages.ts';
 import type { VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { PasswordField } from './field-error.tsx';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
 
@@ -26,28 +27,22 @@ export function SignInAgain({ onState }: Props) {
   };
   return (
     <form class="choice" onSubmit={submit} noValidate aria-labelledby="sign-in-again-title">
-      <h2 id="sign-in-again-title">Log in again</h2>
-      <p>
-        {errorMessages.PASSWORD_CHANGED_ELSEWHERE} Changes made on this device are kept and sent once you are
-        logged in.
-      </p>
-      <label>
-        New master password
-        <input
-          type="password"
-          autoComplete="current-password"
-          value={password}
-          onInput={(e) => {
-            setPassword(e.currentTarget.value);
-            clearField('password');
-          }}
-          {...invalid('sign-in-again-error', fieldErrors.password)}
-        />
-      </label>
-      <FieldError id="sign-in-again-error" message={fieldErrors.password} />
+      <h2 id="sign-in-again-title">{t('banners.logInAgain')}</h2>
+      <p>{t('banners.changedElsewhere', { why: errorMessages.PASSWORD_CHANGED_ELSEWHERE })}</p>
+      <PasswordField
+        label={t('banners.newPassword')}
+        autoComplete="current-password"
+        value={password}
+        onInput={(e) => {
+          setPassword(e.currentTarget.value);
+          clearField('password');
+        }}
+        errorId={'sign-in-again-error'}
+        error={fieldErrors.password}
+      />
       {error && <p role="alert">{error}</p>}
       <button class="primary" type="submit" disabled={busy || password === ''}>
-        {busy ? 'Logging in…' : 'Log in again'}
+        {busy ? t('banners.loggingIn') : t('banners.logInAgain')}
       </button>
     </form>
   );

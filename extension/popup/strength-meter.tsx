@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   assessPassword,
@@ -58,7 +59,7 @@ export function StrengthMeter({ password, email, policy, id = 'strength-meter' }
   if (failed)
     return (
       <p class="hint" id={id}>
-        The strength check could not be loaded; the password is still checked when you submit.
+        {t('strength.loadFailed')}
       </p>
     );
   const score = assessment?.score ?? 0;
@@ -74,18 +75,18 @@ export function StrengthMeter({ password, email, policy, id = 'strength-meter' }
           high={3}
           optimum={4}
           value={score}
-          aria-label="Master password strength"
-          aria-valuetext={label ?? 'Not rated yet'}
+          aria-label={t('strength.meterLabel')}
+          aria-valuetext={label ?? t('strength.notRated')}
         />
-        <span class="strength-label">{label ? `Strength: ${label}` : ' '}</span>
+        <span class="strength-label">{label ? t('strength.shown', { label }) : ' '}</span>
       </div>
       <p class="hint strength-reason">
         {!estimate || !policy
-          ? 'Loading the strength check…'
+          ? t('strength.loading')
           : (assessment?.message ??
             (assessment
-              ? 'Good: this master password meets the server’s policy.'
-              : `At least ${policy.passwordMinLength} characters and a strength of “${minimum}”. A few uncommon words work well.`))}
+              ? t('strength.good')
+              : t('strength.goal', { min: policy.passwordMinLength, minimum: minimum ?? '' })))}
       </p>
     </div>
   );

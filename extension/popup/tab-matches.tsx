@@ -1,14 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
 import { FillStatus, type ItemSummary, type TabMatches } from '../messaging/protocol.ts';
 import { vaultCacheItem } from '../storage/items.ts';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
 
 /** Words for a result the service worker sent without a message of its own. */
-const fallback: Record<string, string> = {
-  [FillStatus.NothingToFill]: 'There is nothing to fill on this page.',
-  [FillStatus.Refused]: 'Keyhold did not fill this page.',
-  [FillStatus.NeedsConfirmation]: 'This page is not secure (http). Fill anyway?',
+const fallback: Record<string, () => string> = {
+  [FillStatus.NothingToFill]: () => t('tabMatches.nothingToFill'),
+  [FillStatus.Refused]: () => t('tabMatches.refused'),
+  [FillStatus.NeedsConfirmation]: () => t('tabMatches.needsConfirmation'),
 };
 
 const hostOf = (pageUrl: string) => {
@@ -52,7 +53,7 @@ export function TabMatchesSection() {
     void run(async () => {
       setNotice(null);
       const r = await send('fillItem', { id: item.id, allowInsecure });
-      const message = r.message ?? fallback[r.status] ?? '';
+      const message = r.message ?? fallback[r.status]?.() ?? '';
       if (r.status === FillStatus.Filled) window.close();
       else if (r.status === FillStatus.NeedsConfirmation) setNotice({ kind: 'confirm', item, message });
       else setNotice({ kind: 'info', message });
@@ -61,8 +62,8 @@ export function TabMatchesSection() {
   const host = hostOf(matches.pageUrl);
   return (
     <section class="suggestions" aria-labelledby="suggestions-heading">
-      <h2 id="suggestions-heading">Suggestions for {host}</h2>
-      <ul class="matches" aria-label={`Suggestions for ${host}`}>
+      <h2 id="suggestions-heading">{t('tabMatches.title', { host })}</h2>
+      <ul class="matches" aria-label={t('tabMatches.title', { host })}>
         {matches.items.map((i) => (
           <li key={i.id}>
             <span class="who">
@@ -72,21 +73,21 @@ export function TabMatchesSection() {
             <button
               type="button"
               class="primary small"
-              aria-label={`Fill ${i.title}`}
+              aria-label={t('tabMatches.fillNamed', { title: i.title })}
               disabled={busy}
               onClick={() => fill(i)}
             >
-              Fill
+              {t('tabMatches.fill')}
             </button>
             {notice?.kind === 'confirm' && notice.item.id === i.id && (
               <div class="confirm">
                 <p role="alert">{notice.message}</p>
                 <div class="row">
                   <button type="button" class="danger small" disabled={busy} onClick={() => fill(i, true)}>
-                    Fill anyway
+                    {t('tabMatches.fillAnyway')}
                   </button>
                   <button type="button" class="small" disabled={busy} onClick={() => setNotice(null)}>
-                    Cancel
+                    {t('common.cancel')}
                   </button>
                 </div>
               </div>

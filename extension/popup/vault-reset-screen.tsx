@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
+import { t } from '../i18n/index.ts';
+import { WithStrong } from '../i18n/rich-text.tsx';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import type { VaultState } from '../messaging/protocol.ts';
-import { FieldError, invalid } from './field-error.tsx';
+import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
 import { send } from './send.ts';
 import { StrengthMeter } from './strength-meter.tsx';
@@ -28,7 +30,7 @@ export function VaultResetOffer({ onOpen }: { onOpen: () => void }) {
   if (!available) return null;
   return (
     <button type="button" class="link" onClick={onOpen}>
-      Forgot your master password and lost the recovery key?
+      {t('vaultReset.offer')}
     </button>
   );
 }
@@ -64,10 +66,10 @@ export function VaultResetScreen({ email, onBack, onDone }: Props) {
     void run(async () => {
       const errors: Record<string, string> = {};
       if (typed.trim().toLowerCase() !== email.toLowerCase())
-        errors.email = `Type ${email} to confirm that every login in it is to be deleted.`;
+        errors.email = t('vaultReset.typeEmail', { email });
       const verdict = await checkNewPassword(next, email, await send('passwordPolicy', {}));
       if (verdict.message) errors.newPassword = verdict.message;
-      if (next !== confirm) errors.confirm = 'The two master passwords do not match.';
+      if (next !== confirm) errors.confirm = t('vaultReset.passwordsDiffer');
       if (Object.keys(errors).length > 0) {
         setFieldErrors(errors);
         return;
@@ -78,18 +80,15 @@ export function VaultResetScreen({ email, onBack, onDone }: Props) {
 
   return (
     <main>
-      <h1>Reset the vault</h1>
+      <h1>{t('vaultReset.title')}</h1>
       <form onSubmit={submit} noValidate>
         <div class="choice">
           <p>
-            Without the master password or the recovery key, nobody — not even the server — can decrypt the
-            logins in <strong>{email}</strong>. A reset <strong>deletes every one of them</strong>, on the
-            server and on every device, and starts an empty vault under a new master password. Other devices
-            are signed out. It cannot be undone.
+            <WithStrong text={t('vaultReset.warning', { email })} />
           </p>
         </div>
         <label>
-          Type your email to confirm
+          {t('vaultReset.confirmEmail')}
           <input
             type="email"
             autoComplete="off"
@@ -99,35 +98,29 @@ export function VaultResetScreen({ email, onBack, onDone }: Props) {
           />
         </label>
         <FieldError id={errorId('email')} message={fieldErrors.email} />
-        <label>
-          New master password
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={next}
-            onInput={edit('newPassword', setNext)}
-            {...aria('newPassword')}
-          />
-        </label>
-        <FieldError id={errorId('newPassword')} message={fieldErrors.newPassword} />
+        <PasswordField
+          label={t('vaultReset.newPassword')}
+          autoComplete="new-password"
+          value={next}
+          onInput={edit('newPassword', setNext)}
+          errorId={errorId('newPassword')}
+          error={fieldErrors.newPassword}
+        />
         <StrengthMeter password={next} email={email} policy={policy} id="reset-password-strength" />
-        <label>
-          Confirm new master password
-          <input
-            type="password"
-            autoComplete="new-password"
-            value={confirm}
-            onInput={edit('confirm', setConfirm)}
-            {...aria('confirm')}
-          />
-        </label>
-        <FieldError id={errorId('confirm')} message={fieldErrors.confirm} />
+        <PasswordField
+          label={t('vaultReset.confirmPassword')}
+          autoComplete="new-password"
+          value={confirm}
+          onInput={edit('confirm', setConfirm)}
+          errorId={errorId('confirm')}
+          error={fieldErrors.confirm}
+        />
         {error && <p role="alert">{error}</p>}
         <button class="danger" type="submit" disabled={busy}>
-          {busy ? 'Resetting…' : 'Delete every login and start over'}
+          {busy ? t('vaultReset.resetting') : t('vaultReset.submit')}
         </button>
         <button type="button" disabled={busy} onClick={onBack}>
-          Back
+          {t('common.back')}
         </button>
       </form>
     </main>

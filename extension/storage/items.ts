@@ -8,17 +8,8 @@ import type { KdfParams } from '../../shared-crypto/index.ts';
  * storage.session (memory, trusted contexts only) and is wiped on lock and on browser restart.
  */
 
-export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8787';
-
-export interface Settings {
-  serverUrl: string;
-  autoLockMinutes: number;
-}
-
-export const settingsItem = storage.defineItem<Settings>('local:settings', {
-  fallback: { serverUrl: DEFAULT_SERVER_URL, autoLockMinutes: 15 },
-  version: 1,
-});
+/** The settings live in their own module (versioned, with migrations); re-exported for existing imports. */
+export { DEFAULT_SERVER_URL, type Settings, settingsItem } from '../settings/stored-settings.ts';
 
 export interface AccountRecord {
   accountId: string;
@@ -112,12 +103,73 @@ export const unlockSessionItem = storage.defineItem<UnlockSession | null>('sessi
  */
 export interface DeviceSessionRecord {
   accountId: string;
+  /** The session's id (the login reply's `sessionId`); absent in records written before it existed. */
+  sessionId?: string;
   refreshToken: string;
   accessToken: string;
   accessExpiresAt: string;
 }
 
 export const deviceSessionItem = storage.defineItem<DeviceSessionRecord | null>('local:device-session', {
+  fallback: null,
+  version: 1,
+});
+
+/**
+ * The server ended this device's session (SESSION_ENDED, docs/sessions.md) and the device did not
+ * sign itself in again: why, when, and how many local changes wait for the next login. Not secret;
+ * the popup reads it to explain. Cleared by logging in again (or out).
+ */
+export interface SessionEndedRecord {
+  accountId: string;
+  reason: string;
+  at: string;
+  /** Unsynced local changes when it ended (null: unknown); the popup shows the live count. */
+  pending: number | null;
+}
+
+export const sessionEndedItem = storage.defineItem<SessionEndedRecord | null>('local:session-ended', {
+  fallback: null,
+  version: 1,
+});
+
+/**
+ * This device's name as the user gave it ("Work laptop"), kept across sessions: every new session
+ * is named with it. The browser and OS are detected afresh each time (background/device-name.ts).
+ */
+export const deviceLabelItem = storage.defineItem<string | null>('local:device-label', {
+  fallback: null,
+  version: 1,
+});
+
+/** What this device last stored as its session's sealed name: re-sealed when any part changes. */
+export interface DeviceNameSentRecord {
+  accountId: string;
+  sessionId: string;
+  keyVersion: number;
+  device: string;
+  label: string | null;
+}
+
+export const deviceNameSentItem = storage.defineItem<DeviceNameSentRecord | null>('local:device-name-sent', {
+  fallback: null,
+  version: 1,
+});
+
+/**
+ * "A new device signed in" (the push channel's `session` event), until the user dismisses it. The
+ * other device's name stays sealed as the server sent it; the worker opens it for the popup.
+ */
+export interface SignInNoticeRecord {
+  accountId: string;
+  sessionId: string;
+  /** The sealed name as GET /v1/sessions gave it; null while the device has not named itself. */
+  name: string | null;
+  ip: string | null;
+  at: string;
+}
+
+export const signInNoticeItem = storage.defineItem<SignInNoticeRecord | null>('local:sign-in-notice', {
   fallback: null,
   version: 1,
 });

@@ -1,8 +1,9 @@
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import { ApiClient } from '../background/api-client.ts';
+import { type DpopKey, dpopAuthHeaders, dpopProof } from '../background/dpop-key.ts';
 import { VaultService } from '../background/vault-service.ts';
-import type { ItemFields } from '../messaging/protocol.ts';
+import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 
 /**
  * For extension tests against the real server app in-process (no port): "devices" are storage
@@ -12,14 +13,15 @@ import type { ItemFields } from '../messaging/protocol.ts';
 
 export const SERVER = 'http://keyhold.test';
 
-export const loginFields = (title: string, password = 'pw-1'): ItemFields => ({
-  title,
-  username: 'grace',
-  password,
-  uris: [{ url: 'https://bank.example', match: 'domain' }],
-  totp: '',
-  notes: '',
-});
+export const loginFields = (title: string, password = 'pw-1'): LoginFields =>
+  newLogin({
+    title,
+    username: 'grace',
+    password,
+    uris: [{ url: 'https://bank.example', match: 'domain' }],
+    totp: '',
+    notes: '',
+  });
 
 export type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 
@@ -93,16 +95,24 @@ export async function startHarness(): Promise<Harness> {
 }
 
 /** An authenticated request to the in-process server, as another device (or a curious test) makes it. */
-export function authorized(
+export async function authorized(
   h: Harness,
   path: string,
   token: string,
   init: RequestInit = {},
+  /** The token's own device key, when that device's storage is not the one swapped in. */
+  key?: DpopKey,
 ): Promise<Response> {
+  const method = init.method ?? 'GET';
+  const url = `${SERVER}${path}`;
+  // Signed by `key`, or by the current device's DPoP key (whose storage is swapped in).
+  const auth = key
+    ? { authorization: `DPoP ${token}`, dpop: await dpopProof(key, method, url, token) }
+    : await dpopAuthHeaders(method, url, token);
   return h.server.fetch(
     new Request(`${SERVER}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+      headers: { ...auth, 'content-type': 'application/json', ...init.headers },
     }),
   );
 }

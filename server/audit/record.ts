@@ -6,7 +6,7 @@ import type { AppEnv } from '../app-env.ts';
 import type { Db } from '../db/client.ts';
 import { auditEvents, auditHead } from '../db/schema.ts';
 import { onCommit } from '../db/scope.ts';
-import { clientIp } from '../middleware/client-ip.ts';
+import { requestIp } from '../middleware/client-ip.ts';
 import { type AuditPayload, type ChainedEvent, chainEvent } from './chain.ts';
 import type { AuditEventType } from './event-types.ts';
 
@@ -22,7 +22,7 @@ export { type AuditEventType, auditEventTypes } from './event-types.ts';
 export interface AuditMeta {
   at: Date;
   requestId: string | null;
-  /** The client's address as the server's socket saw it. */
+  /** The client's address: the socket's, or the one a trusted proxy forwarded (TRUST_PROXY). */
   ip: string | null;
   logger: Logger;
   /** Told after each committed event (the checkpoint writer counts them). */
@@ -34,7 +34,7 @@ export function auditMeta(c: Context<AppEnv>, at: Date = c.var.deps.now()): Audi
   return {
     at,
     requestId: c.var.requestId ?? null,
-    ip: clientIp(c.env),
+    ip: requestIp(c),
     logger: c.var.deps.logger,
     onRecorded: c.var.deps.onAuditEvent,
   };

@@ -31,6 +31,20 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** One parameterised statement outside any transaction: what the shared rate-limit store needs. */
+export type RawQuery = (
+  text: string,
+  values: readonly unknown[],
+) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+
+const rawQueries = new WeakMap<Db, RawQuery>();
+/** The raw statement runner behind a `Db` this module opened (the app's own connection, no new one). */
+export function rawQueryOf(db: Db): RawQuery {
+  const raw = rawQueries.get(db);
+  if (!raw) throw new Error('not a database opened by server/db/client.ts');
+  return raw;
+}
+
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
 let buildMigrations: BuildMigration[] | undefined;
@@ -46,6 +60,10 @@ export async function openPostgres(url: string, options: { migrate?: boolean } =
   const db = drizzlePostgres({ client, schema });
   let closed = false;
   const notifiers = new Set<ChangeNotifier>();
+  rawQueries.set(db as unknown as Db, async (text, values) => {
+    const result = await client.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+    return { rows: [...result] as Record<string, unknown>[], rowCount: result.count };
+  });
   const database: Database = {
     db: db as unknown as Db,
     driver: 'postgres',
@@ -97,6 +115,11 @@ export async function wrapPglite(
     if (role.rows.length > 0) await client.exec(`set role ${APP_ROLE}`);
   }
   const notifiers = new Set<ChangeNotifier>();
+  rawQueries.set(db as unknown as Db, async (text, values) => {
+    const result = await client.query<Record<string, unknown>>(text, values as unknown[]);
+    // PGlite counts affected rows for writes only; a SELECT counts what it returned.
+    return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
+  });
   return {
     db: db as unknown as Db,
     driver: 'pglite',

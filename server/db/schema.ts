@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   uuid,
+  varchar,
 } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -79,11 +80,32 @@ export const deviceSessions = pgTable(
     accountId: uuid('account_id')
       .notNull()
       .references(() => accounts.id, { onDelete: 'cascade' }),
-    deviceName: text('device_name').notNull(),
+    /** Unused since issue 10 (always null): the device's name is sealed in `name_ciphertext`. */
+    deviceName: text('device_name'),
+    /**
+     * The device's name (browser, OS and the user's own words) sealed with the vault key by the
+     * device after it signed in: the server stores no readable device name. Null until it does.
+     */
+    nameCiphertext: text('name_ciphertext'),
+    /**
+     * RFC 7638 thumbprint of the device's DPoP public key (RFC 9449): the session's tokens are
+     * refused without a proof signed by that key. Null only for sessions from before DPoP.
+     */
+    jkt: text('jkt'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
+    /** The last request (or refresh) seen from the session, kept to within a minute. */
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+    /** The client address the server saw at sign-in and most recently (docs/operations.md, TRUST_PROXY). */
+    createdIp: text('created_ip'),
+    lastIp: text('last_ip'),
     revokedAt: timestamptz('revoked_at'),
+    /** Why it ended (logout, remote-logout, idle, absolute, session-cap, password-change…): shown to that device. */
+    revokedReason: text('revoked_reason'),
   },
-  (t) => [index('device_sessions_account_idx').on(t.accountId)],
+  (t) => [
+    index('device_sessions_account_idx').on(t.accountId),
+    index('device_sessions_live_idx').on(t.accountId, t.lastSeenAt).where(sql`${t.revokedAt} is null`),
+  ],
 );
 
 export const tokenKinds = ['access', 'refresh'] as const;
@@ -136,6 +158,30 @@ export const items = pgTable(
 );
 
 /** Process-wide secrets shared by every server process on one PostgreSQL (e.g. the fake-prelogin HMAC key). */
+/**
+ * DPoP proofs already accepted (RFC 9449 §11.1), shared by every server process: `id` is the
+ * SHA-256 of the key thumbprint and the proof's `jti`; a row lives as long as the proof could be
+ * accepted, and a second insert of the same id is a replay.
+ */
+export const dpopProofs = pgTable(
+  'dpop_proofs',
+  {
+    id: text('id').primaryKey(),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('dpop_proofs_expires_idx').on(t.expiresAt)],
+);
+
+/**
+ * Counters of rate-limiter-flexible's RateLimiterPostgres (its own layout: key, points, expire in
+ * epoch milliseconds), shared by every server process when no REDIS_URL is set.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});
+
 export const serverSecrets = pgTable('server_secrets', {
   name: text('name').primaryKey(),
   value: text('value').notNull(),

@@ -4,32 +4,58 @@ import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { inScope } from '../db/scope.ts';
-import { findToken, hashToken, type Scope } from '../tokens.ts';
+import { DPOP_CHALLENGE, invalidDpopProof, recordProofId, verifyDpopProof } from '../dpop.ts';
+import { sessionEndedError, sessionInUse } from '../session-lifecycle.ts';
+import { lookupToken, type Scope } from '../tokens.ts';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;
-const challenge = { 'WWW-Authenticate': 'Bearer' };
+const DPOP = /^DPoP ([A-Za-z0-9_-]{16,200})$/;
+const challenge = { 'WWW-Authenticate': DPOP_CHALLENGE };
 
 /**
  * Every protected route declares its scope with this. The token is looked up on every request (no cache),
- * so logout, refresh-token reuse and expiry take effect on the very next request.
+ * so logout, refresh-token reuse and expiry take effect on the very next request. Tokens are
+ * DPoP-bound (docs/sessions.md, "DPoP"): `Authorization: DPoP <token>` and a proof by the session's key.
  */
 export const requireScope = (scope: Scope) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new ApiError(401, 'UNAUTHENTICATED', 'Sign in first.', { headers: challenge });
-    const token = BEARER.exec(header)?.[1];
+    const token = DPOP.exec(header)?.[1];
     const invalid = new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired.', {
       headers: challenge,
     });
-    if (!token) throw invalid;
+    if (!token) {
+      if (/^Bearer /i.test(header)) {
+        throw new ApiError(401, 'INVALID_TOKEN', 'Tokens are DPoP-bound: send Authorization: DPoP.', {
+          headers: challenge,
+        });
+      }
+      throw invalid;
+    }
+    // The proof costs no database work: checked first, so a bad one never reaches the database.
+    const proof = await verifyDpopProof(c, { accessToken: token });
     const { db, now } = c.var.deps;
     const at = now();
-    const row = await findToken(db, hashToken(token), 'access');
-    if (!row || row.revokedAt || row.sessionRevokedAt) throw invalid;
+    // The proof id goes in beside the token lookup (two connections on PostgreSQL): the replay
+    // check adds no round trip. An id recorded for a request refused below only expires.
+    const [{ row }, fresh] = await Promise.all([
+      lookupToken(db, c.var.deps.tokenHasher, token, 'access'),
+      recordProofId(c, proof),
+    ]);
+    if (!row) throw invalid;
+    // A session from before DPoP has no key: it signs in again (docs/sessions.md).
+    if (!row.jkt) throw invalid;
+    // Only the key's holder learns anything more about the token, even that its session ended.
+    if (row.jkt !== proof.jkt) throw invalidDpopProof('it is not signed by the key this token is bound to.');
+    if (row.sessionRevokedAt) throw await sessionEndedError(db, row);
+    if (row.revokedAt) throw invalid;
     if (row.expiresAt.getTime() <= at.getTime()) {
       await recordTokenExpired(c, row, 'access', at);
       throw invalid;
     }
+    if (!fresh) throw invalidDpopProof('it was already used (replay).');
+    // Idle/absolute limits end the session here; a use is written to last_seen_at once a minute.
+    await sessionInUse(c, row, at, { touch: true });
     if (!row.scopes.includes(scope)) {
       throw new ApiError(403, 'FORBIDDEN_SCOPE', `This token lacks the "${scope}" scope.`);
     }

@@ -3,10 +3,20 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client.ts';
 import { allRows } from '../db/first-row.ts';
 import { describeError } from '../describe-error.ts';
-import type { ChangeEvent, ChangeNotifier, NotifierListener, RevocationEvent } from './notifier.ts';
+import type { SessionEndReason } from '../session-limits.ts';
+import type {
+  ChangeEvent,
+  ChangeNotifier,
+  NotifierListener,
+  RevocationEvent,
+  SessionEvent,
+} from './notifier.ts';
 
-/** Why the server ends a stream: told to the client in a last `bye` event. */
-export type CloseReason = 'revoked' | 'expired' | 'shutdown';
+/**
+ * Why the server ends a stream: told to the client in a last `bye` event. A revoked session's streams
+ * hear why it ended; `revoked` only when that was lost (found revoked on a resync after a drop).
+ */
+export type CloseReason = SessionEndReason | 'revoked' | 'expired' | 'shutdown';
 
 /** One open event stream, as the hub sees it. */
 export interface PushSubscriber {
@@ -14,6 +24,8 @@ export interface PushSubscriber {
   readonly sessionId: string;
   /** The account's committed revision is now at least `revision` (may repeat; never throws). */
   changed(revision: number): void;
+  /** Another device of the account signed in or named its session (never throws). */
+  sessionNotice(event: Pick<SessionEvent, 'sessionId' | 'kind'>): void;
   /** Ends the stream; removes itself from the hub at once, resolves once the stream has ended. */
   close(reason: CloseReason): Promise<void>;
 }
@@ -34,7 +46,7 @@ export interface PushHubOptions {
 
 /**
  * The per-process fan-out of the push channel: the one notifier's events go to the local streams of
- * the account (changes) or of the session (revocations). After the notifier reconnects, every stream
+ * the account (changes, other devices' sign-ins) or of the session (revocations). After the notifier reconnects, every stream
  * whose account moved on meanwhile is told so, and streams of sessions revoked meanwhile are closed.
  */
 export class PushHub implements NotifierListener {
@@ -110,7 +122,15 @@ export class PushHub implements NotifierListener {
 
   revocation(event: RevocationEvent): void {
     for (const subscriber of [...(this.#bySession.get(event.sessionId) ?? [])])
-      void subscriber.close('revoked');
+      void subscriber.close(event.reason ?? 'revoked');
+  }
+
+  /** Told to the account's streams of every session but the one it is about. */
+  session(event: SessionEvent): void {
+    for (const subscriber of this.#byAccount.get(event.accountId) ?? []) {
+      if (subscriber.sessionId !== event.sessionId)
+        subscriber.sessionNotice({ sessionId: event.sessionId, kind: event.kind });
+    }
   }
 
   disconnected(error?: unknown): void {

@@ -7,7 +7,10 @@ import {
   type NotifierListener,
   notifyChange,
   notifyRevocation,
+  notifySession,
   postgresNotifier,
+  REVOCATIONS_CHANNEL,
+  SESSIONS_CHANNEL,
 } from './notifier.ts';
 
 let testDb: TestDatabase;
@@ -25,7 +28,8 @@ function recorder() {
   const calls: string[] = [];
   const listener: NotifierListener = {
     change: (e) => calls.push(`change ${e.accountId} ${e.revision}`),
-    revocation: (e) => calls.push(`revocation ${e.sessionId}`),
+    revocation: (e) => calls.push(`revocation ${e.sessionId}${e.reason ? ` ${e.reason}` : ''}`),
+    session: (e) => calls.push(`session ${e.accountId} ${e.sessionId} ${e.kind}`),
     disconnected: () => calls.push('disconnected'),
     reconnected: () => calls.push('reconnected'),
     malformed: (channel) => calls.push(`malformed ${channel}`),
@@ -54,19 +58,41 @@ describe('ChangeNotifier', () => {
     await db.transaction(async (tx) => {
       await notifyChange(tx, { accountId: 'a', revision: 7 });
       await notifyRevocation(tx, { sessionId: 's' });
+      await notifyRevocation(tx, { sessionId: 't', reason: 'remote-logout' });
+      await notifySession(tx, { accountId: 'a', sessionId: 'u', kind: 'signed-in' });
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(calls).toEqual([]);
     });
-    await vi.waitFor(() => expect(calls).toEqual(['change a 7', 'revocation s']));
+    await vi.waitFor(() =>
+      expect(calls).toEqual([
+        'change a 7',
+        'revocation s',
+        'revocation t remote-logout',
+        'session a u signed-in',
+      ]),
+    );
   });
 
   it('ignores payloads that are not ours', async () => {
     const { calls } = await started();
     await testDb.database.db.execute(sql`select pg_notify(${CHANGES_CHANNEL}, 'not json')`);
     await testDb.database.db.execute(sql`select pg_notify(${CHANGES_CHANNEL}, '{"accountId":1}')`);
+    // A revocation with a reason that is no session end reason, a session notice of an unknown kind.
+    await testDb.database.db.execute(
+      sql`select pg_notify(${REVOCATIONS_CHANNEL}, '{"sessionId":"s","reason":"whatever"}')`,
+    );
+    await testDb.database.db.execute(
+      sql`select pg_notify(${SESSIONS_CHANNEL}, '{"accountId":"a","sessionId":"s","kind":"left"}')`,
+    );
     await notifyChange(testDb.database.db, { accountId: 'a', revision: 1 });
     await vi.waitFor(() =>
-      expect(calls).toEqual([`malformed ${CHANGES_CHANNEL}`, `malformed ${CHANGES_CHANNEL}`, 'change a 1']),
+      expect(calls).toEqual([
+        `malformed ${CHANGES_CHANNEL}`,
+        `malformed ${CHANGES_CHANNEL}`,
+        `malformed ${REVOCATIONS_CHANNEL}`,
+        `malformed ${SESSIONS_CHANNEL}`,
+        'change a 1',
+      ]),
     );
   });
 

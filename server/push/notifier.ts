@@ -1,8 +1,10 @@
+import { randomInt } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { z } from 'zod';
 import type { Db } from '../db/client.ts';
+import { sessionEndReasons } from '../session-limits.ts';
 
 /**
  * Cross-process change notifications over PostgreSQL LISTEN/NOTIFY. A write announces itself with
@@ -12,11 +14,21 @@ import type { Db } from '../db/client.ts';
  */
 export const CHANGES_CHANNEL = 'keyhold_changes';
 export const REVOCATIONS_CHANNEL = 'keyhold_revocations';
+export const SESSIONS_CHANNEL = 'keyhold_sessions';
+const CHANNELS = [CHANGES_CHANNEL, REVOCATIONS_CHANNEL, SESSIONS_CHANNEL] as const;
 
 const changeEvent = z.object({ accountId: z.string(), revision: z.number().int().nonnegative() });
-const revocationEvent = z.object({ sessionId: z.string() });
+/** `reason` is why the session ended (session-limits.ts), told to its streams in their `bye`. */
+const revocationEvent = z.object({ sessionId: z.string(), reason: z.enum(sessionEndReasons).optional() });
+/** A device signed in to the account, or named its session: the account's other streams are told. */
+const sessionEvent = z.object({
+  accountId: z.string(),
+  sessionId: z.string(),
+  kind: z.enum(['signed-in', 'named']),
+});
 export type ChangeEvent = z.infer<typeof changeEvent>;
 export type RevocationEvent = z.infer<typeof revocationEvent>;
+export type SessionEvent = z.infer<typeof sessionEvent>;
 
 /** What a notifier calls; the hub implements it. Calls are synchronous and must not throw. */
 export interface NotifierListener {
@@ -24,6 +36,8 @@ export interface NotifierListener {
   change(event: ChangeEvent): void;
   /** A device session was revoked (committed). */
   revocation(event: RevocationEvent): void;
+  /** A device signed in or named its session (committed). */
+  session(event: SessionEvent): void;
   /** The listening connection dropped; notifications may be lost until `reconnected`. */
   disconnected(error?: unknown): void;
   /** Listening again after a drop; whatever was notified in between is lost and must be re-read. */
@@ -33,7 +47,7 @@ export interface NotifierListener {
 }
 
 export interface ChangeNotifier {
-  /** Starts listening on both channels; resolves once LISTEN is in effect. Call once. */
+  /** Starts listening on every channel; resolves once LISTEN is in effect. Call once. */
   start(listener: NotifierListener): Promise<void>;
   /** Stops listening and releases the connection (idempotent). */
   close(): Promise<void>;
@@ -49,6 +63,11 @@ export async function notifyChange(tx: Executor, event: ChangeEvent): Promise<vo
 /** Call inside the revoking transaction: open streams of this session close on commit. */
 export async function notifyRevocation(tx: Executor, event: RevocationEvent): Promise<void> {
   await tx.execute(sql`select pg_notify(${REVOCATIONS_CHANNEL}, ${JSON.stringify(event)})`);
+}
+
+/** Call inside the sign-in's (or naming's) transaction: the account's other streams hear of it on commit. */
+export async function notifySession(tx: Executor, event: SessionEvent): Promise<void> {
+  await tx.execute(sql`select pg_notify(${SESSIONS_CHANNEL}, ${JSON.stringify(event)})`);
 }
 
 function dispatch(listener: NotifierListener, channel: string, payload: string) {
@@ -67,6 +86,10 @@ function dispatch(listener: NotifierListener, channel: string, payload: string) 
     const parsed = revocationEvent.safeParse(json);
     if (parsed.success) listener.revocation(parsed.data);
     else listener.malformed?.(channel);
+  } else if (channel === SESSIONS_CHANNEL) {
+    const parsed = sessionEvent.safeParse(json);
+    if (parsed.success) listener.session(parsed.data);
+    else listener.malformed?.(channel);
   }
 }
 
@@ -76,7 +99,7 @@ export function pgliteNotifier(client: PGlite): ChangeNotifier {
   let closed = false;
   return {
     async start(listener) {
-      for (const channel of [CHANGES_CHANNEL, REVOCATIONS_CHANNEL]) {
+      for (const channel of CHANNELS) {
         unlisten.push(await client.listen(channel, (payload) => dispatch(listener, channel, payload)));
       }
     },
@@ -128,8 +151,7 @@ export function postgresNotifier(
   const client = postgres(url, options);
 
   const listen = async () => {
-    await client`listen keyhold_changes`;
-    await client`listen keyhold_revocations`;
+    for (const channel of CHANNELS) await client`listen ${client(channel)}`;
   };
 
   const sleep = (ms: number) =>
@@ -146,7 +168,8 @@ export function postgresNotifier(
     void (async () => {
       for (let attempt = 0; !closed; attempt++) {
         const ceiling = Math.min(backoff.maxMs, backoff.initialMs * 2 ** attempt);
-        await sleep(ceiling / 2 + Math.random() * (ceiling / 2));
+        // Jitter from the CSPRNG, like every other random value on the server.
+        await sleep(ceiling / 2 + (randomInt(1_000_000) / 1_000_000) * (ceiling / 2));
         if (closed) return;
         try {
           await listen();

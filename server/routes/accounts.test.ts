@@ -242,7 +242,7 @@ describe('GET /v1/accounts/current', () => {
     await t.call('DELETE', '/v1/sessions/current', { token: user.accessToken });
     expect(await errorOf(await t.call('GET', '/v1/accounts/current', { token: user.accessToken }))).toEqual({
       status: 401,
-      code: 'INVALID_TOKEN',
+      code: 'SESSION_ENDED',
     });
   });
 });

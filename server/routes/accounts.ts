@@ -110,7 +110,8 @@ export const accountRoutes = new Hono<AppEnv>()
         .where(eq(deviceSessions.accountId, accountId));
       // Items, sessions and tokens go with the account (ON DELETE CASCADE).
       await tx.delete(accounts).where(eq(accounts.id, accountId));
-      for (const session of sessions) await notifyRevocation(tx, { sessionId: session.id });
+      for (const session of sessions)
+        await notifyRevocation(tx, { sessionId: session.id, reason: 'account-deleted' });
       await recordAudit(tx, auditMeta(c, at), {
         type: 'account.deleted',
         accountId,

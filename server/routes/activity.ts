@@ -26,7 +26,8 @@ export const activityRoutes = new Hono<AppEnv>().get(
           sessionId: auditEvents.sessionId,
           ip: auditEvents.ip,
           payload: auditEvents.payload,
-          deviceName: deviceSessions.deviceName,
+          deviceName: deviceSessions.nameCiphertext,
+          sessionFound: deviceSessions.id,
           revokedAt: deviceSessions.revokedAt,
         })
         .from(auditEvents)
@@ -50,7 +51,7 @@ export const activityRoutes = new Hono<AppEnv>().get(
               sessionId: row.sessionId,
               name: row.deviceName,
               current: row.sessionId === sessionId,
-              ended: row.deviceName === null || row.revokedAt !== null,
+              ended: row.sessionFound === null || row.revokedAt !== null,
             }
           : null,
         ip: row.ip,

@@ -57,7 +57,13 @@ export const authKey = b64u(32, 32).length(43, 'must encode exactly 32 bytes');
 export const salt = b64u(16, 64);
 
 export const errorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+    /** Why the device session ended (SESSION_ENDED only). */
+    reason: z.string().optional(),
+  }),
 });
 export type ErrorResponse = z.infer<typeof errorResponse>;
 

@@ -121,7 +121,7 @@ export const keyRotationRoutes = new Hono<AppEnv>()
             ...recoveryCleared,
           })
           .where(eq(accounts.id, accountId));
-        const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at);
+        const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at, 'key-rotation');
         await recordAudit(tx, auditMeta(c, at), {
           type: 'key.rotated',
           accountId,

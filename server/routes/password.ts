@@ -6,7 +6,7 @@ import { auditMeta, recordAudit } from '../audit/record.ts';
 import { hashAuthKey } from '../auth-hash.ts';
 import { accounts, deviceSessions } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
-import { attemptsReset, proveMasterPassword } from '../lockout.ts';
+import { proveMasterPassword } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
 import { assertKdfFloor } from '../policy.ts';
@@ -57,12 +57,11 @@ export const passwordRoutes = new Hono<AppEnv>().post(
           wrappedVaultKey: body.wrappedVaultKey,
           passwordHistory: body.passwordHistory,
           passwordChangedAt: changedAt,
-          ...attemptsReset,
         })
         .where(eq(accounts.id, accountId));
       const meta = auditMeta(c, at);
       if (change) {
-        const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at);
+        const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at, 'password-change');
         await recordAudit(tx, meta, {
           type: 'password.changed',
           accountId,

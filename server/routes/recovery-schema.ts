@@ -54,6 +54,7 @@ export const completeRecoveryRequest = z.object({
   keyVersion,
   rotationWrappedVaultKey: wrappedKey.optional(),
   passwordHistory: passwordHistory.nullable(),
-  deviceName,
+  /** Ignored since issue 10, as at login (a device seals its own name). */
+  deviceName: deviceName.optional(),
 });
 export type CompleteRecoveryRequest = z.input<typeof completeRecoveryRequest>;

@@ -11,6 +11,7 @@ import {
   type SignedUp,
   sessionAlive,
 } from '../test-support/key-lifecycle.ts';
+import { failuresOf, limitsOn } from '../test-support/limits.ts';
 import { accountKeysResponse } from './accounts-schema.ts';
 import { recoveryResponse } from './recovery-schema.ts';
 import { loginResponse } from './sessions-schema.ts';
@@ -141,7 +142,7 @@ describe(`PUT /v1/accounts/current/recovery (${driver})`, () => {
     expect(await errorOf(await put(1))).toEqual({ status: 409, code: 'ROTATION_PENDING' });
     const row = await accountRow(testDb, user.accountId);
     expect(row.recoveryAuthHash).toBeNull();
-    expect(row.failedAttempts).toBe(0);
+    expect(await failuresOf(testDb, user.email)).toBe(0);
   });
 
   it('names a missing or malformed field; needs a token with the account scope', async () => {
@@ -239,7 +240,8 @@ describe(`POST /v1/accounts/recovery (${driver})`, () => {
   });
 
   it('counts wrong recovery keys toward the login lockout, with wrong passwords on the same counter', async () => {
-    const t = app();
+    // Locks of 1 s instead of 60 s: the store's clock is the real one.
+    const t = createTestApp(testDb.database, { limits: limitsOn(testDb.database, { lockBaseSeconds: 1 }) });
     const user = await t.signUp();
     const key = await setRecoveryKey(t, user);
     const wrongLogin = () =>
@@ -249,15 +251,15 @@ describe(`POST /v1/accounts/recovery (${driver})`, () => {
     // Five failures: the right recovery key is not even checked, and the answer says for how long.
     const locked = await recover(t, user.email, key.recoveryAuthKey);
     expect(locked.status).toBe(429);
-    expect(locked.headers.get('retry-after')).toBe('60');
+    expect(locked.headers.get('retry-after')).toBe('1');
     expect((await errorOf(locked)).code).toBe('RATE_LIMITED');
     const events = await auditEvents(testDb, user.accountId);
     expect(events.filter((e) => e.type === 'account.locked')).toHaveLength(1);
     expect(events.at(-1)).toMatchObject({ type: 'rate.limited', payload: { reason: 'account-locked' } });
-    // After the window, the right key works and starts the count again.
-    t.clock.now = new Date(t.clock.now.getTime() + 61_000);
+    // After the lock, the right key works and starts the count again.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await recover(t, user.email, key.recoveryAuthKey)).status).toBe(200);
-    expect((await accountRow(testDb, user.accountId)).failedAttempts).toBe(0);
+    expect(await failuresOf(testDb, user.email)).toBe(0);
   });
 
   it('checks at most 5 recovery keys even when 20 arrive at once', async () => {
@@ -307,6 +309,11 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
       (await t.call('POST', '/v1/sessions/refresh', { body: { refreshToken: phone.refreshToken } })).status,
     ).toBe(401);
     expect(await sessionAlive(t, reply.accessToken)).toBe(true);
+    // The earlier sessions say why they ended; the new one is listed as this device's.
+    const ended = await t.call('GET', '/v1/accounts/current', { token: phone.accessToken });
+    expect(await ended.json()).toMatchObject({ error: { code: 'SESSION_ENDED', reason: 'recovery' } });
+    const listed = await t.call('GET', '/v1/sessions', { token: reply.accessToken });
+    expect(await listed.json()).toMatchObject({ sessions: [{ id: reply.sessionId, current: true }] });
     // The new master password logs in; the old one and the used recovery key no longer do.
     const login = (authKey: string) =>
       t.call('POST', '/v1/sessions', { body: { email: user.email, authKey, deviceName: 'd' } });
@@ -348,8 +355,9 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
         body: { email: user.email, authKey: b64u(32), deviceName: 'd' },
       });
     }
+    expect(await failuresOf(testDb, user.email)).toBe(3);
     expect((await complete(t, completeBody(user, key.recoveryAuthKey))).status).toBe(200);
-    expect((await accountRow(testDb, user.accountId)).failedAttempts).toBe(0);
+    expect(await failuresOf(testDb, user.email)).toBe(0);
   });
 
   it('401 INVALID_RECOVERY_KEY for a wrong key, counted; nothing changes', async () => {
@@ -361,9 +369,8 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
       status: 401,
       code: 'INVALID_RECOVERY_KEY',
     });
-    const after = await accountRow(testDb, user.accountId);
-    expect(after.failedAttempts).toBe(1);
-    expect({ ...after, failedAttempts: 0 }).toEqual(before);
+    expect(await accountRow(testDb, user.accountId)).toEqual(before);
+    expect(await failuresOf(testDb, user.email)).toBe(1);
     expect(await sessionAlive(t, user.accessToken)).toBe(true);
   });
 
@@ -395,7 +402,7 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
     );
     expect(await errorOf(res)).toEqual({ status: 400, code: 'KDF_TOO_WEAK', field: 'kdf' });
     const row = await accountRow(testDb, user.accountId);
-    expect(row.failedAttempts).toBe(0);
+    expect(await failuresOf(testDb, user.email)).toBe(0);
     expect(row.recoveryAuthHash).not.toBeNull();
   });
 
@@ -406,7 +413,7 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
     const res = await complete(t, completeBody(user, key.recoveryAuthKey, { keyVersion: 2 }));
     expect(await errorOf(res)).toEqual({ status: 409, code: 'KEY_VERSION_STALE' });
     const row = await accountRow(testDb, user.accountId);
-    expect(row.failedAttempts).toBe(0);
+    expect(await failuresOf(testDb, user.email)).toBe(0);
     expect(row.recoveryAuthHash).not.toBeNull();
     expect(await sessionAlive(t, user.accessToken)).toBe(true);
   });
@@ -454,11 +461,11 @@ describe(`POST /v1/accounts/recovery/complete (${driver})`, () => {
   it('names a missing field', async () => {
     const t = app();
     const user = await t.signUp();
-    const { deviceName: _deviceName, ...body } = completeBody(user, b64u(32));
+    const { salt: _salt, ...body } = completeBody(user, b64u(32));
     expect(await errorOf(await complete(t, body))).toEqual({
       status: 400,
       code: 'VALIDATION',
-      field: 'deviceName',
+      field: 'salt',
     });
     const { passwordHistory: _history, ...noHistory } = completeBody(user, b64u(32));
     expect(await errorOf(await complete(t, noHistory))).toEqual({

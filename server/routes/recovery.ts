@@ -16,12 +16,16 @@ import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { dummyAuthHash, hashAuthKey, verifyAuthKey } from '../auth-hash.ts';
 import { accounts } from '../db/schema.ts';
-import { declare, inScope } from '../db/scope.ts';
-import { attemptsReset, lockedOut, proveMasterPassword, recordWrongGuess, reserveGuess } from '../lockout.ts';
+import { inScope } from '../db/scope.ts';
+import { acceptDpopProof, bindSessionKey } from '../dpop.ts';
+import { issueDeviceToken } from '../limits/keys.ts';
+import { guessSucceeded, proveMasterPassword, recordWrongGuess, reserveGuess } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
 import { assertKdfFloor } from '../policy.ts';
-import { createDeviceSession, issueTokens, scopes } from '../tokens.ts';
+import { createSession, settleSignIn } from '../session-lifecycle.ts';
+import { absoluteEnd } from '../session-limits.ts';
+import { issueTokens, scopes } from '../tokens.ts';
 import {
   completeRecoveryRequest,
   type RecoveryResponse,
@@ -52,30 +56,24 @@ type Recoverable = AccountRow & { recoveryAuthHash: string; recoveryWrappedVault
 async function proveRecoveryKey(c: Context<AppEnv>, email: string, recoveryAuthKey: string) {
   const { db } = c.var.deps;
   const meta = auditMeta(c);
-  const found = await inScope(db, { email }, async (tx) => {
-    const [account] = await tx.select().from(accounts).where(eq(accounts.email, email)).limit(1);
-    if (!account) return null;
-    await declare(tx, { account: account.id });
-    return { account, reservation: await reserveGuess(tx, meta, account) };
-  });
-  if (found && 'retryAfter' in found.reservation) throw lockedOut(found.reservation.retryAfter);
-  const account = found?.account;
+  const [account] = await inScope(db, { email }, (tx) =>
+    tx.select().from(accounts).where(eq(accounts.email, email)).limit(1),
+  );
+  const guess = await reserveGuess(c, meta, { email, accountId: account?.id ?? null });
   const stored = account?.recoveryAuthHash ?? null;
   const ok = await verifyAuthKey(
     Buffer.from(recoveryAuthKey, 'base64url'),
     stored ?? (await dummyAuthHash()),
   );
   if (account && stored !== null && account.recoveryWrappedVaultKey !== null && ok) {
-    return { ...account, recoveryAuthHash: stored } as Recoverable;
+    return { account: { ...account, recoveryAuthHash: stored } as Recoverable, guess };
   }
   const reason = !account ? 'unknown-account' : stored === null ? 'no-recovery-key' : 'wrong-key';
-  await inScope(db, account ? { account: account.id } : 'server', (tx) =>
-    recordWrongGuess(
-      tx,
-      meta,
-      { type: 'recovery.failed', accountId: account?.id ?? null, payload: { reason } },
-      found && 'attempt' in found.reservation ? found.reservation.attempt : undefined,
-    ),
+  await recordWrongGuess(
+    c,
+    meta,
+    { type: 'recovery.failed', accountId: account?.id ?? null, payload: { reason } },
+    guess,
   );
   throw invalidRecoveryKey();
 }
@@ -101,7 +99,6 @@ export const recoveryRoutes = new Hono<AppEnv>()
       await tx
         .update(accounts)
         .set({
-          ...attemptsReset,
           recoveryAuthHash,
           recoveryWrappedVaultKey: body.recoveryWrappedVaultKey,
           recoveryCreatedAt: at,
@@ -119,11 +116,9 @@ export const recoveryRoutes = new Hono<AppEnv>()
   /** Step 1 of "forgot master password": what the recovery key opens. Changes nothing but the count. */
   .post('/recovery', jsonBody(recoveryRequest), async (c) => {
     const body = c.req.valid('json');
-    const account = await proveRecoveryKey(c, body.email, body.recoveryAuthKey);
+    const { account, guess } = await proveRecoveryKey(c, body.email, body.recoveryAuthKey);
     // A proven key is a success like a login: the count starts again.
-    await inScope(c.var.deps.db, { account: account.id }, (tx) =>
-      tx.update(accounts).set(attemptsReset).where(eq(accounts.id, account.id)),
-    );
+    await guessSucceeded(c, guess);
     const rotation = rotationOf(account);
     const reply: RecoveryResponse = {
       accountId: account.id,
@@ -143,17 +138,19 @@ export const recoveryRoutes = new Hono<AppEnv>()
    */
   .post('/recovery/complete', jsonBody(completeRecoveryRequest), async (c) => {
     const body = c.req.valid('json');
-    const { db, now, policy, accessTokenTtlSeconds } = c.var.deps;
+    const { db, now, policy, accessTokenTtlSeconds, sessionLimits } = c.var.deps;
     assertKdfFloor(body.kdf, policy);
-    const proven = await proveRecoveryKey(c, body.email, body.recoveryAuthKey);
+    // The new session's tokens are bound to the key that signed this proof.
+    const proof = await acceptDpopProof(c, { tokenEndpoint: true });
+    const { account: proven, guess } = await proveRecoveryKey(c, body.email, body.recoveryAuthKey);
     const authHash = await hashAuthKey(Buffer.from(body.authKey, 'base64url'));
     const at = now();
     const meta = auditMeta(c, at);
+    const usedMeanwhile = invalidRecoveryKey();
     const outcome = await inScope(db, { account: proven.id }, async (tx) => {
       const [account] = await tx.select().from(accounts).where(eq(accounts.id, proven.id)).for('update');
       // Used (or replaced) by another request while this one was checked: it no longer works.
-      if (!account || account.recoveryAuthHash !== proven.recoveryAuthHash)
-        return { refused: invalidRecoveryKey() };
+      if (!account || account.recoveryAuthHash !== proven.recoveryAuthHash) return { refused: usedMeanwhile };
       const rotation = rotationOf(account);
       const rotationKey = body.rotationWrappedVaultKey;
       const refused =
@@ -164,11 +161,8 @@ export const recoveryRoutes = new Hono<AppEnv>()
             : !rotation && rotationKey !== undefined
               ? rotationKeyUnexpected()
               : null;
-      if (refused) {
-        // The key was proven all the same: its guess does not count against the account.
-        await tx.update(accounts).set(attemptsReset).where(eq(accounts.id, account.id));
-        return { refused };
-      }
+      // Refused or not, the key was proven: its guess does not count against the email (below).
+      if (refused) return { refused };
       await tx
         .update(accounts)
         .set({
@@ -180,17 +174,19 @@ export const recoveryRoutes = new Hono<AppEnv>()
           passwordChangedAt: at,
           ...(rotation ? { rotationWrappedVaultKey: rotationKey } : {}),
           ...recoveryCleared,
-          ...attemptsReset,
         })
         .where(eq(accounts.id, account.id));
-      const sessionsEnded = await revokeSessionsOf(tx, account.id, null, at);
-      const sessionId = await createDeviceSession(tx, account.id, body.deviceName, at);
+      const sessionsEnded = await revokeSessionsOf(tx, account.id, null, at, 'recovery');
+      const sessionId = await createSession(tx, meta, account.id);
+      await bindSessionKey(tx, sessionId, proof.jkt);
       const issued = await issueTokens(tx, {
+        hasher: c.var.deps.tokenHasher,
         accountId: account.id,
         sessionId,
         scopes,
         now: at,
         accessTtlSeconds: accessTokenTtlSeconds,
+        refreshNotAfter: absoluteEnd(sessionLimits, at),
       });
       await recordAudit(tx, meta, {
         type: 'account.recovered',
@@ -198,8 +194,10 @@ export const recoveryRoutes = new Hono<AppEnv>()
         sessionId,
         payload: { sessionsEnded },
       });
+      await settleSignIn(tx, meta, sessionLimits, { accountId: account.id, sessionId });
       const reply: LoginResponse = {
         accountId: account.id,
+        sessionId,
         ...issued,
         wrappedVaultKey: body.wrappedVaultKey,
         kdf: body.kdf,
@@ -207,9 +205,12 @@ export const recoveryRoutes = new Hono<AppEnv>()
         keyVersion: account.keyVersion,
         rotation:
           rotation && rotationKey !== undefined ? { ...rotation, wrappedVaultKey: rotationKey } : null,
+        deviceToken: issueDeviceToken(c.var.deps.keyring, body.email),
       };
       return { reply };
     });
+    // Used by another request meanwhile: neither a success nor a wrong guess.
+    if (!('refused' in outcome) || outcome.refused !== usedMeanwhile) await guessSucceeded(c, guess);
     if ('refused' in outcome) throw outcome.refused;
     return c.json(outcome.reply, 200);
   });

@@ -4,11 +4,16 @@ import { authKey, deviceName, email, kdfParams, keyVersion, pendingRotation } fr
 export const loginRequest = z.object({
   email,
   authKey,
-  deviceName,
+  /** Ignored since issue 10: a device seals its own name (PUT /v1/sessions/current/name). */
+  deviceName: deviceName.optional(),
+  /** The device token an earlier login on this device received for this email (lockout bypass). */
+  deviceToken: z.string().min(1).max(200).optional(),
 });
 export type LoginRequest = z.input<typeof loginRequest>;
 
 const sessionTokens = z.object({
+  /** Sender-constrained (RFC 9449): send `Authorization: DPoP <token>` with a proof by the login's key. */
+  tokenType: z.literal('DPoP'),
   accessToken: z.string(),
   refreshToken: z.string(),
   accessExpiresAt: z.iso.datetime(),
@@ -17,6 +22,8 @@ const sessionTokens = z.object({
 /** A new device session: also the reply of POST /v1/accounts/recovery/complete. */
 export const loginResponse = sessionTokens.extend({
   accountId: z.uuid(),
+  /** The new device session (GET /v1/sessions marks it `current` for this device). */
+  sessionId: z.uuid(),
   wrappedVaultKey: z.string(),
   kdf: kdfParams,
   salt: z.string(),
@@ -24,6 +31,11 @@ export const loginResponse = sessionTokens.extend({
   keyVersion,
   /** A rotation in progress (finish it before anything else), or null. */
   rotation: pendingRotation,
+  /**
+   * Present it at this email's next login from this device: that login is counted on the token's
+   * own limit key, so an account lock triggered elsewhere does not keep this device out.
+   */
+  deviceToken: z.string(),
 });
 export type LoginResponse = z.infer<typeof loginResponse>;
 

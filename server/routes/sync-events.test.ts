@@ -10,10 +10,11 @@ import type { Database } from '../db/client.ts';
 import { deviceSessions } from '../db/schema.ts';
 import type { PushHub, PushHubOptions } from '../push/hub.ts';
 import type { ChangeNotifier, NotifierListener } from '../push/notifier.ts';
-import { createTestApp, envelope } from '../test-support/app.ts';
+import { createTestApp, envelope, testTokenHasher } from '../test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
+import { boundSession, type DpopKey, dpopHeaders, dpopProof } from '../test-support/dpop.ts';
 import { readEvents, startPushHub } from '../test-support/push.ts';
-import { createDeviceSession, issueTokens } from '../tokens.ts';
+import { issueTokens } from '../tokens.ts';
 
 let testDb: TestDatabase;
 beforeAll(async () => {
@@ -148,7 +149,7 @@ describe('event stream auth', () => {
     const user = await signUp();
     const bare = await call('GET', EVENTS);
     expect(bare.status).toBe(401);
-    expect(bare.headers.get('www-authenticate')).toBe('Bearer');
+    expect(bare.headers.get('www-authenticate')).toBe('DPoP algs="ES256"');
     expect(await bare.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
     for (const name of ['access_token', 'token', 'authorization']) {
       const res = await call('GET', `${EVENTS}?${name}=${user.accessToken}`);
@@ -160,12 +161,13 @@ describe('event stream auth', () => {
   });
 
   it('403 without the vault:read scope', async () => {
-    const { call, signUp, clock, hub } = await setup();
+    const { call, signUp, clock, hub, defaultDpopKey } = await setup();
     const user = await signUp();
     const writeOnly = await testDb.asOwner(async (db) =>
       issueTokens(db, {
+        hasher: testTokenHasher,
         accountId: user.accountId,
-        sessionId: await createDeviceSession(db, user.accountId, 'writer', clock.now),
+        sessionId: await boundSession(db, user.accountId, clock.now, (await defaultDpopKey()).jkt),
         scopes: ['vault:write', 'account'],
         now: clock.now,
         accessTtlSeconds: 900,
@@ -187,7 +189,7 @@ describe('event stream auth', () => {
     expect((await otherStream.next())?.event).toBe('hello');
     const started = Date.now();
     expect((await call('DELETE', '/v1/sessions/current', { token: user.accessToken })).status).toBe(204);
-    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'revoked' } }]);
+    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'logout' } }]);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(hub.size).toBe(1);
     expect(await otherStream.quietFor(200)).toBe(true);
@@ -197,15 +199,17 @@ describe('event stream auth', () => {
   });
 
   it('closes the stream when a rotated refresh token is reused (session revoked)', async () => {
-    const { signUp, connect, call } = await setup();
+    const { signUp, connect, call, clock } = await setup();
     const user = await signUp();
     const stream = await connect(user.accessToken);
     expect((await stream.next())?.event).toBe('hello');
     const body = { refreshToken: user.refreshToken };
     expect((await call('POST', '/v1/sessions/refresh', { body })).status).toBe(200);
     expect(await stream.quietFor(200)).toBe(true);
+    // Past the grace window for a retried refresh (docs/sessions.md).
+    clock.now = new Date(clock.now.getTime() + 31_000);
     expect((await call('POST', '/v1/sessions/refresh', { body })).status).toBe(401);
-    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'revoked' } }]);
+    expect(await stream.rest()).toEqual([{ event: 'bye', data: { reason: 'refresh-reuse' } }]);
   });
 
   it('closes the stream when its access token expires', async () => {
@@ -256,7 +260,7 @@ describe('event stream limits and lifecycle', () => {
   });
 
   it('removes the subscriber when the client goes away (body cancelled or request aborted)', async () => {
-    const { signUp, connect, app, hub } = await setup({ hub: { heartbeatMs: 20 } });
+    const { signUp, connect, app, hub, dpopKeyOf, clock } = await setup({ hub: { heartbeatMs: 20 } });
     const user = await signUp();
     const stream = await connect(user.accessToken);
     expect((await stream.next())?.event).toBe('hello');
@@ -266,7 +270,13 @@ describe('event stream limits and lifecycle', () => {
 
     const controller = new AbortController();
     const res = await app.request(EVENTS, {
-      headers: { authorization: `Bearer ${user.accessToken}` },
+      headers: await dpopHeaders(
+        await dpopKeyOf(user.accessToken),
+        'GET',
+        `http://localhost${EVENTS}`,
+        user.accessToken,
+        clock.now,
+      ),
       signal: controller.signal,
     });
     expect(res.status).toBe(200);
@@ -276,7 +286,7 @@ describe('event stream limits and lifecycle', () => {
   });
 
   it('frees the slot at once when the client goes away while the handler still reads the database', async () => {
-    const { signUp, app, hub } = await setup();
+    const { signUp, app, hub, dpopKeyOf, clock } = await setup();
     const user = await signUp();
     const controller = new AbortController();
     const add = hub.add.bind(hub);
@@ -291,7 +301,13 @@ describe('event stream limits and lifecycle', () => {
       return result;
     });
     const res = await app.request(EVENTS, {
-      headers: { authorization: `Bearer ${user.accessToken}` },
+      headers: await dpopHeaders(
+        await dpopKeyOf(user.accessToken),
+        'GET',
+        `http://localhost${EVENTS}`,
+        user.accessToken,
+        clock.now,
+      ),
       signal: controller.signal,
     });
     expect(sizeAfterAbort).toBe(0);
@@ -421,7 +437,10 @@ afterEach(async () => {
 });
 
 /** A bare TCP client speaking HTTP/1.1, so a test controls exactly how the connection ends. */
-async function rawClient(port: number) {
+async function rawClient(
+  port: number,
+  t: { dpopKeyOf: (token: string) => Promise<DpopKey>; clock: { now: Date } },
+) {
   const socket = connect({ host: '127.0.0.1', port });
   socket.setEncoding('latin1');
   let received = '';
@@ -431,8 +450,18 @@ async function rawClient(port: number) {
   socket.on('error', () => {});
   const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
   await once(socket, 'connect');
-  const send = (method: string, path: string, token: string) =>
-    socket.write(`${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+  const send = async (method: string, path: string, token: string) => {
+    const key = await t.dpopKeyOf(token);
+    const proof = await dpopProof(key, {
+      method,
+      url: `http://127.0.0.1${path}`,
+      accessToken: token,
+      at: t.clock.now,
+    });
+    socket.write(
+      `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: DPoP ${token}\r\nDPoP: ${proof}\r\n\r\n`,
+    );
+  };
   const waitFor = (text: string, timeoutMs = 2_000) =>
     vi.waitFor(() => expect(received).toContain(text), { timeout: timeoutMs, interval: 5 });
   return { socket, send, waitFor, ended, received: () => received };
@@ -482,19 +511,19 @@ describe('HEAD /v1/sync/events', () => {
 
 describe('event streams over a real socket (@hono/node-server)', () => {
   it('ten HEADs hold no slot: a GET afterwards (on the same connection) still gets a stream', async () => {
-    const { app, signUp, hub } = await setup();
+    const { app, signUp, hub, dpopKeyOf, clock } = await setup();
     const user = await signUp();
     const sessionId = await sessionIdOf(user.accountId);
     const port = await listen(app);
-    const client = await rawClient(port);
-    for (let i = 0; i < 10; i++) client.send('HEAD', EVENTS, user.accessToken);
+    const client = await rawClient(port, { dpopKeyOf, clock });
+    for (let i = 0; i < 10; i++) await client.send('HEAD', EVENTS, user.accessToken);
     await vi.waitFor(() => expect(client.received().match(/\r\n\r\n/g)).toHaveLength(10));
     const statuses = client.received().match(/^HTTP\/1\.1 \d+/gm);
     expect(statuses).toEqual(Array.from({ length: 10 }, () => 'HTTP/1.1 200'));
     expect(client.received()).toContain('content-type: text/event-stream');
     expect(hub.sessionStreams(sessionId)).toBe(0);
     // Keep-alive: the HEAD answers were framed without a body, so the next answer parses.
-    client.send('GET', EVENTS, user.accessToken);
+    await client.send('GET', EVENTS, user.accessToken);
     await client.waitFor('event: hello');
     expect(client.received().match(/^HTTP\/1\.1 \d+/gm)).toHaveLength(11);
     expect(hub.sessionStreams(sessionId)).toBe(1);
@@ -519,13 +548,15 @@ describe('event streams over a real socket (@hono/node-server)', () => {
   it.each(Object.keys(endings) as (keyof typeof endings)[])(
     'frees every slot when the client %s',
     async (ending) => {
-      const { app, signUp, hub } = await setup({ hub: { heartbeatMs: 10 } });
+      const { app, signUp, hub, dpopKeyOf, clock } = await setup({ hub: { heartbeatMs: 10 } });
       const user = await signUp();
       const sessionId = await sessionIdOf(user.accountId);
       const port = await listen(app);
       for (let round = 0; round < 3; round++) {
-        const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(port)));
-        for (const client of clients) client.send('GET', EVENTS, user.accessToken);
+        const clients = await Promise.all(
+          Array.from({ length: 5 }, () => rawClient(port, { dpopKeyOf, clock })),
+        );
+        for (const client of clients) await client.send('GET', EVENTS, user.accessToken);
         await Promise.all(clients.map((client) => endings[ending](client)));
         await Promise.all(clients.map((client) => client.ended));
         await vi.waitFor(() => {
@@ -537,14 +568,14 @@ describe('event streams over a real socket (@hono/node-server)', () => {
   );
 
   it('frees the slot when the client is gone before the app answers (before hello)', async () => {
-    const { app, signUp, hub, logLines } = await setup();
+    const { app, signUp, hub, dpopKeyOf, clock, logLines } = await setup();
     const user = await signUp();
     const sessionId = await sessionIdOf(user.accountId);
     // The request is read, then the app only runs once the connection has closed.
     const port = await listen(app, { beforeApp: ({ outgoing }) => once(outgoing, 'close').then(() => {}) });
-    const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(port)));
+    const clients = await Promise.all(Array.from({ length: 5 }, () => rawClient(port, { dpopKeyOf, clock })));
     for (const client of clients) {
-      client.send('GET', EVENTS, user.accessToken);
+      await client.send('GET', EVENTS, user.accessToken);
       await vi.waitFor(() => expect(client.socket.bytesWritten).toBeGreaterThan(0));
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -559,11 +590,11 @@ describe('event streams over a real socket (@hono/node-server)', () => {
   });
 
   it('frees the slot when the client half-closes its side after the request', async () => {
-    const { app, signUp, hub } = await setup();
+    const { app, signUp, hub, dpopKeyOf, clock } = await setup();
     const user = await signUp();
     const port = await listen(app);
-    const client = await rawClient(port);
-    client.send('GET', EVENTS, user.accessToken);
+    const client = await rawClient(port, { dpopKeyOf, clock });
+    await client.send('GET', EVENTS, user.accessToken);
     await client.waitFor('event: hello');
     expect(hub.size).toBe(1);
     client.socket.end();
@@ -571,23 +602,26 @@ describe('event streams over a real socket (@hono/node-server)', () => {
   });
 
   it('a client that never reads keeps its slot only until its token expires', async () => {
-    const { app, signUp, hub } = await setup({ hub: { heartbeatMs: 5 }, app: { accessTokenTtlSeconds: 1 } });
+    const { app, signUp, hub, dpopKeyOf, clock } = await setup({
+      hub: { heartbeatMs: 5 },
+      app: { accessTokenTtlSeconds: 1 },
+    });
     const user = await signUp();
     const port = await listen(app);
-    const client = await rawClient(port);
+    const client = await rawClient(port, { dpopKeyOf, clock });
     client.socket.pause();
-    client.send('GET', EVENTS, user.accessToken);
+    await client.send('GET', EVENTS, user.accessToken);
     await vi.waitFor(() => expect(hub.size).toBe(1));
     await vi.waitFor(() => expect(hub.size).toBe(0), { timeout: 4_000 });
     client.socket.destroy();
   });
 
   it('ends every socket stream on hub shutdown and frees every slot', async () => {
-    const { app, signUp, hub } = await setup();
+    const { app, signUp, hub, dpopKeyOf, clock } = await setup();
     const user = await signUp();
     const port = await listen(app);
-    const clients = await Promise.all(Array.from({ length: 3 }, () => rawClient(port)));
-    for (const client of clients) client.send('GET', EVENTS, user.accessToken);
+    const clients = await Promise.all(Array.from({ length: 3 }, () => rawClient(port, { dpopKeyOf, clock })));
+    for (const client of clients) await client.send('GET', EVENTS, user.accessToken);
     for (const client of clients) await client.waitFor('event: hello');
     await hub.close();
     expect(hub.size).toBe(0);

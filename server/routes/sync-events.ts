@@ -7,6 +7,7 @@ import { accounts, deviceSessions } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import type { AddResult, CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
+import type { SessionEvent } from '../push/notifier.ts';
 
 /** How long a closing stream may take to flush its `bye` before it is cut. */
 const BYE_FLUSH_MS = 2_000;
@@ -53,6 +54,11 @@ class EventStream implements PushSubscriber {
     if (revision <= this.#known) return;
     this.#known = revision;
     this.#queueChanged();
+  }
+
+  sessionNotice(event: Pick<SessionEvent, 'sessionId' | 'kind'>): void {
+    if (this.#reason) return;
+    this.#enqueue((s) => send(s, 'session', { sessionId: event.sessionId, kind: event.kind }));
   }
 
   /**

@@ -176,7 +176,7 @@ describe(`POST /v1/accounts/current/reset (${driver})`, () => {
     expect((await t.call('DELETE', '/v1/sessions/current', { token: user.accessToken })).status).toBe(204);
     expect(await errorOf(await reset(t, user.accessToken, resetBody()))).toEqual({
       status: 401,
-      code: 'INVALID_TOKEN',
+      code: 'SESSION_ENDED',
     });
     expect(await testDb.asOwner((db) => db.select().from(items))).toHaveLength(2);
     expect((await accountRow(testDb, user.accountId)).keyVersion).toBe(1);

@@ -6,7 +6,6 @@ import { auditMeta, recordAudit } from '../audit/record.ts';
 import { hashAuthKey } from '../auth-hash.ts';
 import { accounts, items } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
-import { attemptsReset } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
 import { assertKdfFloor } from '../policy.ts';
@@ -60,11 +59,10 @@ export const vaultResetRoutes = new Hono<AppEnv>().post(
           revision,
           ...recoveryCleared,
           ...rotationCleared,
-          ...attemptsReset,
         })
         .where(eq(accounts.id, accountId));
       await notifyChange(tx, { accountId, revision });
-      const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at);
+      const otherSessionsEnded = await revokeSessionsOf(tx, accountId, sessionId, at, 'vault-reset');
       await recordAudit(tx, auditMeta(c, at), {
         type: 'vault.reset',
         accountId,

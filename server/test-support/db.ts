@@ -36,8 +36,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 export const truncateAll = async (owner: Db) => {
   await owner.execute(sql`set local session_replication_role = replica`);
   await owner.execute(
-    sql`truncate table tokens, device_sessions, items, accounts, audit_events, audit_checkpoints cascade`,
+    sql`truncate table tokens, device_sessions, items, accounts, audit_events, audit_checkpoints, dpop_proofs cascade`,
   );
+  // Limit counters (keyed by email MAC and client address) would otherwise carry over between tests.
+  await owner.execute(sql`delete from rate_limits`);
   await owner.execute(
     sql`update audit_head set last_event_seq = 0, hash = repeat('0', 64), pruned_through_seq = 0,
         pruned_through_hash = repeat('0', 64)`,

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { createApp } from '../app.ts';
+import { testKeyring, testTokenHasher } from './app.ts';
 import { createTestDatabase } from './db.ts';
 import { startPushHub } from './push.ts';
 
@@ -21,6 +22,8 @@ export async function startTestServer(): Promise<TestServer> {
     ping: testDb.database.ping,
     logger: pino({ level: 'silent' }),
     secret: 'in-process-test-secret-0123456789abcdef',
+    keyring: testKeyring,
+    tokenHasher: testTokenHasher,
     authRateLimit: { limit: 10_000, windowMs: 60_000 },
     push,
   });

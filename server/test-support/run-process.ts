@@ -75,3 +75,80 @@ export function messageOf(line: string): string {
     return line;
   }
 }
+
+export interface ServerProcess {
+  /** `http://127.0.0.1:<port>`, as the process logged it. */
+  url: string;
+  /** Every line it has written so far (stdout and stderr). */
+  lines: string[];
+  /** SIGTERM, then waits for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `server/main.ts` with `env` on top of the same defaults as runEntry and waits until it listens. */
+export function startServerProcess(
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SERVER_SECRET: '',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const collect = (pending: { text: string }) => (chunk: Buffer) => {
+    pending.text += chunk.toString();
+    const complete = pending.text.split('\n');
+    pending.text = complete.pop() ?? '';
+    lines.push(...complete.filter((line) => line.trim() !== ''));
+  };
+  child.stdout.on('data', collect({ text: '' }));
+  child.stderr.on('data', collect({ text: '' }));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not listen in ${timeoutMs} ms: ${lines.join('\n')}`));
+    }, timeoutMs);
+    const watch = setInterval(() => {
+      for (const line of lines) {
+        try {
+          const entry = JSON.parse(line) as { msg?: unknown; url?: unknown };
+          if (entry.msg === 'listening' && typeof entry.url === 'string') {
+            clearTimeout(timer);
+            clearInterval(watch);
+            const url = entry.url;
+            resolve({
+              url,
+              lines,
+              stop: async () => {
+                if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+                await exited;
+              },
+            });
+            return;
+          }
+        } catch {
+          // not a JSON line
+        }
+      }
+    }, 20);
+    void exited.then(() => {
+      clearTimeout(timer);
+      clearInterval(watch);
+      reject(new Error(`server exited before listening: ${lines.join('\n')}`));
+    });
+  });
+}
+
+/** A running server process (the DPoP tests' name for startServerProcess). */
+export type RunningServer = ServerProcess;
+export const startServer = startServerProcess;

@@ -1,5 +1,20 @@
 import { render } from 'preact';
+import { currentLanguage } from '../../i18n/index.ts';
 import { App } from '../../popup/app.tsx';
+import { setDefaultUriMatch } from '../../popup/default-match.ts';
+import { setUpPage } from '../../settings/page-setup.ts';
+import { settingsItem } from '../../storage/items.ts';
 
+// The page's language is the one its strings are shown in (screen readers, fonts, hyphenation).
+document.documentElement.lang = currentLanguage();
 const root = document.getElementById('app');
-if (root) render(<App />, root);
+// Theme and language first (settings/page-setup.ts); a language change later renders again.
+const draw = () => {
+  if (root) render(<App />, root);
+};
+void setUpPage(draw).then(draw);
+// New website rows start with the default match mode chosen in Settings.
+void settingsItem.getValue().then((s) => setDefaultUriMatch(s.defaultUriMatch));
+settingsItem.watch((s) => {
+  if (s) setDefaultUriMatch(s.defaultUriMatch);
+});

@@ -1,5 +1,12 @@
 import { render } from 'preact';
+import { currentLanguage } from '../../i18n/index.ts';
 import { SavePrompt } from '../../in-page/save-prompt.tsx';
+import { setUpPage } from '../../settings/page-setup.ts';
 
+// The page's language is the one its strings are shown in (screen readers, fonts, hyphenation).
+document.documentElement.lang = currentLanguage();
 const root = document.getElementById('app');
-if (root) render(<SavePrompt session={location.hash.slice(1)} />, root);
+const draw = () => {
+  if (root) render(<SavePrompt session={location.hash.slice(1)} />, root);
+};
+void setUpPage(draw).then(draw);
