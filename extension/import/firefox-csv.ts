@@ -1,0 +1,80 @@
+import { columns, findColumn } from './csv.ts';
+import {
+  extraFields,
+  type HeaderSpec,
+  isoFromMillis,
+  looksFormat,
+  madeTitle,
+  mapRows,
+  readFormatTable,
+} from './csv-mapping.ts';
+import type { CandidateField, ImportFile, Parser } from './types.ts';
+
+/**
+ * Firefox's "Export Logins…" CSV (about:logins; docs/import-formats/firefox-csv.md): every cell quoted,
+ * CRLF line ends, columns `url,username,password,httpRealm,formActionOrigin,guid,timeCreated,
+ * timeLastUsed,timePasswordChanged`, times in milliseconds since 1970. Every row is a login; Firefox
+ * has no titles, so the title is the website's host.
+ */
+
+const URL_ = 'url';
+const USERNAME = 'username';
+const PASSWORD = 'password';
+const HTTP_REALM = 'httpRealm';
+const FORM_ACTION = 'formActionOrigin';
+const GUID = 'guid';
+const CREATED = 'timeCreated';
+const LAST_USED = 'timeLastUsed';
+const CHANGED = 'timePasswordChanged';
+
+const SPEC: HeaderSpec = {
+  own: [URL_, USERNAME, PASSWORD, HTTP_REALM, FORM_ACTION, GUID, CREATED, LAST_USED, CHANGED],
+  required: [URL_, USERNAME, PASSWORD],
+  minOwn: 2,
+};
+
+/** The origin of `url` ("https://a.example:8443"), or '' when it is not a URL with one. */
+function originOf(url: string): string {
+  try {
+    const origin = new URL(url.trim()).origin;
+    return origin === 'null' ? '' : origin;
+  } catch {
+    return '';
+  }
+}
+
+export const parseFirefoxCsv: Parser = async (file, options) => {
+  const table = readFormatTable(file, options, SPEC);
+  const col = columns(table);
+  const extra = extraFields(table, SPEC.own);
+  return mapRows('firefox-csv', table, (row, source) => {
+    const url = col.get(row, URL_);
+    const username = col.get(row, USERNAME);
+    const fields: CandidateField[] = [];
+    const realm = col.get(row, HTTP_REALM);
+    if (realm.trim() !== '') fields.push({ name: 'HTTP realm', value: realm, kind: 'text' });
+    // Where the login form sent the password, when that is another site than the page ("javascript:"
+    // is Firefox's mark for a form sent by script, not a place).
+    const action = col.get(row, FORM_ACTION).trim();
+    if (action !== '' && action !== 'javascript:' && action !== originOf(url))
+      fields.push({ name: 'Form action origin', value: action, kind: 'text' });
+    return {
+      source,
+      type: 'login',
+      title: madeTitle(url, username),
+      username,
+      password: col.get(row, PASSWORD),
+      urls: url.trim() === '' ? [] : [url],
+      fields: [...fields, ...extra(row)],
+      createdAt: isoFromMillis(col.get(row, CREATED)),
+      updatedAt: isoFromMillis(col.get(row, CHANGED)),
+    };
+  });
+};
+
+/** A Firefox export: url, username, password and one of Firefox's own columns. */
+export function looksFirefoxCsv(file: ImportFile, text?: string): boolean {
+  return looksFormat(file, text, SPEC, (header) =>
+    [HTTP_REALM, FORM_ACTION, GUID, CREATED, CHANGED].some((name) => findColumn(header, name) !== -1),
+  );
+}

@@ -1,0 +1,91 @@
+import { columns } from './csv.ts';
+import {
+  extraFields,
+  type HeaderSpec,
+  isoFromDate,
+  looksFormat,
+  mapRows,
+  readFormatTable,
+  titleOrMade,
+} from './csv-mapping.ts';
+import type { ImportFile, Parser } from './types.ts';
+
+/**
+ * KeePassXC's CSV export (Database → Export → CSV File…; docs/import-formats/keepassxc-csv.md):
+ * `"Group","Title","Username","Password","URL","Notes","TOTP","Icon","Last Modified","Created"`, every
+ * cell quoted (before 2.6.3 only the first six columns). Group is the entry's group path from the
+ * database's root group ("Root/Work/Servers"); TOTP an otpauth:// URI; the times ISO 8601.
+ */
+
+const GROUP = 'Group';
+const TITLE = 'Title';
+const USERNAME = 'Username';
+const PASSWORD = 'Password';
+const URL_ = 'URL';
+const NOTES = 'Notes';
+const TOTP = 'TOTP';
+const ICON = 'Icon';
+const MODIFIED = 'Last Modified';
+const CREATED = 'Created';
+
+const SPEC: HeaderSpec = {
+  own: [GROUP, TITLE, USERNAME, PASSWORD, URL_, NOTES, TOTP, ICON, MODIFIED, CREATED],
+  required: [GROUP, TITLE, USERNAME, PASSWORD, URL_, NOTES],
+  minOwn: 3,
+  signature: [GROUP, TITLE],
+};
+
+/** KeePassXC's name for the recycle bin group in an English database. */
+const RECYCLE_BIN = 'Recycle Bin';
+
+/**
+ * The root group's name, which starts every Group path KeePassXC writes: "Root" by default, or the
+ * one first segment every row shares (a renamed root). '' when the rows do not share one.
+ */
+function rootName(groups: readonly string[]): string {
+  const firsts = new Set(groups.filter((g) => g.trim() !== '').map((g) => g.split('/')[0] ?? ''));
+  if (firsts.size === 1) return [...firsts][0] ?? '';
+  return 'Root';
+}
+
+/** "Root/Work/Servers" → folder "Work/Servers"; "Root/Recycle Bin/Old" → trashed, folder "Old". */
+function placeOf(group: string, root: string): { folder: string; trashed: boolean } {
+  const segments = group.split('/');
+  if (segments.length > 0 && segments[0]?.trim().toLowerCase() === root.trim().toLowerCase()) {
+    segments.shift();
+    if (segments[0]?.trim() === RECYCLE_BIN) return { folder: segments.slice(1).join('/'), trashed: true };
+  }
+  return { folder: segments.join('/'), trashed: false };
+}
+
+export const parseKeepassxcCsv: Parser = async (file, options) => {
+  const table = readFormatTable(file, options, SPEC);
+  const col = columns(table);
+  const extra = extraFields(table, SPEC.own);
+  const root = rootName(table.rows.map((row) => col.get(row, GROUP)));
+  return mapRows('keepassxc-csv', table, (row, source, issues) => {
+    const url = col.get(row, URL_);
+    const username = col.get(row, USERNAME);
+    const { folder, trashed } = placeOf(col.get(row, GROUP), root);
+    return {
+      source,
+      type: 'login',
+      title: titleOrMade(col.get(row, TITLE), url, username, source, issues),
+      folder,
+      username,
+      password: col.get(row, PASSWORD),
+      urls: url.trim() === '' ? [] : [url],
+      totp: col.get(row, TOTP),
+      notes: col.get(row, NOTES),
+      fields: extra(row),
+      createdAt: isoFromDate(col.get(row, CREATED)),
+      updatedAt: isoFromDate(col.get(row, MODIFIED)),
+      trashed: trashed || undefined,
+    };
+  });
+};
+
+/** A KeePassXC export: its six first columns, and none of another manager's. */
+export function looksKeepassxcCsv(file: ImportFile, text?: string): boolean {
+  return looksFormat(file, text, SPEC);
+}

@@ -1,0 +1,102 @@
+import { columns, findColumn } from './csv.ts';
+import {
+  collector,
+  extraFields,
+  field,
+  fields,
+  fileHeader,
+  fileText,
+  type HeaderRule,
+  headerIsFormat,
+  readFormatCsv,
+} from './csv-rows.ts';
+import type { Candidate, ImportFile, Parser } from './types.ts';
+
+/**
+ * 1Password's CSV export (docs/import-formats/1password-csv.md). 1Password 8 writes
+ * `Title,Url,Username,Password,OTPAuth,Favorite,Archived,Tags,Notes`; 1Password 7 let the user pick
+ * the columns (`title,website,username,password,notes`, perhaps `type`, custom ones), so every
+ * column is found by name and any other column becomes a custom field.
+ */
+
+const TITLE = ['title'];
+const URL_ = ['url', 'website', 'urls', 'login url'];
+const USERNAME = ['username'];
+const PASSWORD = ['password'];
+const OTP = ['otpauth', 'one-time password', 'one time password'];
+const NOTES = ['notes', 'note'];
+const FAVORITE = ['favorite'];
+const ARCHIVED = ['archived'];
+const TAGS = ['tags'];
+const TYPE = ['type', 'category'];
+const KNOWN = [TITLE, URL_, USERNAME, PASSWORD, OTP, NOTES, FAVORITE, ARCHIVED, TAGS, TYPE].flat();
+
+/** Columns of other managers' exports that 1Password never writes. */
+const FOREIGN = ['login_uri', 'grouping', 'extra', 'username2', 'httpRealm', 'group', 'vault'];
+/** 1Password 8: its own columns, all there. */
+const RULE_8: HeaderRule = {
+  signature: ['otpauth', 'archived'],
+  foreign: FOREIGN,
+  required: ['Title', 'Url', 'Username', 'Password', 'Notes'],
+};
+/** 1Password 7: a title and what the user chose. */
+const RULE_7: HeaderRule = { signature: ['title', 'website'], foreign: FOREIGN, required: ['title'] };
+
+const TRUE = new Set(['true', '1', 'yes']);
+
+export const parseOnePasswordCsv: Parser = async (file, options) => {
+  const table = readFormatCsv(fileText(file), options, (header) =>
+    headerIsFormat(header, RULE_8) ? RULE_8 : RULE_7,
+  );
+  const col = columns(table);
+  const out = collector('1password-csv');
+  const ragged = new Set(table.ragged);
+  table.rows.forEach((row, i) => {
+    const source = i + 1;
+    const get = (names: string[]) => col.get(row, ...names);
+    const urls = get(URL_)
+      .split(/\r\n|\r|\n/)
+      .filter((u) => u.trim() !== '');
+    const username = get(USERNAME);
+    const password = get(PASSWORD);
+    const totp = get(OTP);
+    const kind = get(TYPE).trim();
+    const tags = get(TAGS)
+      .split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
+    const isNote =
+      /^secure ?note$/i.test(kind) || [username, password, totp, ...urls].every((s) => s.trim() === '');
+    const candidate: Candidate = {
+      source,
+      type: isNote ? 'note' : 'login',
+      title: get(TITLE),
+      folder: tags[0] ?? '',
+      favorite: TRUE.has(get(FAVORITE).trim().toLowerCase()),
+      notes: get(NOTES),
+      fields: [
+        ...fields(
+          field('Tags', tags.slice(1).join(', '), 'text'),
+          // A kind 1Password 7 named that is neither a login nor a note (e.g. "Password"): kept.
+          /^(login|secure ?note)?$/i.test(kind) ? undefined : field('Type', kind, 'text'),
+        ),
+        ...extraFields(table, row, KNOWN),
+      ],
+    };
+    if (TRUE.has(get(ARCHIVED).trim().toLowerCase())) candidate.trashed = true;
+    if (!isNote) Object.assign(candidate, { username, password, urls, totp });
+    out.add(candidate, ragged.has(source));
+  });
+  return out.done();
+};
+
+/** 1Password 8's full header, or 1Password 7's title, website and password. */
+export function looksOnePasswordCsv(file: ImportFile, text?: string): boolean {
+  const header = fileHeader(file, text);
+  const all = (...names: string[]) => names.every((name) => findColumn(header, name) !== -1);
+  if (!headerIsFormat(header, RULE_8) && !headerIsFormat(header, RULE_7)) return false;
+  return (
+    all('Title', 'Url', 'Username', 'Password', 'OTPAuth', 'Favorite', 'Archived', 'Notes') ||
+    all('title', 'website', 'password')
+  );
+}
