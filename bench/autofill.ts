@@ -9,6 +9,8 @@
  * browser that has the extension. The page-overhead figure compares two browsers from the same
  * binary, flags and profile settings, one with Keyhold loaded and one without, alternating rounds.
  */
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

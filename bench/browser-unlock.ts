@@ -6,11 +6,14 @@
  * popup's "Log in" like a new device. Unlock includes the KDF (Argon2id 64 MiB, ~410 ms in the
  * worker per DESIGN.md); the KDF share is reported separately from a Node measurement.
  */
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { randomUUID } from 'node:crypto';
 import { launchDevice } from '../e2e/support/browser.ts';
 import { PopupPage } from '../e2e/support/popup-page.ts';
 import { startServer } from '../e2e/support/server.ts';
 import { ApiClient } from '../extension/background/api-client.ts';
+import { memoryDpopKeys } from '../extension/background/dpop-key.ts';
 import { vaultKeyAd } from '../extension/background/item-crypto.ts';
 import { pushDirty } from '../extension/background/sync-engine.ts';
 import { VaultKeys } from '../extension/background/vault-keys.ts';
@@ -38,7 +41,7 @@ export async function benchBrowserUnlock() {
   const server = await startServer({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
   const device = await launchDevice();
   try {
-    const api = new ApiClient(server.url);
+    const api = new ApiClient(server.url, undefined, undefined, memoryDpopKeys());
     const accountId = randomUUID();
     const email = `bench-${accountId}@example.test`;
     const salt = randomBytes(16);

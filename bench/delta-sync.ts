@@ -4,6 +4,8 @@
  * server app in-process on PGlite. Wire bytes count the request line, headers and both bodies.
  */
 
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { randomUUID } from 'node:crypto';
 import { ApiClient } from '../extension/background/api-client.ts';
 import { memoryDpopKeys } from '../extension/background/dpop-key.ts';

@@ -1,3 +1,5 @@
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../extension/background/api-client.ts';
 import type { LocalItem, VaultData } from '../extension/background/vault-data.ts';

@@ -10,6 +10,8 @@
  * docs/health.md quotes the figures.
  */
 
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { type ScoreStore, VaultHealth } from '../extension/background/vault-health.ts';
 import { makeVault } from './fixtures.ts';
 

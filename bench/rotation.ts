@@ -5,11 +5,14 @@
  * Argon2id derivation, included) to the answer: keys fetched, rotation recorded, every item key
  * re-wrapped and pushed on the server's revision, completion, local record and cache updated.
  */
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { ApiClient } from '../extension/background/api-client.ts';
+import { memoryDpopKeys } from '../extension/background/dpop-key.ts';
 import { pushDirty } from '../extension/background/sync-engine.ts';
 import { VaultKeys } from '../extension/background/vault-keys.ts';
 import { startTestServer } from '../server/test-support/in-process.ts';
@@ -28,7 +31,8 @@ export async function benchRotation() {
   // Node has no IndexedDB: the DPoP key pair is kept in memory.
   await import('../extension/test-support/dpop-store.ts');
   const server = await startTestServer();
-  const makeApi = () => new ApiClient(BASE, (input, init) => server.fetch(new Request(input, init)));
+  const makeApi = () =>
+    new ApiClient(BASE, (input, init) => server.fetch(new Request(input, init)), undefined, memoryDpopKeys());
   try {
     const worker = new VaultService({ makeApi, now: () => new Date(), newId: randomUUID });
     await worker.register(BASE, `bench-${randomUUID()}@example.test`, MASTER);

@@ -1,3 +1,5 @@
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';

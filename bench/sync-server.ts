@@ -9,6 +9,8 @@
  * Figures only: nothing here passes or fails.
  */
 
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -114,7 +116,9 @@ export async function benchSyncServer() {
     stops.push(one.stop, two.stop, bare.stop);
 
     // One account with a real vault; each device has its own session.
-    const { accountId, email, authKey } = await registerBenchAccount(new ApiClient(one.url));
+    const { accountId, email, authKey } = await registerBenchAccount(
+      new ApiClient(one.url, undefined, undefined, memoryDpopKeys()),
+    );
     const vaultKey = await importSymmetricKey(generateKeyBytes());
     const device = async (serverUrl: string, name: string): Promise<SyncContext & { key: DpopKey }> => {
       const keys = memoryDpopKeys();

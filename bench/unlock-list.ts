@@ -5,6 +5,8 @@
  * renders (background/vault-list.ts), over a vault of mixed item types (fixtures.ts).
  */
 
+// Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
+import '../e2e/support/extension-modules.ts';
 import { openVault, sealVault, vaultKeyAd } from '../extension/background/item-crypto.ts';
 import { buildSummaries, listPage } from '../extension/background/vault-list.ts';
 import { generateKeyBytes, importSymmetricKey, unwrapKey, wrapKey } from '../shared-crypto/index.ts';
