@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { auditEventTypes } from '../../server/audit/event-types.ts';
+import { useMessages } from '../i18n/index.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
+import { builtMessages } from '../test-support/i18n.ts';
 import {
   type DateStyle,
   describeActivity,
@@ -103,6 +105,13 @@ describe('describeActivity: what happened, in words', () => {
         'Encryption key replaced (key version 2); 3 other device sessions ended',
       ],
       ['vault.reset', { itemsDeleted: 40 }, 'Vault reset under a new master password; 40 items deleted'],
+      [
+        'vault.exported',
+        { format: 'keyhold', items: 120 },
+        'Vault exported (encrypted Keyhold file, 120 items)',
+      ],
+      ['vault.exported', { format: 'json', items: 1 }, 'Vault exported (unencrypted JSON file, 1 item)'],
+      ['vault.exported', { format: 'csv', items: 0 }, 'Vault exported (unencrypted CSV file, 0 items)'],
     ];
     for (const [type, details, words] of cases) expect(says(type, details), type).toBe(words);
   });
@@ -127,6 +136,26 @@ describe('describeActivity: what happened, in words', () => {
     expect(says('kdf.upgraded', { alg: 'scrypt' })).toBe('Master password protection strengthened');
     expect(says('key.rotated', { keyVersion: 'x' })).toBe('Encryption key replaced');
     expect(says('vault.reset', {})).toBe('Vault reset under a new master password');
+    expect(says('vault.exported', {})).toBe('Vault exported');
+    expect(says('vault.exported', { format: 'xml', items: 3 })).toBe('Vault exported (3 items)');
+    expect(says('vault.exported', { format: 'toString', items: 3 })).toBe('Vault exported (3 items)');
+    expect(says('vault.exported', { format: 'csv', items: 'many' })).toBe(
+      'Vault exported (unencrypted CSV file)',
+    );
+  });
+
+  it('words an export in Japanese with its format and count', async () => {
+    useMessages('ja', await builtMessages('ja'));
+    try {
+      expect(says('vault.exported', { format: 'keyhold', items: 120 })).toBe(
+        '保管庫をエクスポート (暗号化された Keyhold ファイル、120 件の項目)',
+      );
+      expect(says('vault.exported', { format: 'csv' })).toBe(
+        '保管庫をエクスポート (暗号化されていない CSV ファイル)',
+      );
+    } finally {
+      useMessages('en', await builtMessages('en'));
+    }
   });
 
   it('shows an event type from a newer server by its name', () => {

@@ -1,3 +1,4 @@
+import type { ExportFormat } from '../../server/routes/vault-export-schema.ts';
 import { currentLanguage, t } from '../i18n/index.ts';
 import { formatWait } from '../messaging/error-messages.ts';
 import type { ActivityEvent } from '../messaging/protocol.ts';
@@ -173,10 +174,30 @@ export function describeActivity(
       const deleted = count(d, 'itemsDeleted');
       return deleted === null ? t('activity.vaultReset') : t('activity.vaultResetDeleted', deleted);
     }
+    case 'vault.exported': {
+      const format = exportFormatName(text(d, 'format'));
+      const items = count(d, 'items');
+      if (items === null)
+        return format === null ? t('activity.vaultExported') : t('activity.vaultExportedAs', { format });
+      return format === null
+        ? t('activity.vaultExportedItems', items)
+        : t('activity.vaultExportedAsItems', items, [items], { format });
+    }
     default:
       return t('activity.unknown', { type: event.type });
   }
 }
+
+/** What kind of file an export wrote (server/routes/vault-export-schema.ts): every format has words. */
+const EXPORT_FORMAT_NAMES: Record<ExportFormat, () => string> = {
+  keyhold: () => t('activity.exportFormat.keyhold'),
+  json: () => t('activity.exportFormat.json'),
+  csv: () => t('activity.exportFormat.csv'),
+};
+const exportFormatName = (format: string | null): string | null =>
+  format !== null && Object.hasOwn(EXPORT_FORMAT_NAMES, format)
+    ? EXPORT_FORMAT_NAMES[format as ExportFormat]()
+    : null;
 
 /** The key derivation functions' names as a user may know them. */
 const KDF_NAMES: Record<string, string> = { argon2id: 'Argon2id', 'pbkdf2-sha256': 'PBKDF2-SHA-256' };

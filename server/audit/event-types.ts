@@ -22,5 +22,6 @@ export const auditEventTypes = [
   'key.rotation-started',
   'key.rotated',
   'vault.reset',
+  'vault.exported',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];
