@@ -25,6 +25,7 @@ import { recoveryRoutes } from './routes/recovery.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { syncRoutes } from './routes/sync.ts';
 import { syncEventRoutes } from './routes/sync-events.ts';
+import { vaultExportRoutes } from './routes/vault-export.ts';
 import { vaultResetRoutes } from './routes/vault-reset.ts';
 import { DEFAULT_SESSION_LIMITS } from './session-limits.ts';
 
@@ -111,6 +112,7 @@ export function createApp(deps: AppDeps) {
     .route('/v1/accounts', passwordRoutes)
     .route('/v1/accounts', keyRotationRoutes)
     .route('/v1/accounts', vaultResetRoutes)
+    .route('/v1/accounts', vaultExportRoutes)
     .route('/v1/sessions', sessionRoutes)
     .route('/v1/sessions', deviceRoutes)
     .route('/v1/sync', syncRoutes)
