@@ -140,6 +140,27 @@ describe('AccountActivity', () => {
     expect(failed).toMatchObject({ type: 'login.failed', device: null, details: { reason: 'wrong-key' } });
   });
 
+  it('shows an export this device recorded (ApiClient.recordExport), with its format and count', async () => {
+    const { vault, activity } = device();
+    await vault.register(SERVER, EMAIL, MASTER);
+    const { accessToken } = await session();
+    const reply = await api(SERVER).recordExport(accessToken, { format: 'keyhold', items: 120 });
+    expect(asked.at(-1)).toBe('/v1/accounts/current/exports');
+    const [exported] = (await activity.page()).events;
+    expect(exported).toMatchObject({
+      type: 'vault.exported',
+      at: reply.recordedAt,
+      device: { current: true, ended: false },
+      details: { format: 'keyhold', items: 120 },
+    });
+    await expect(api(SERVER).recordExport(accessToken, { format: 'csv', items: -1 })).rejects.toMatchObject({
+      name: 'ApiError',
+      status: 400,
+      serverCode: 'VALIDATION',
+      serverField: 'items',
+    });
+  });
+
   it('renews a refused token once (SESSION_EXPIRED if that fails too); a session the server ended locks, never signs in again', async () => {
     const { vault, activity } = device();
     await vault.register(SERVER, EMAIL, MASTER);

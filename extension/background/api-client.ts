@@ -33,6 +33,7 @@ import {
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
+import { type RecordExportRequest, recordExportResponse } from '../../server/routes/vault-export-schema.ts';
 import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/vault-reset-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
@@ -331,6 +332,11 @@ export class ApiClient {
   /** Deletes every item and starts a fresh vault under new credentials and a new key version. */
   resetVault(accessToken: string, body: VaultResetRequest) {
     return this.call(vaultResetResponse, 'POST', '/v1/accounts/current/reset', body, accessToken);
+  }
+
+  /** Records an export this device made in the account's activity (format and item count only). */
+  recordExport(accessToken: string, body: RecordExportRequest) {
+    return this.call(recordExportResponse, 'POST', '/v1/accounts/current/exports', body, accessToken);
   }
 
   /** Deletes the account and everything of it; the auth key proves the master password again. */
