@@ -1,4 +1,4 @@
-import type { ItemType } from '../messaging/item-schema.ts';
+import type { ItemFields, ItemType } from '../messaging/item-schema.ts';
 
 /**
  * What every importer (one file per format in this folder) produces: candidates, not items. A
@@ -141,9 +141,24 @@ export interface ImportIssue {
   detail?: string;
 }
 
+/**
+ * An item Keyhold itself wrote (its own export, docs/export.md): imported as it is, not through
+ * Candidate and finalize. The reader has checked it against the item schema.
+ */
+export interface ExactItem {
+  /** The 1-based entry index in the file. */
+  source: number;
+  fields: ItemFields;
+  /** ISO 8601, as exported. */
+  createdAt?: string;
+  updatedAt?: string;
+}
+
 export interface Parsed {
   format: ImportFormat;
   candidates: Candidate[];
+  /** Items to take as they are (only Keyhold's own export has them). */
+  exact?: ExactItem[];
   /** Entries the parser itself skipped or changed (finalize.ts adds its own). */
   issues: ImportIssue[];
 }
@@ -163,6 +178,8 @@ export const IMPORT_ERROR_CODES = [
   'wrongPassword',
   /** An export the source encrypted in a way that needs the source account's key (Bitwarden "account restricted"). */
   'accountEncrypted',
+  /** A Keyhold export of a version this Keyhold cannot read (a newer one). `detail`: the version. */
+  'unsupportedVersion',
 ] as const;
 export type ImportErrorCode = (typeof IMPORT_ERROR_CODES)[number];
 
