@@ -24,6 +24,7 @@ import type { RecoveryKeys } from './recovery-key.ts';
 import { securityOverview } from './security-overview.ts';
 import { clearSessionEnded, sessionEndedNotice } from './session-ended.ts';
 import { VaultError } from './vault-error.ts';
+import { VaultExports } from './vault-export-service.ts';
 import { VaultHealth } from './vault-health.ts';
 import { vaultResetAvailable } from './vault-reset.ts';
 import type { VaultService } from './vault-service.ts';
@@ -41,6 +42,7 @@ export const createHandlers = (
   /** Absent in a worker without a clipboard document: every copy fails with CLIPBOARD_FAILED. */
   clipboard?: ClipboardService,
   health: VaultHealth = new VaultHealth(),
+  exports: VaultExports = new VaultExports(vault),
 ) => {
   const views = new ItemViews((id) => vault.items.getItem(id), clipboard);
   return {
@@ -98,6 +100,15 @@ export const createHandlers = (
     restoreItem: (r) => vault.items.restoreItem(r.id),
     deleteForever: (r) => vault.items.deleteForever(r.id),
     emptyTrash: () => vault.items.emptyTrash(),
+    importDuplicates: async (r) => ({ duplicates: await vault.imports.duplicates(r.logins) }),
+    importBegin: () => vault.imports.begin(),
+    importAdd: (r) => vault.imports.add(r.id, r.entries),
+    importFinish: (r) => vault.imports.finish(r.id),
+    importCancel: async (r) => {
+      vault.imports.cancel(r.id);
+      return {};
+    },
+    exportVault: async (r) => ({ items: await exports.items(r.password, r.format) }),
     syncNow: () => vault.syncNow(),
     autofillMatches: () => autofill.tabMatches(),
     fillItem: (r) => autofill.fillTab(r.id, r.allowInsecure),

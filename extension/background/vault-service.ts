@@ -68,7 +68,8 @@ import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
-import { VaultItems } from './vault-items.ts';
+import { VaultImport } from './vault-import.ts';
+import { type ItemsHost, VaultItems } from './vault-items.ts';
 import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
 import { resetVault } from './vault-reset.ts';
 
@@ -141,8 +142,8 @@ export class VaultService {
   private lastSyncError: ErrorCode | null = null;
   /** The auth key (b64u) the server refused as out of date: not sent again (see accessToken). */
   private refusedAuthKey: string | null = null;
-  /** The items of the unlocked vault: list, detail, edits, trash (vault-items.ts). */
-  readonly items = new VaultItems({
+  /** What the item modules (list and edits, imports) may do with the unlocked vault. */
+  private readonly itemsHost: ItemsHost = {
     data: async () => (await this.requireUnlocked()).data,
     transact: (work) =>
       this.serial(async () => {
@@ -157,7 +158,11 @@ export class VaultService {
         return result;
       }),
     newId: () => this.deps.newId(),
-  });
+  };
+  /** The items of the unlocked vault: list, detail, edits, trash (vault-items.ts). */
+  readonly items = new VaultItems(this.itemsHost);
+  /** An import in progress: its items wait in memory until added in one change (vault-import.ts). */
+  readonly imports = new VaultImport(this.itemsHost);
   /** Key rotations, each step a unit of this queue (key-rotation.ts). */
   private readonly rotation = new KeyRotation((work) => this.withKeyedVault(work));
   /**
@@ -216,6 +221,7 @@ export class VaultService {
   private setUnlocked(u: Unlocked | null) {
     this.epoch++;
     this.unlocked = u;
+    this.imports.clear();
   }
 
   /**
@@ -818,6 +824,12 @@ export class VaultService {
    * current vault key), then a new vault key replaces it (key-rotation.ts). The reply says whether
    * the server cleared a recovery key, which wrapped the old vault key.
    */
+  /** Checks the master password on this device (WRONG_PASSWORD), for actions that ask for it again. */
+  async checkMasterPassword(password: string): Promise<void> {
+    const u = await this.requireUnlocked();
+    await checkPassword(u.account, password);
+  }
+
   async rotateVaultKey(password: string): Promise<RotationResult> {
     const u = await this.requireUnlocked();
     await checkPassword(u.account, password);

@@ -16,6 +16,7 @@ import {
   type SavedUriField,
 } from './item-schema.ts';
 import type { PasswordPolicy } from './password-policy.ts';
+import { type TransferResponses, transferRequests } from './transfer-protocol.ts';
 import { isWebsiteAddress } from './website-address.ts';
 
 /**
@@ -331,6 +332,7 @@ export const requestSchemas = {
         says(() => t('healthCheck.ageMax')),
       ),
   }),
+  ...transferRequests,
 } as const;
 
 /**
@@ -508,7 +510,7 @@ export interface RecoveryKeyShown {
   createdAt: string;
 }
 
-export interface Responses {
+export interface Responses extends TransferResponses {
   getState: VaultState;
   register: VaultState;
   login: VaultState;

@@ -196,6 +196,14 @@ export function SettingsForm({ inPopup = false }: { inPopup?: boolean }) {
         </div>
       </form>
       <NeverSitesList />
+      <div class="row transfer-links">
+        <button type="button" class="as-link open-import" onClick={() => void openTransferPage('import')}>
+          {t('transfer.openImport')}
+        </button>
+        <button type="button" class="as-link open-export" onClick={() => void openTransferPage('export')}>
+          {t('transfer.openExport')}
+        </button>
+      </div>
       {inPopup && (
         <button
           type="button"
@@ -207,4 +215,9 @@ export function SettingsForm({ inPopup = false }: { inPopup?: boolean }) {
       )}
     </div>
   );
+}
+
+/** Import and export need a file chooser, which would close the popup: they have their own page. */
+function openTransferPage(part: 'import' | 'export') {
+  return browser.tabs.create({ url: browser.runtime.getURL(`/transfer.html#${part}`) });
 }
