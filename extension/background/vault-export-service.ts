@@ -1,5 +1,5 @@
 import type { ExportFormat } from '../../server/routes/vault-export-schema.ts';
-import { type ExportItem, exportItems } from '../export/vault-export.ts';
+import { type ExportItem, exportItems } from '../export/export-items.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import { VaultError } from './vault-error.ts';

@@ -2,8 +2,8 @@ import canonicalize from 'canonicalize';
 import Papa from 'papaparse';
 import { fromBase64Url, hkdf, randomBytes, toBase64Url, utf8Encode } from '../../shared-crypto/index.ts';
 import { argon2idHash } from '../../shared-crypto/kdf.ts';
-import type { LocalItem, VaultData } from '../background/vault-data.ts';
-import { type CustomField, type ItemFields, normalizeFields } from '../messaging/item-schema.ts';
+import type { CustomField, ItemFields } from '../messaging/item-schema.ts';
+import type { ExportItem } from './export-items.ts';
 
 /**
  * Keyhold's own vault export (docs/export.md), as pure functions: the worker hands in the unlocked
@@ -22,11 +22,7 @@ import { type CustomField, type ItemFields, normalizeFields } from '../messaging
  * shared with it so that writing and reading cannot drift apart.
  */
 
-export interface ExportItem {
-  fields: ItemFields;
-  createdAt: string;
-  updatedAt: string;
-}
+export { type ExportItem, exportItems } from './export-items.ts';
 
 export const PLAIN_FORMAT = 'keyhold-vault';
 export const ENCRYPTED_FORMAT = 'keyhold-export';
@@ -71,34 +67,6 @@ export function kdfInBounds(kdf: Record<string, unknown>): boolean {
     const { min, max } = EXPORT_KDF_BOUNDS[k];
     return typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
   });
-}
-
-// ——— Items ———
-
-const collator = new Intl.Collator('en', { numeric: true });
-
-function byTitle(a: LocalItem, b: LocalItem): number {
-  return (
-    collator.compare(a.fields.title, b.fields.title) ||
-    (a.fields.title < b.fields.title ? -1 : a.fields.title > b.fields.title ? 1 : 0) ||
-    (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
-/**
- * Every item the user has (tombstones waiting for the server are not: they are deleted), sorted by
- * title, then creation time, then id, so the same vault gives the same file. Copies, not references.
- */
-export function exportItems(data: VaultData): ExportItem[] {
-  return Object.values(data.items)
-    .filter((item) => !item.deleted)
-    .sort(byTitle)
-    .map((item) => ({
-      fields: structuredClone(normalizeFields(item.fields)),
-      createdAt: item.createdAt,
-      updatedAt: item.updatedAt,
-    }));
 }
 
 // ——— Keyhold JSON ———

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exportFormats } from '../../server/routes/vault-export-schema.ts';
-import type { ExportItem } from '../export/vault-export.ts';
+import type { ExportItem } from '../export/export-items.ts';
 import { t } from '../i18n/index.ts';
 import { ENTRIES_PER_MESSAGE } from '../import/import-entry.ts';
 import { MAX_IMPORT_ITEMS } from '../import/types.ts';
