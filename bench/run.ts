@@ -6,6 +6,7 @@ import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
 import { benchDpop } from './dpop.ts';
 import { benchHealth } from './health.ts';
+import { benchImport10k, benchImportCsvMemory } from './import.ts';
 import { benchRotation } from './rotation.ts';
 import { benchSyncServer } from './sync-server.ts';
 import { benchUnlockList } from './unlock-list.ts';
@@ -15,6 +16,8 @@ const results = [
   await benchDeltaSync(),
   await benchRotation(),
   await benchBrowserUnlock(),
+  await benchImport10k(),
+  await benchImportCsvMemory(),
   await benchSyncServer(),
   await benchDpop(),
   await benchAutofill(),
