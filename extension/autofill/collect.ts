@@ -147,6 +147,7 @@ export function collectFrame(
       group: registry.groupOf(key),
       fillable: false,
       order: fields.length,
+      ...(el.maxLength >= 0 ? { maxLength: el.maxLength } : {}),
     });
     elements.push(el);
   }

@@ -154,3 +154,38 @@ describe('classifyField: one-time codes', () => {
     expect(kind({ inputMode: 'numeric' }, false)).toBe(FieldKind.Other);
   });
 });
+
+describe('classifyField: a code in a password box is never a password target', () => {
+  it.each([
+    ['Security key code', 'code'],
+    ['Verification code', 'vcode'],
+    ['Enter the 6-digit code from your authenticator (2FA)', 'code'],
+    ['Device verification code', 'device_code'],
+    ['One-time password', 'pw'],
+    ['Backup code', 'backup'],
+    ['Code de vérification', 'code'],
+    ['Bestätigungscode', 'code'],
+    ['Código de verificación', 'codigo'],
+    ['Код подтверждения', 'code'],
+    ['验证码', 'code'],
+    ['認証コード', 'code'],
+    ['인증 코드', 'code'],
+  ])('%s (type=password) is a code box', (label, name) => {
+    expect(kind({ type: 'password', label, name })).toBe(FieldKind.Otp);
+  });
+
+  it('also when its name says so, or it is marked current-password', () => {
+    expect(kind({ type: 'password', name: 'totp_code' })).toBe(FieldKind.Otp);
+    expect(kind({ type: 'password', name: 'mfa', autocomplete: 'current-password' })).toBe(FieldKind.Otp);
+    expect(kind({ type: 'text', label: 'Security code', autocomplete: 'current-password' })).toBe(
+      FieldKind.Otp,
+    );
+  });
+
+  it('a password box named passcode, PIN or token stays a password (some sites call the password so)', () => {
+    expect(kind({ type: 'password', label: 'Passcode' })).toBe(FieldKind.Password);
+    expect(kind({ type: 'password', label: 'PIN' })).toBe(FieldKind.Password);
+    expect(kind({ type: 'password', name: 'token' })).toBe(FieldKind.Password);
+    expect(kind({ type: 'password', label: 'Password' })).toBe(FieldKind.Password);
+  });
+});

@@ -35,6 +35,13 @@ const EXPLICIT_LOGIN = /e-?mail|identifier|login|user.?name/i;
 const USERNAME_STRONG = /user(?:name)?|login|identifier|account|signin/i;
 const OTP =
   /\botp\b|totp|one.?time|2fa|two.?factor|mfa|verification.?code|security.?code|auth(?:entication)?.?code|passcode|token/i;
+/**
+ * A code the site sends or a device shows (one-time, verification, security, 2FA, hardware key),
+ * in a password-type box: never a password target. Narrower than OTP: no "token", "passcode" or
+ * "PIN", which some sites use for the account's password itself.
+ */
+const CODE_NOT_PASSWORD =
+  /\botp\b|totp|one.?time|2fa|two.?factor|mfa|verification.?code|verify.?code|security.?code|auth(?:entication)?.?code|sms.?code|device.?code|security.?key|backup.?code|recovery.?code|code.?de.?(?:v[ée]rification|s[ée]curit[ée])|best[äa]tigungscode|sicherheitscode|c[óo]digo.?de.?(?:verificaci[óo]n|seguridad)|код.?(?:подтверждения|безопасности)|验证码|驗證碼|認証コード|確認コード|セキュリティコード|인증.?코드|보안.?코드/i;
 const NEW_PASSWORD = /new|confirm|repeat|again|retype|verify|create|choose/i;
 const CURRENT_PASSWORD = /current|old|existing/i;
 
@@ -49,6 +56,10 @@ export function classifyField(d: FieldDescriptor, formHasPassword: boolean): Fie
   const ac = tokens(d.autocomplete);
   const words = `${d.name} ${d.id} ${d.label}`;
   if (ac.includes('one-time-code')) return FieldKind.Otp;
+  // A verification code in a masked box (or one marked as a password): its words say what it is.
+  const passwordLike =
+    d.type === 'password' || ac.includes('current-password') || ac.includes('new-password');
+  if (passwordLike && CODE_NOT_PASSWORD.test(words)) return FieldKind.Otp;
   // A "show password" toggle turns the input into type=text; its autocomplete token still says.
   if (ac.includes('current-password')) return FieldKind.Password;
   if (ac.includes('new-password')) return FieldKind.NewPassword;

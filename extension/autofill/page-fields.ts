@@ -11,6 +11,8 @@ export interface FieldInfo {
   fillable: boolean;
   /** Position among this frame's reported fields, in document order. */
   order: number;
+  /** The input's `maxlength`, when it has one: a one-character box is one of a split code's boxes. */
+  maxLength?: number;
 }
 
 export interface FrameReport {

@@ -231,6 +231,7 @@ describe('planOtp', () => {
 
   it('six single-digit boxes get one digit each, in order', () => {
     const r = report(['d1', 'd2', 'd3', 'd4', 'd5', 'd6'].map((id): Spec => [id, O, 'otp']));
+    for (const f of r.fields) f.maxLength = 1;
     expect(planOtp(r, '907153')).toEqual([
       { fieldId: 'd1', value: '9' },
       { fieldId: 'd2', value: '0' },
@@ -239,6 +240,45 @@ describe('planOtp', () => {
       { fieldId: 'd5', value: '5' },
       { fieldId: 'd6', value: '3' },
     ]);
+  });
+
+  it('split boxes only when there are as many as the code has digits', () => {
+    const boxes = (n: number, group = 'g1') =>
+      Array.from(
+        { length: n },
+        (_, i): FieldInfo => ({
+          id: `${group}d${i}`,
+          kind: O,
+          group,
+          fillable: true,
+          order: i,
+          maxLength: 1,
+        }),
+      );
+    const frame = (fields: FieldInfo[]): FrameReport => ({
+      url: 'https://example.com/',
+      sandboxed: false,
+      fields,
+    });
+    // Eight boxes, an 8-digit code: one digit each.
+    expect(
+      planOtp(frame(boxes(8)), '12345678')
+        .map((op) => op.value)
+        .join(''),
+    ).toBe('12345678');
+    // Six one-character boxes cannot hold an 8-digit code: nothing, rather than a wrong code.
+    expect(planOtp(frame(boxes(6)), '12345678')).toEqual([]);
+    // A 5-digit code and six boxes: nothing either.
+    expect(planOtp(frame(boxes(6)), '12345')).toEqual([]);
+    // Beside a mismatched row, a box that takes the whole code gets it.
+    const single: FieldInfo = { id: 'whole', kind: O, group: 'g2', fillable: true, order: 9, maxLength: 8 };
+    expect(planOtp(frame([...boxes(6), single]), '12345678')).toEqual([
+      { fieldId: 'whole', value: '12345678' },
+    ]);
+    // A box too short for the code is not used.
+    expect(planOtp(frame([{ ...single, maxLength: 6 }]), '12345678')).toEqual([]);
+    // The matching row of another form is found.
+    expect(planOtp(frame([...boxes(6), ...boxes(5, 'g3')]), '12345')).toHaveLength(5);
   });
 
   it('skips hidden code boxes and does not mix in a code box of another form', () => {

@@ -59,19 +59,21 @@ export function planNewPassword(report: FrameReport, password: string, focusedId
 }
 
 /**
- * A one-time code into the frame's code field(s): one box gets the whole code; a row of
- * single-character boxes (split entry) gets one digit each, in order.
+ * A one-time code into the frame's code field(s). A row of single-character boxes of one form (split
+ * entry) gets one digit each, in order — only when there are exactly as many boxes as the code has
+ * digits: a 6-box row cannot hold an 8-digit code, and spreading part of it would only be wrong.
+ * Otherwise one box that can hold the whole code gets it; if there is none, nothing is written.
  */
 export function planOtp(report: FrameReport, code: string): FillOp[] {
   if (report.sandboxed) return [];
   const boxes = report.fields.filter((f) => f.kind === FieldKind.Otp && f.fillable);
-  if (boxes.length === 0) return [];
-  const first = boxes[0] as FieldInfo;
-  const row = boxes.filter((f) => f.group === first.group);
-  if (row.length >= code.length && row.length > 1) {
-    return [...code].map((digit, i) => ({ fieldId: (row[i] as FieldInfo).id, value: digit }));
+  for (const group of new Set(boxes.map((f) => f.group))) {
+    const row = boxes.filter((f) => f.group === group && f.maxLength === 1);
+    if (row.length > 1 && row.length === code.length)
+      return [...code].map((digit, i) => ({ fieldId: (row[i] as FieldInfo).id, value: digit }));
   }
-  return [{ fieldId: first.id, value: code }];
+  const whole = boxes.find((f) => f.maxLength === undefined || f.maxLength >= code.length);
+  return whole ? [{ fieldId: whole.id, value: code }] : [];
 }
 
 export const hasLoginFields = (report: FrameReport) =>

@@ -113,6 +113,13 @@ describe('parseTotpSecret', () => {
     }
   });
 
+  it('reads 5-digit codes too, the last 5 digits of the RFC value', () => {
+    const config = parsed(`otpauth://totp/x?secret=${rfcSecret('SHA1')}&digits=5`);
+    expect(config.digits).toBe(5);
+    // RFC 6238's SHA-1 code at t = 59 s is 94287082 in 8 digits.
+    expect(totpCode(config, 59_000).code).toBe('87082');
+  });
+
   it('rejects HOTP URIs', () => {
     expect(parseTotpSecret('otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP&counter=0')).toBeNull();
   });
@@ -135,7 +142,7 @@ describe('parseTotpSecret', () => {
     ['an unknown type', 'otpauth://motp/alice?secret=JBSWY3DPEHPK3PXP'],
     ['an unknown algorithm', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&algorithm=MD5'],
     ['an algorithm apps do not support', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&algorithm=SHA384'],
-    ['5 digits', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=5'],
+    ['4 digits', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=4'],
     ['9 digits', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=9'],
     ['non-numeric digits', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&digits=six'],
     ['a zero period', 'otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=0'],

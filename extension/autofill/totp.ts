@@ -13,7 +13,7 @@ export interface TotpConfig {
   /** Canonical Base32: upper case, no spaces, no padding. */
   secret: string;
   algorithm: TotpAlgorithm;
-  /** 6..8. */
+  /** 5..8 (5: some banks' and games' authenticators; 8: many enterprise ones). */
   digits: number;
   /** Seconds, 1..300. */
   period: number;
@@ -25,7 +25,7 @@ export interface TotpCode {
   expiresInSeconds: number;
 }
 
-const MIN_DIGITS = 6;
+const MIN_DIGITS = 5;
 const MAX_DIGITS = 8;
 /** Longer periods are not in use and would keep a code valid for an unreasonable time. */
 const MAX_PERIOD = 300;

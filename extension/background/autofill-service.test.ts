@@ -171,7 +171,11 @@ const registrationReport = (url: string): FrameReport => ({
 const otpReport = (url: string): FrameReport => ({
   url,
   sandboxed: false,
-  fields: ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'].map((id, i) => field(id, FieldKind.Otp, i, 'otp')),
+  // Six one-character boxes (split entry).
+  fields: ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'].map((id, i) => ({
+    ...field(id, FieldKind.Otp, i, 'otp'),
+    maxLength: 1,
+  })),
 });
 
 const frame = (frameId: number, url: string, report: FrameReport = loginReport(url)): FakeFrame => ({

@@ -445,7 +445,12 @@ export class AutofillService {
       return result(FillStatus.Refused, 0, words.unreachable);
     }
     const ops = planOtp(report, totpCode(config, this.now()).code);
-    if (ops.length === 0) return result(FillStatus.NothingToFill, 0, words.nothing);
+    if (ops.length === 0) {
+      // Code boxes there are, but none that fits this code (six boxes for an 8-digit code).
+      const boxes = report.fields.some((f) => f.kind === FieldKind.Otp && f.fillable);
+      const why = boxes ? t('worker.codeBoxesDiffer', [String(config.digits)]) : words.nothing;
+      return result(FillStatus.NothingToFill, 0, why);
+    }
     const outcome = await this.insert(tabId, frame.frameId, report.url, ops);
     return outcome.filled > 0
       ? result(FillStatus.Filled, outcome.filled)
