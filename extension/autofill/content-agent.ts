@@ -29,6 +29,13 @@ const SUBMIT_WORDS =
 
 type Runtime = typeof browser.runtime;
 
+/**
+ * How long after the user's own press or Tab a focus still counts as theirs. A focus that follows
+ * no gesture — the page's own `focus()`, `autofocus`, our fill focusing each field it writes — is
+ * trusted by the browser (`isTrusted`) but opens nothing.
+ */
+const GESTURE_MS = 1000;
+
 /** storage.local key (no `local:` prefix at this level) of the worker's "a prompt is waiting" flag. */
 export const ATTENTION_KEY = 'autofill-attention';
 
@@ -37,6 +44,8 @@ export class ContentAgent {
   private menu: { frame: InPageFrame; field: HTMLInputElement } | null = null;
   private prompt: InPageFrame | null = null;
   private readonly top = window === window.top;
+  /** The user's last press (with what it was on) or Tab key, from trusted events only. */
+  private gesture: { at: number; path: EventTarget[] | null } = { at: Number.NEGATIVE_INFINITY, path: null };
 
   constructor(
     private readonly runtime: Runtime,
@@ -49,6 +58,9 @@ export class ContentAgent {
     if (window.origin === 'null') return;
     const on = <K extends keyof WindowEventMap>(type: K, fn: (e: WindowEventMap[K]) => void) =>
       window.addEventListener(type, fn, { capture: true, signal: this.signal });
+    on('pointerdown', (e) => {
+      if (e.isTrusted) this.gesture = { at: performance.now(), path: e.composedPath() };
+    });
     on('focusin', (e) => void this.onFocus(e));
     on('click', (e) => this.onClick(e));
     on('keydown', (e) => this.onKeyDown(e));
@@ -138,11 +150,23 @@ export class ContentAgent {
     return kind === FieldKind.Other ? null : kind;
   }
 
+  /**
+   * Whether the focus of `field` is the user's: a press on it (or on one of its labels) or a Tab,
+   * just before. A page's synthetic events never count (`isTrusted`), nor does a focus the page or
+   * Keyhold itself gave the field in code.
+   */
+  private userFocused(field: HTMLInputElement): boolean {
+    const { at, path } = this.gesture;
+    if (performance.now() - at > GESTURE_MS) return false;
+    if (path === null) return true; // the Tab key
+    return path.includes(field) || [...(field.labels ?? [])].some((label) => path.includes(label));
+  }
+
   private async onFocus(event: FocusEvent): Promise<void> {
-    // Only the user's own focus (isTrusted) opens anything; a page's synthetic events never do.
+    // Only the user's own focus opens anything; a page's synthetic events never do.
     if (!event.isTrusted) return;
     const field = this.focusedInput();
-    if (!field || field === this.menu?.field) return;
+    if (!field || field === this.menu?.field || !this.userFocused(field)) return;
     this.closeMenu(false);
     await this.openMenuFor(field);
   }
@@ -150,9 +174,12 @@ export class ContentAgent {
   private onClick(event: MouseEvent): void {
     if (!event.isTrusted) return;
     const field = this.focusedInput();
-    if (field && event.composedPath().includes(field)) {
+    const path = event.composedPath();
+    if (field && path.includes(field)) {
       if (!this.menu) void this.openMenuFor(field);
     } else {
+      // A click anywhere else closes the menu (and a note it shows, such as why nothing was filled).
+      if (this.menu && !path.includes(this.menu.frame.host)) this.closeMenu(true);
       this.maybeFormlessSubmit(event);
     }
   }
@@ -198,7 +225,9 @@ export class ContentAgent {
   }
 
   private onKeyDown(event: KeyboardEvent): void {
-    if (!event.isTrusted || !this.menu) return;
+    if (!event.isTrusted) return;
+    if (event.key === 'Tab') this.gesture = { at: performance.now(), path: null };
+    if (!this.menu) return;
     if (event.key === 'Escape') {
       this.closeMenu(true);
     } else if (event.key === 'ArrowDown' && this.focusedInput() === this.menu.field) {
