@@ -1,13 +1,6 @@
 import Papa from 'papaparse';
 import { columns, findColumn } from './csv.ts';
-import {
-  extraFields,
-  type HeaderSpec,
-  looksFormat,
-  mapRows,
-  readFormatTable,
-  titleOrMade,
-} from './csv-mapping.ts';
+import { extraFields, type HeaderRule, looksFormat, mapRows, readFormatTable } from './csv-rows.ts';
 import type { CandidateField, ImportFile, Parser } from './types.ts';
 
 /**
@@ -30,10 +23,23 @@ const USERNAME = 'login_username';
 const PASSWORD = 'login_password';
 const TOTP = 'login_totp';
 
-const SPEC: HeaderSpec = {
-  own: [FOLDER, COLLECTIONS, FAVORITE, TYPE, NAME, NOTES, FIELDS, REPROMPT, URI, USERNAME, PASSWORD, TOTP],
+const OWN = [
+  FOLDER,
+  COLLECTIONS,
+  FAVORITE,
+  TYPE,
+  NAME,
+  NOTES,
+  FIELDS,
+  REPROMPT,
+  URI,
+  USERNAME,
+  PASSWORD,
+  TOTP,
+];
+const RULE: HeaderRule = {
+  own: { columns: OWN, min: 3 },
   required: [TYPE, NAME, URI, USERNAME, PASSWORD],
-  minOwn: 3,
   signature: [URI, USERNAME, PASSWORD, TOTP],
 };
 
@@ -75,9 +81,9 @@ function splitUris(value: string): string[] {
 }
 
 export const parseBitwardenCsv: Parser = async (file, options) => {
-  const table = readFormatTable(file, options, SPEC);
+  const table = readFormatTable(file, options, RULE);
   const col = columns(table);
-  const extra = extraFields(table, SPEC.own);
+  const extra = extraFields(table, OWN);
   const cell = (row: readonly string[], name: string) => ({
     name: table.header[findColumn(table.header, name)] ?? name,
     value: col.get(row, name),
@@ -111,9 +117,7 @@ export const parseBitwardenCsv: Parser = async (file, options) => {
     fields.push(...extra(row));
 
     const favorite = ['1', 'true'].includes(col.get(row, FAVORITE).trim().toLowerCase());
-    const uri = col.get(row, URI);
-    const urls = splitUris(uri);
-    const username = col.get(row, USERNAME);
+    const urls = splitUris(col.get(row, URI));
     const common = { source, folder, favorite, notes: col.get(row, NOTES) };
 
     if (type === 'note') {
@@ -132,8 +136,8 @@ export const parseBitwardenCsv: Parser = async (file, options) => {
     return {
       ...common,
       type: 'login',
-      title: titleOrMade(name, urls[0] ?? '', username, source, issues),
-      username,
+      title: name,
+      username: col.get(row, USERNAME),
       password: col.get(row, PASSWORD),
       urls,
       totp: col.get(row, TOTP),
@@ -147,7 +151,7 @@ export function looksBitwardenCsv(file: ImportFile, text?: string): boolean {
   return looksFormat(
     file,
     text,
-    SPEC,
+    RULE,
     (header) => findColumn(header, FOLDER) !== -1 || findColumn(header, COLLECTIONS) !== -1,
   );
 }

@@ -1,16 +1,15 @@
 import { argon2id } from 'hash-wasm';
+import { ensureTitle, isEmptyCandidate } from './entry-rules.ts';
 import {
   arr,
-  ensureTitle,
   fieldName,
   humanize,
-  isEmptyCandidate,
   isObj,
-  isoOrUndefined,
   type Json,
   pushField,
   readJson,
   str,
+  timeAsExported,
 } from './json-mapping.ts';
 import { decodeText } from './text.ts';
 import {
@@ -158,11 +157,11 @@ export const parseBitwardenJson: Parser = async (file, options) => {
         .map((id) => collections.get(str(id)))
         .find((name) => name !== undefined);
     const c = mapItem(item, source, folder, issues);
-    ensureTitle(c, issues);
     if (isEmptyCandidate(c)) {
       issues.push({ source, title: '', outcome: 'skipped', code: 'empty' });
       return;
     }
+    ensureTitle(c, issues);
     candidates.push(c);
   });
   return { format: 'bitwarden-json', candidates, issues };
@@ -189,11 +188,11 @@ function mapItem(item: Json, source: number, folder: string | undefined, issues:
   if (notes !== '') c.notes = notes;
   if (folder !== undefined) c.folder = folder;
   if (item.favorite === true) c.favorite = true;
-  const createdAt = isoOrUndefined(item.creationDate);
-  const updatedAt = isoOrUndefined(item.revisionDate);
+  const createdAt = timeAsExported(item.creationDate);
+  const updatedAt = timeAsExported(item.revisionDate);
   if (createdAt) c.createdAt = createdAt;
   if (updatedAt) c.updatedAt = updatedAt;
-  if (isoOrUndefined(item.deletedDate)) c.trashed = true;
+  if (timeAsExported(item.deletedDate)) c.trashed = true;
 
   const issue = (outcome: ImportIssue['outcome'], code: ImportIssue['code'], detail?: string) =>
     issues.push(

@@ -1,12 +1,5 @@
 import { columns, findColumn } from './csv.ts';
-import {
-  extraFields,
-  type HeaderSpec,
-  looksFormat,
-  mapRows,
-  readFormatTable,
-  titleOrMade,
-} from './csv-mapping.ts';
+import { extraFields, type HeaderRule, looksFormat, mapRows, readFormatTable } from './csv-rows.ts';
 import type { ImportFile, Parser } from './types.ts';
 
 /**
@@ -21,24 +14,20 @@ const USERNAME = 'username';
 const PASSWORD = 'password';
 const NOTE = ['note', 'notes'];
 
-const SPEC: HeaderSpec = {
-  own: [NAME, URL_, USERNAME, PASSWORD, ...NOTE],
-  required: [URL_, USERNAME, PASSWORD],
-  minOwn: 2,
-};
+const OWN = [NAME, URL_, USERNAME, PASSWORD, ...NOTE];
+const RULE: HeaderRule = { own: { columns: OWN, min: 2 }, required: [URL_, USERNAME, PASSWORD] };
 
 export const parseChromeCsv: Parser = async (file, options) => {
-  const table = readFormatTable(file, options, SPEC);
+  const table = readFormatTable(file, options, RULE);
   const col = columns(table);
-  const extra = extraFields(table, SPEC.own);
-  return mapRows('chrome-csv', table, (row, source, issues) => {
+  const extra = extraFields(table, OWN);
+  return mapRows('chrome-csv', table, (row, source) => {
     const url = col.get(row, URL_);
-    const username = col.get(row, USERNAME);
     return {
       source,
       type: 'login',
-      title: titleOrMade(col.get(row, NAME), url, username, source, issues),
-      username,
+      title: col.get(row, NAME),
+      username: col.get(row, USERNAME),
       password: col.get(row, PASSWORD),
       urls: url.trim() === '' ? [] : [url],
       notes: col.get(row, ...NOTE),
@@ -49,5 +38,5 @@ export const parseChromeCsv: Parser = async (file, options) => {
 
 /** A Chromium export: name, url, username and password columns, and none of another manager's. */
 export function looksChromeCsv(file: ImportFile, text?: string): boolean {
-  return looksFormat(file, text, SPEC, (header) => findColumn(header, NAME) !== -1);
+  return looksFormat(file, text, RULE, (header) => findColumn(header, NAME) !== -1);
 }

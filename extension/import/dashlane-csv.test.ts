@@ -47,7 +47,9 @@ describe('Dashlane CSV: the zip export', () => {
         password: 'sample-pass-2',
         urls: ['https://shop.example.net'],
       },
-      // source 3: the empty row (an issue). Then securenotes.csv, payments.csv, ids.csv, personalInfo.csv.
+      // A row with only a category: the user filed it, so it is kept (entry-rules.ts), titled by its type.
+      { source: 3, type: 'login', title: 'Login', folder: 'Work' },
+      // Then securenotes.csv, payments.csv, ids.csv, personalInfo.csv.
       { source: 4, type: 'note', title: 'Door codes', folder: 'Home', notes: 'Front: 1234\nBack: 5678' },
       {
         source: 5,
@@ -148,12 +150,16 @@ describe('Dashlane CSV: the zip export', () => {
     ]);
   });
 
-  it('reports the made title and skips the row with nothing in it', async () => {
+  it('reports the made titles, and skips a row with nothing in it', async () => {
     const { issues } = await parse(zip(exportFiles()));
     expect(issues).toEqual([
       { source: 2, title: 'shop.example.net', outcome: 'changed', code: 'titleMade' },
-      { source: 3, title: '', outcome: 'skipped', code: 'empty' },
+      { source: 3, title: 'Login', outcome: 'changed', code: 'titleMade' },
     ]);
+    // A bank row with only its kind: no value of the user's in it.
+    const bank = await parse(zip({ 'payments.csv': 'type,account_name,account_holder,note\nbank,,,\n' }));
+    expect(bank.candidates).toEqual([]);
+    expect(bank.issues).toEqual([{ source: 1, title: '', outcome: 'skipped', code: 'empty' }]);
   });
 
   it('reads the files in a folder, in any order, with BOMs and CRLF, and ignores empty ones', async () => {
@@ -338,9 +344,9 @@ describe('Dashlane CSV: whole-file problems', () => {
 
   it('stops past the item limit, counting rows over every file', async () => {
     const files = zip(exportFiles());
-    // 15 data rows in all (the empty one included).
+    // 15 data rows in all.
     await expect(parse(files, 14)).rejects.toEqual(new ImportError('tooManyItems', '14'));
-    expect((await parse(files, 15)).candidates).toHaveLength(10);
+    expect((await parse(files, 15)).candidates).toHaveLength(11);
     await expect(parse(csv(`${CREDENTIALS}\n${'u,,,A,p,,,,\n'.repeat(3)}`), 2)).rejects.toEqual(
       new ImportError('tooManyItems', '2'),
     );

@@ -2,6 +2,7 @@ import { unzipSync } from 'fflate';
 import { type CsvTable, columnKey, columns, readCsv } from './csv.ts';
 import {
   collector,
+  type ExtraFieldOptions,
   extraFields,
   field,
   fieldKind,
@@ -200,11 +201,15 @@ function eachRow(
   });
 }
 
+/** Dashlane's column names as field labels ("Account number"), hidden when the name says secret. */
+const NAMED: ExtraFieldOptions = { name: label, kind: fieldKind };
+
 const CREDENTIALS = ['username', 'username2', 'username3', 'title', 'password', 'note', 'url', 'category'];
 const OTP = ['otpUrl', 'otpSecret'];
 
 const MAPPERS: Record<Kind, Mapper> = {
-  credentials: (table, offset, out) =>
+  credentials: (table, offset, out) => {
+    const extra = extraFields(table, [...CREDENTIALS, ...OTP], NAMED);
     eachRow(table, offset, out, (get, row, source) => {
       const url = get('url');
       const otpUrl = get('otpUrl');
@@ -226,27 +231,38 @@ const MAPPERS: Record<Kind, Mapper> = {
             field('Username 3', get('username3'), 'text'),
             otherOtp !== totp ? field('OTP secret', otherOtp, 'hidden') : undefined,
           ),
-          ...extraFields(table, row, [...CREDENTIALS, ...OTP], label),
+          ...extra(row),
         ],
       };
-    }),
+    });
+  },
 
-  securenotes: (table, offset, out) =>
+  securenotes: (table, offset, out) => {
+    const extra = extraFields(table, ['title', 'note', 'category'], NAMED);
     eachRow(table, offset, out, (get, row, source) => ({
       source,
       type: 'note',
       title: get('title'),
       folder: get('category'),
       notes: get('note'),
-      fields: extraFields(table, row, ['title', 'note', 'category'], label),
-    })),
+      fields: extra(row),
+    }));
+  },
 
-  payments: (table, offset, out) =>
+  payments: (table, offset, out) => {
+    // Newer exports name a card's holder `account_holder`, some `name`.
+    const card = (holder: string) =>
+      extraFields(
+        table,
+        ['type', 'account_name', 'note', holder, 'cc_number', 'code', 'expiration_month', 'expiration_year'],
+        NAMED,
+      );
+    const cardExtra = { account_holder: card('account_holder'), name: card('name') };
+    const otherExtra = extraFields(table, ['type', 'account_name', 'note'], NAMED);
     eachRow(table, offset, out, (get, row, source) => {
       const type = get('type').trim();
       const base = { source, title: get('account_name'), notes: get('note') };
       if (/^(payment|credit)_card$/i.test(type)) {
-        // Newer exports name the holder `account_holder`, some `name`.
         const holder = get('account_holder').trim() !== '' ? 'account_holder' : 'name';
         return {
           ...base,
@@ -256,21 +272,7 @@ const MAPPERS: Record<Kind, Mapper> = {
           code: get('code'),
           expMonth: get('expiration_month'),
           expYear: get('expiration_year'),
-          fields: extraFields(
-            table,
-            row,
-            [
-              'type',
-              'account_name',
-              'note',
-              holder,
-              'cc_number',
-              'code',
-              'expiration_month',
-              'expiration_year',
-            ],
-            label,
-          ),
+          fields: cardExtra[holder](row),
         };
       }
       // A bank account (or a kind Dashlane adds later): a note, its numbers hidden fields.
@@ -279,12 +281,14 @@ const MAPPERS: Record<Kind, Mapper> = {
         type: 'note',
         fields: [
           ...fields(/^bank(_account)?$/i.test(type) ? undefined : field('Type', type, 'text')),
-          ...extraFields(table, row, ['type', 'account_name', 'note'], label),
+          ...otherExtra(row),
         ],
       };
-    }),
+    });
+  },
 
-  ids: (table, offset, out) =>
+  ids: (table, offset, out) => {
+    const extra = extraFields(table, ['type', 'number', 'name'], NAMED);
     eachRow(table, offset, out, (get, row, source) => {
       const type = get('type').trim();
       const document = DOCUMENTS[type.toLowerCase()] ?? { title: label(type || 'ID'), number: 'Number' };
@@ -294,12 +298,10 @@ const MAPPERS: Record<Kind, Mapper> = {
         type: 'identity',
         title: name.trim() === '' ? document.title : `${document.title}: ${name.trim()}`,
         ...splitName(name),
-        fields: [
-          ...fields(field(document.number, get('number'), 'hidden')),
-          ...extraFields(table, row, ['type', 'number', 'name'], label),
-        ],
+        fields: [...fields(field(document.number, get('number'), 'hidden')), ...extra(row)],
       };
-    }),
+    });
+  },
 
   personalInfo: (table, offset, out) => {
     const col = columns(table);

@@ -8,6 +8,7 @@ import {
   type PreviousPassword,
 } from '../messaging/item-schema.ts';
 import { isWebsiteAddress } from '../messaging/website-address.ts';
+import { hasContent, isoOrUndefined, madeTitle } from './entry-rules.ts';
 import type { Candidate, CandidateField, ImportIssue, IssueCode } from './types.ts';
 
 /**
@@ -15,7 +16,8 @@ import type { Candidate, CandidateField, ImportIssue, IssueCode } from './types.
  * becomes an item that passes the item schema — with what did not fit moved, never dropped: a
  * website that is not a web address goes to the notes, an unreadable TOTP secret or card number to
  * a hidden custom field, an over-long value to the notes — or is skipped when there is nothing in
- * it. Each move or skip is an issue the preview lists.
+ * it. Each move or skip is an issue the preview lists. What counts as "nothing in it", the title an
+ * entry without one gets and how times are read are entry-rules.ts's, shared with the readers.
  */
 
 export interface ImportedItem {
@@ -44,42 +46,6 @@ function clip(value: string, max: number, label: string, overflow: string[], fla
   return value.slice(0, max);
 }
 
-const isoOrUndefined = (s: string | undefined): string | undefined => {
-  if (!s) return undefined;
-  const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
-};
-
-/** A title from what the item has: the first website's host, the username, else the type's word. */
-function madeTitle(c: Candidate): string {
-  for (const u of c.urls ?? []) {
-    try {
-      const url = new URL(/^[a-z][a-z0-9+.-]*:/i.test(u.trim()) ? u.trim() : `https://${u.trim()}`);
-      if (url.hostname) return url.hostname.replace(/^www\./, '');
-    } catch {
-      // not an address: try the next one
-    }
-  }
-  const name =
-    c.username?.trim() ||
-    c.email?.trim() ||
-    [c.firstName, c.lastName].filter((p) => p?.trim()).join(' ') ||
-    c.cardholder?.trim();
-  if (name) return name;
-  return { login: 'Login', note: 'Note', card: 'Card', identity: 'Identity', sshKey: 'SSH key' }[c.type];
-}
-
-/** Whether the candidate holds anything at all besides its type. */
-function hasContent(c: Candidate): boolean {
-  const { source: _s, type: _t, favorite: _f, trashed: _tr, fields, urls, passwordHistory, ...rest } = c;
-  return (
-    Object.values(rest).some((v) => typeof v === 'string' && v.trim() !== '') ||
-    (fields ?? []).some((f) => f.value.trim() !== '' || f.name.trim() !== '') ||
-    (urls ?? []).some((u) => u.trim() !== '') ||
-    (passwordHistory ?? []).length > 0
-  );
-}
-
 /** An address the user can save: as given, or with https:// when the file left the scheme off. */
 function websiteOf(raw: string): string | null {
   const url = raw.trim();
@@ -94,11 +60,13 @@ function normalizeMonth(m: string): string {
 
 /** One candidate to an item, or null (skipped); issues are pushed onto `issues`. */
 export function finalizeOne(c: Candidate, issues: ImportIssue[], now: Date): ImportedItem | null {
-  const title0 = (c.title ?? '').trim();
+  let title = (c.title ?? '').trim();
+  // Issues name the entry by its title as the file gives it, or by the one made for it.
+  let shown = title;
   const issue = (code: IssueCode, outcome: 'changed' | 'skipped' = 'changed', detail?: string) =>
     issues.push({
       source: c.source,
-      title: title0,
+      title: shown,
       outcome,
       code,
       ...(detail !== undefined ? { detail } : {}),
@@ -112,9 +80,9 @@ export function finalizeOne(c: Candidate, issues: ImportIssue[], now: Date): Imp
   const long = () => {
     tooLong = true;
   };
-  let title = title0;
   if (title === '') {
     title = madeTitle(c);
+    shown = title;
     issue('titleMade');
   }
   title = clip(title, LIMITS.title, 'Title', overflow, long);

@@ -1,13 +1,12 @@
 import { columns, findColumn } from './csv.ts';
 import {
   extraFields,
-  type HeaderSpec,
+  type HeaderRule,
   isoFromMillis,
   looksFormat,
-  madeTitle,
   mapRows,
   readFormatTable,
-} from './csv-mapping.ts';
+} from './csv-rows.ts';
 import type { CandidateField, ImportFile, Parser } from './types.ts';
 
 /**
@@ -27,11 +26,8 @@ const CREATED = 'timeCreated';
 const LAST_USED = 'timeLastUsed';
 const CHANGED = 'timePasswordChanged';
 
-const SPEC: HeaderSpec = {
-  own: [URL_, USERNAME, PASSWORD, HTTP_REALM, FORM_ACTION, GUID, CREATED, LAST_USED, CHANGED],
-  required: [URL_, USERNAME, PASSWORD],
-  minOwn: 2,
-};
+const OWN = [URL_, USERNAME, PASSWORD, HTTP_REALM, FORM_ACTION, GUID, CREATED, LAST_USED, CHANGED];
+const RULE: HeaderRule = { own: { columns: OWN, min: 2 }, required: [URL_, USERNAME, PASSWORD] };
 
 /** The origin of `url` ("https://a.example:8443"), or '' when it is not a URL with one. */
 function originOf(url: string): string {
@@ -44,37 +40,42 @@ function originOf(url: string): string {
 }
 
 export const parseFirefoxCsv: Parser = async (file, options) => {
-  const table = readFormatTable(file, options, SPEC);
+  const table = readFormatTable(file, options, RULE);
   const col = columns(table);
-  const extra = extraFields(table, SPEC.own);
-  return mapRows('firefox-csv', table, (row, source) => {
-    const url = col.get(row, URL_);
-    const username = col.get(row, USERNAME);
-    const fields: CandidateField[] = [];
-    const realm = col.get(row, HTTP_REALM);
-    if (realm.trim() !== '') fields.push({ name: 'HTTP realm', value: realm, kind: 'text' });
-    // Where the login form sent the password, when that is another site than the page ("javascript:"
-    // is Firefox's mark for a form sent by script, not a place).
-    const action = col.get(row, FORM_ACTION).trim();
-    if (action !== '' && action !== 'javascript:' && action !== originOf(url))
-      fields.push({ name: 'Form action origin', value: action, kind: 'text' });
-    return {
-      source,
-      type: 'login',
-      title: madeTitle(url, username),
-      username,
-      password: col.get(row, PASSWORD),
-      urls: url.trim() === '' ? [] : [url],
-      fields: [...fields, ...extra(row)],
-      createdAt: isoFromMillis(col.get(row, CREATED)),
-      updatedAt: isoFromMillis(col.get(row, CHANGED)),
-    };
-  });
+  const extra = extraFields(table, OWN);
+  // Firefox has no titles: each is made (entry-rules.ts), without a 'titleMade' issue for every row.
+  return mapRows(
+    'firefox-csv',
+    table,
+    (row, source) => {
+      const url = col.get(row, URL_);
+      const fields: CandidateField[] = [];
+      const realm = col.get(row, HTTP_REALM);
+      if (realm.trim() !== '') fields.push({ name: 'HTTP realm', value: realm, kind: 'text' });
+      // Where the login form sent the password, when that is another site than the page ("javascript:"
+      // is Firefox's mark for a form sent by script, not a place).
+      const action = col.get(row, FORM_ACTION).trim();
+      if (action !== '' && action !== 'javascript:' && action !== originOf(url))
+        fields.push({ name: 'Form action origin', value: action, kind: 'text' });
+      return {
+        source,
+        type: 'login',
+        title: '',
+        username: col.get(row, USERNAME),
+        password: col.get(row, PASSWORD),
+        urls: url.trim() === '' ? [] : [url],
+        fields: [...fields, ...extra(row)],
+        createdAt: isoFromMillis(col.get(row, CREATED)),
+        updatedAt: isoFromMillis(col.get(row, CHANGED)),
+      };
+    },
+    { quietTitles: true },
+  );
 };
 
 /** A Firefox export: url, username, password and one of Firefox's own columns. */
 export function looksFirefoxCsv(file: ImportFile, text?: string): boolean {
-  return looksFormat(file, text, SPEC, (header) =>
+  return looksFormat(file, text, RULE, (header) =>
     [HTTP_REALM, FORM_ACTION, GUID, CREATED, CHANGED].some((name) => findColumn(header, name) !== -1),
   );
 }

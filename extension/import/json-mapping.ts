@@ -1,11 +1,11 @@
 import { decodeText } from './text.ts';
-import { type Candidate, type CandidateField, ImportError, type ImportIssue } from './types.ts';
+import { type CandidateField, ImportError } from './types.ts';
 
 /**
  * What the JSON importers of Bitwarden (bitwarden-json.ts) and Proton Pass (protonpass.ts) share:
- * reading the file as JSON with the whole-file errors, loose access to what JSON.parse gave (an
- * export edited by hand or written by another version may hold a number where a string was, or
- * null), titles made for entries without one, and the 'empty' test.
+ * reading the file as JSON with the whole-file errors, and loose access to what JSON.parse gave
+ * (an export edited by hand or written by another version may hold a number where a string was, or
+ * null). Whether an entry is empty and what title one without a title gets: entry-rules.ts.
  */
 
 export type Json = Record<string, unknown>;
@@ -58,75 +58,14 @@ export function isoFromSeconds(v: unknown): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** An ISO 8601 time as exported, or undefined when there is none. */
-export const isoOrUndefined = (v: unknown): string | undefined => {
+/**
+ * A time as the file writes it (ISO 8601 in the exports that use this), or undefined when there is
+ * none. Not parsed here: finalize.ts reads and normalises it (entry-rules.ts `isoOrUndefined`).
+ */
+export const timeAsExported = (v: unknown): string | undefined => {
   const s = str(v).trim();
   return s === '' ? undefined : s;
 };
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url.includes('://') ? url : `https://${url}`).hostname.replace(/^www\./, '');
-  } catch {
-    return url;
-  }
-}
-
-/** A title for an entry the file gave none: the first website's host (without www.), else a name in it. */
-function madeTitle(c: Candidate): string {
-  const url = c.urls?.find((u) => u.trim() !== '');
-  if (url) return hostOf(url.trim());
-  const name = [c.firstName, c.middleName, c.lastName].filter((p) => p && p.trim() !== '').join(' ');
-  for (const v of [c.username, name, c.email, c.cardholder]) if (v && v.trim() !== '') return v.trim();
-  const firstLine = c.notes?.split(/\r\n|\r|\n/).find((l) => l.trim() !== '');
-  return firstLine ? firstLine.trim().slice(0, 80) : '';
-}
-
-/** Gives `c` a made title (and a 'titleMade' issue) when it has none. */
-export function ensureTitle(c: Candidate, issues: ImportIssue[]): void {
-  if (c.title.trim() !== '') return;
-  const made = madeTitle(c);
-  if (made === '') return;
-  c.title = made;
-  issues.push({ source: c.source, title: made, outcome: 'changed', code: 'titleMade' });
-}
-
-const CONTENT_KEYS = [
-  'notes',
-  'username',
-  'password',
-  'totp',
-  'cardholder',
-  'brand',
-  'number',
-  'expMonth',
-  'expYear',
-  'code',
-  'honorific',
-  'firstName',
-  'middleName',
-  'lastName',
-  'company',
-  'email',
-  'phone',
-  'address1',
-  'address2',
-  'city',
-  'region',
-  'postalCode',
-  'country',
-  'privateKey',
-  'publicKey',
-] as const satisfies readonly (keyof Candidate)[];
-
-/** Nothing worth keeping: no title, no value in any field, no website, custom field or history. */
-export function isEmptyCandidate(c: Candidate): boolean {
-  if (c.title.trim() !== '') return false;
-  if (CONTENT_KEYS.some((k) => (c[k] ?? '').trim() !== '')) return false;
-  if (c.urls?.some((u) => u.trim() !== '')) return false;
-  if (c.fields?.some((f) => f.value.trim() !== '' || f.name.trim() !== '')) return false;
-  return !(c.passwordHistory && c.passwordHistory.length > 0);
-}
 
 /** Adds a field when it has a value (for source fields that are only worth keeping when set). */
 export function pushField(

@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { isEmptyCandidate } from './entry-rules.ts';
 import { decodeText } from './text.ts';
 import {
   type Candidate,
@@ -263,13 +264,6 @@ function passwordHistory(entry: Obj, current: string): { password: string; repla
     out.push(h);
   }
   return out;
-}
-
-function isEmptyCandidate(c: Candidate): boolean {
-  const { source: _s, type: _t, folder: _f, createdAt: _c, updatedAt: _u, trashed: _tr, ...rest } = c;
-  return Object.values(rest).every((v) =>
-    Array.isArray(v) ? v.length === 0 : typeof v === 'string' ? v.trim() === '' : v === undefined,
-  );
 }
 
 interface Located {

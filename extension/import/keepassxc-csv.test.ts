@@ -62,11 +62,28 @@ describe('KeePassXC CSV', () => {
         createdAt: '2024-03-03T12:00:00.000Z',
         updatedAt: '2024-03-03T12:00:00.000Z',
       },
+      // Nothing but its group: the user filed it there, so it is kept (entry-rules.ts).
+      {
+        source: 5,
+        type: 'login',
+        title: 'Login',
+        folder: 'Work',
+        createdAt: '2024-03-03T12:00:00.000Z',
+        updatedAt: '2024-03-03T12:00:00.000Z',
+      },
     ]);
     expect(parsed.issues).toEqual([
       { source: 4, title: 'portal.example', outcome: 'changed', code: 'titleMade' },
-      { source: 5, title: '', outcome: 'skipped', code: 'empty' },
+      { source: 5, title: 'Login', outcome: 'changed', code: 'titleMade' },
     ]);
+  });
+
+  it('skips an entry in the root group with nothing but its icon and times', async () => {
+    const parsed = await parse(
+      `${HEADER}\n"Root","","","","","","","0","2024-03-03T12:00:00Z","2024-03-03T12:00:00Z"\n`,
+    );
+    expect(parsed.candidates).toEqual([]);
+    expect(parsed.issues).toEqual([{ source: 1, title: '', outcome: 'skipped', code: 'empty' }]);
   });
 
   it('reads the six-column export of KeePassXC before 2.6.3, with a renamed root group', async () => {

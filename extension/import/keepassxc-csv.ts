@@ -1,13 +1,12 @@
 import { columns } from './csv.ts';
 import {
   extraFields,
-  type HeaderSpec,
+  type HeaderRule,
   isoFromDate,
   looksFormat,
   mapRows,
   readFormatTable,
-  titleOrMade,
-} from './csv-mapping.ts';
+} from './csv-rows.ts';
 import type { ImportFile, Parser } from './types.ts';
 
 /**
@@ -28,10 +27,10 @@ const ICON = 'Icon';
 const MODIFIED = 'Last Modified';
 const CREATED = 'Created';
 
-const SPEC: HeaderSpec = {
-  own: [GROUP, TITLE, USERNAME, PASSWORD, URL_, NOTES, TOTP, ICON, MODIFIED, CREATED],
+const OWN = [GROUP, TITLE, USERNAME, PASSWORD, URL_, NOTES, TOTP, ICON, MODIFIED, CREATED];
+const RULE: HeaderRule = {
+  own: { columns: OWN, min: 3 },
   required: [GROUP, TITLE, USERNAME, PASSWORD, URL_, NOTES],
-  minOwn: 3,
   signature: [GROUP, TITLE],
 };
 
@@ -59,20 +58,19 @@ function placeOf(group: string, root: string): { folder: string; trashed: boolea
 }
 
 export const parseKeepassxcCsv: Parser = async (file, options) => {
-  const table = readFormatTable(file, options, SPEC);
+  const table = readFormatTable(file, options, RULE);
   const col = columns(table);
-  const extra = extraFields(table, SPEC.own);
+  const extra = extraFields(table, OWN);
   const root = rootName(table.rows.map((row) => col.get(row, GROUP)));
-  return mapRows('keepassxc-csv', table, (row, source, issues) => {
+  return mapRows('keepassxc-csv', table, (row, source) => {
     const url = col.get(row, URL_);
-    const username = col.get(row, USERNAME);
     const { folder, trashed } = placeOf(col.get(row, GROUP), root);
     return {
       source,
       type: 'login',
-      title: titleOrMade(col.get(row, TITLE), url, username, source, issues),
+      title: col.get(row, TITLE),
       folder,
-      username,
+      username: col.get(row, USERNAME),
       password: col.get(row, PASSWORD),
       urls: url.trim() === '' ? [] : [url],
       totp: col.get(row, TOTP),
@@ -87,5 +85,5 @@ export const parseKeepassxcCsv: Parser = async (file, options) => {
 
 /** A KeePassXC export: its six first columns, and none of another manager's. */
 export function looksKeepassxcCsv(file: ImportFile, text?: string): boolean {
-  return looksFormat(file, text, SPEC);
+  return looksFormat(file, text, RULE);
 }

@@ -1,15 +1,13 @@
 import { columns } from './csv.ts';
 import {
-  collector,
   extraFields,
   field,
   fieldKind,
   fields,
-  fileHeader,
-  fileText,
   type HeaderRule,
-  headerFits,
-  readFormatCsv,
+  looksFormat,
+  mapRows,
+  readFormatTable,
 } from './csv-rows.ts';
 import type { Candidate, CandidateField, ImportFile, Parser } from './types.ts';
 
@@ -80,12 +78,10 @@ const TYPE_KEYS: Record<string, ReadonlySet<string>> = {
 const MULTI_LINE = new Set(['private key', 'public key']);
 
 export const parseLastpassCsv: Parser = async (file, options) => {
-  const table = readFormatCsv(fileText(file), options, RULE);
+  const table = readFormatTable(file, options, RULE);
   const col = columns(table);
-  const out = collector('lastpass-csv');
-  const ragged = new Set(table.ragged);
-  table.rows.forEach((row, i) => {
-    const source = i + 1;
+  const extraOf = extraFields(table, KNOWN, { kind: fieldKind });
+  return mapRows('lastpass-csv', table, (row, source) => {
     const url = col.get(row, 'url');
     const base = {
       source,
@@ -93,7 +89,7 @@ export const parseLastpassCsv: Parser = async (file, options) => {
       folder: folderOf(col.get(row, 'grouping')),
       favorite: col.get(row, 'fav').trim() === '1',
     };
-    const extra = extraFields(table, row, KNOWN);
+    const extra = extraOf(row);
     const username = col.get(row, 'username');
     const password = col.get(row, 'password');
     const totp = col.get(row, 'totp');
@@ -119,14 +115,13 @@ export const parseLastpassCsv: Parser = async (file, options) => {
         fields: extra,
       };
     }
-    out.add(candidate, ragged.has(source));
+    return candidate;
   });
-  return out.done();
 };
 
 /** `url`, `extra`, `name` and `grouping` columns, none of another manager's. */
 export function looksLastpassCsv(file: ImportFile, text?: string): boolean {
-  return headerFits(fileHeader(file, text), RULE);
+  return looksFormat(file, text, RULE);
 }
 
 /** "Work\Servers" → "Work/Servers"; LastPass's "(none)" is no folder. */

@@ -1,4 +1,5 @@
 import { unzipSync } from 'fflate';
+import { isEmptyCandidate } from './entry-rules.ts';
 import { decodeText } from './text.ts';
 import {
   type Candidate,
@@ -453,23 +454,6 @@ function countPasskeys(details: Obj | undefined): number {
   return n;
 }
 
-/** Nothing in it worth keeping: no title and no field with a value. */
-function isEmptyCandidate(c: Candidate): boolean {
-  const {
-    source: _s,
-    type: _t,
-    folder: _f,
-    favorite: _fav,
-    createdAt: _c,
-    updatedAt: _u,
-    trashed: _tr,
-    ...rest
-  } = c;
-  return Object.values(rest).every((v) =>
-    Array.isArray(v) ? v.length === 0 : typeof v === 'string' ? v.trim() === '' : v === undefined,
-  );
-}
-
 function mapItem(raw: Obj, source: number, vaultName: string, issues: ImportIssue[]): Candidate | undefined {
   // The first 1PUX versions wrapped each item: { item: {...} }.
   const item = asObj(raw.item) ?? raw;
@@ -528,7 +512,8 @@ function mapItem(raw: Obj, source: number, vaultName: string, issues: ImportIssu
 
   if (ctx.fields.length > 0) candidate.fields = ctx.fields;
 
-  if (isEmptyCandidate(candidate)) {
+  // Every item is in a vault: its name alone is no content, the item's own tag (sub-folder) is.
+  if (isEmptyCandidate({ ...candidate, folder: tags[0] ?? '' })) {
     issues.push({ source, title, outcome: 'skipped', code: 'empty' });
     return undefined;
   }

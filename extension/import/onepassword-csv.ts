@@ -1,14 +1,14 @@
 import { columns, findColumn } from './csv.ts';
 import {
-  collector,
   extraFields,
   field,
+  fieldKind,
   fields,
   fileHeader,
-  fileText,
   type HeaderRule,
   headerIsFormat,
-  readFormatCsv,
+  mapRows,
+  readFormatTable,
 } from './csv-rows.ts';
 import type { Candidate, ImportFile, Parser } from './types.ts';
 
@@ -45,14 +45,12 @@ const RULE_7: HeaderRule = { signature: ['title', 'website'], foreign: FOREIGN, 
 const TRUE = new Set(['true', '1', 'yes']);
 
 export const parseOnePasswordCsv: Parser = async (file, options) => {
-  const table = readFormatCsv(fileText(file), options, (header) =>
+  const table = readFormatTable(file, options, (header) =>
     headerIsFormat(header, RULE_8) ? RULE_8 : RULE_7,
   );
   const col = columns(table);
-  const out = collector('1password-csv');
-  const ragged = new Set(table.ragged);
-  table.rows.forEach((row, i) => {
-    const source = i + 1;
+  const extra = extraFields(table, KNOWN, { kind: fieldKind });
+  return mapRows('1password-csv', table, (row, source) => {
     const get = (names: string[]) => col.get(row, ...names);
     const urls = get(URL_)
       .split(/\r\n|\r|\n/)
@@ -80,14 +78,13 @@ export const parseOnePasswordCsv: Parser = async (file, options) => {
           // A kind 1Password 7 named that is neither a login nor a note (e.g. "Password"): kept.
           /^(login|secure ?note)?$/i.test(kind) ? undefined : field('Type', kind, 'text'),
         ),
-        ...extraFields(table, row, KNOWN),
+        ...extra(row),
       ],
     };
     if (TRUE.has(get(ARCHIVED).trim().toLowerCase())) candidate.trashed = true;
     if (!isNote) Object.assign(candidate, { username, password, urls, totp });
-    out.add(candidate, ragged.has(source));
+    return candidate;
   });
-  return out.done();
 };
 
 /** 1Password 8's full header, or 1Password 7's title, website and password. */

@@ -1,10 +1,9 @@
 import { type UnzipFileInfo, unzipSync } from 'fflate';
+import { ensureTitle, isEmptyCandidate } from './entry-rules.ts';
 import {
   arr,
-  ensureTitle,
   fieldName,
   humanize,
-  isEmptyCandidate,
   isObj,
   isoFromSeconds,
   type Json,
@@ -184,13 +183,15 @@ export const parseProtonPass: Parser = async (file, options) => {
         issues.push({ source, title: '', outcome: 'skipped', code: 'unreadable' });
         continue;
       }
-      const folder = [str(vault.name), folders.get(str(item.folderId)) ?? ''].filter(Boolean).join('/');
+      const own = folders.get(str(item.folderId)) ?? '';
+      const folder = [str(vault.name), own].filter(Boolean).join('/');
       const c = mapItem(item, item.data, source, folder, issues);
-      ensureTitle(c, issues);
-      if (isEmptyCandidate(c)) {
+      // Every item is in a vault: its name alone is no content, the item's own folder is.
+      if (isEmptyCandidate({ ...c, folder: own })) {
         issues.push({ source, title: '', outcome: 'skipped', code: 'empty' });
         continue;
       }
+      ensureTitle(c, issues);
       candidates.push(c);
     }
   }

@@ -105,11 +105,11 @@ export interface Candidate {
 export const ISSUE_CODES = [
   /** An entry of a kind Keyhold has no type for (e.g. a document or passkey-only entry). `detail`: the source's kind. */
   'unsupportedType',
-  /** An entry with nothing in it (no title, username, password, URL, notes or fields). */
+  /** An entry with nothing a user typed in it (the rule: entry-rules.ts). */
   'empty',
   /** A row the parser could not read (wrong number of columns, invalid JSON in an entry). */
   'unreadable',
-  /** No title in the file: one was made from the website or username. */
+  /** No title in the file: one was made from the website, a name, else the type (entry-rules.ts). */
   'titleMade',
   /** A website that is not an http(s) address: kept in the notes. `detail`: the value. */
   'badUrl',

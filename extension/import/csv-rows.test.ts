@@ -2,9 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { looksBitwardenCsv } from './bitwarden-csv.ts';
 import { looksChromeCsv, parseChromeCsv } from './chrome-csv.ts';
-import { isoFromDate, isoFromMillis, madeTitle } from './csv-mapping.ts';
+import { isoFromDate, isoFromMillis } from './csv-rows.ts';
 import { looksFirefoxCsv } from './firefox-csv.ts';
 import { looksKeepassxcCsv } from './keepassxc-csv.ts';
+import { parseLastpassCsv } from './lastpass-csv.ts';
+import { parseOnePasswordCsv } from './onepassword-csv.ts';
 import { ImportError, type ImportFile } from './types.ts';
 
 const LOOKS: Record<string, (file: ImportFile, text?: string) => boolean> = {
@@ -14,7 +16,7 @@ const LOOKS: Record<string, (file: ImportFile, text?: string) => boolean> = {
   'keepassxc-csv': looksKeepassxcCsv,
 };
 
-describe('CSV mapping helpers', () => {
+describe('CSV rows helpers', () => {
   it('claims every fixture for its own format and no other', () => {
     for (const format of Object.keys(LOOKS)) {
       const dir = new URL(`./fixtures/${format}/`, import.meta.url);
@@ -61,13 +63,16 @@ describe('CSV mapping helpers', () => {
     ).rejects.toEqual(new ImportError('unrecognized'));
   });
 
-  it('makes a title from a website’s host, a bare host, or the username', () => {
-    expect(madeTitle('https://www.Example.com:8443/a?b')).toBe('example.com');
-    expect(madeTitle('example.org/login')).toBe('example.org');
-    expect(madeTitle('android://hash@com.example.app/')).toBe('com.example.app');
-    expect(madeTitle('  ', ' bob ')).toBe('bob');
-    expect(madeTitle('not a url at all')).toBe('not a url at all');
-    expect(madeTitle('', '')).toBe('');
+  it('checks the header before reading the rows: a large file of another kind is unrecognized', async () => {
+    const chrome = new TextEncoder().encode(
+      `name,url,username,password\n${'A,https://a.example,u,p\n'.repeat(3)}`,
+    );
+    for (const parse of [parseChromeCsv, parseLastpassCsv, parseOnePasswordCsv]) {
+      const error = await parse({ name: 'x.csv', bytes: chrome }, { maxItems: 2 }).catch((e: unknown) => e);
+      expect(error).toEqual(
+        parse === parseChromeCsv ? new ImportError('tooManyItems', '2') : new ImportError('unrecognized'),
+      );
+    }
   });
 
   it('reads times as ISO 8601 or not at all', () => {
