@@ -111,6 +111,32 @@ describe('1Password CSV: other layouts', () => {
     ]);
   });
 
+  it("reads 1Password 7 for Windows' upper-case export: URL and URLS, section columns", async () => {
+    const { format, candidates, issues } = await parse(fixture('1password7-windows.csv'));
+    expect(format).toBe('1password-csv');
+    expect(issues).toEqual([]);
+    expect(candidates).toEqual([
+      {
+        source: 1,
+        type: 'login',
+        title: 'Example Shop',
+        folder: 'Shopping',
+        favorite: false,
+        username: 'kit@example.com',
+        password: 'sample-pass-6',
+        // URL and the URLS list, each website once; UUID, SCOPE and AUTOSUBMIT are dropped.
+        urls: ['https://shop.example.net/login', 'https://m.shop.example.net/'],
+        notes: 'Loyalty card in the wallet',
+        fields: [
+          { name: 'EMAIL', value: 'kit@example.com', kind: 'text' },
+          { name: 'SECTION 1: KQ3VN2XWZ7', value: 'Backup', kind: 'text' },
+          { name: 'KQ3VN2XWZ7 1: RECOVERY CODE', value: 'sample-code-7', kind: 'hidden' },
+        ],
+      },
+      { source: 2, type: 'note', title: 'Locker', favorite: false, notes: 'Row 3, left' },
+    ]);
+  });
+
   it('reads reordered columns, upper-case TRUE/FALSE, and keeps an extra column', async () => {
     const { candidates } = await parse(fixture('reordered.csv'));
     expect(candidates).toEqual([
@@ -221,6 +247,12 @@ describe('1Password CSV: detection', () => {
     expect(looksOnePasswordCsv(file(fixture('typical.csv')))).toBe(true);
     expect(looksOnePasswordCsv(file(`\uFEFF${HEADER}\n`))).toBe(true);
     expect(looksOnePasswordCsv(file(fixture('1password7.csv')))).toBe(true);
+    expect(looksOnePasswordCsv(file(fixture('1password7-windows.csv')))).toBe(true);
+    expect(looksOnePasswordCsv(file('"TITLE","USERNAME","PASSWORD","URL","SECTION 1: X","X 1: PIN"\n'))).toBe(
+      true,
+    );
+    // TITLE, URL and PASSWORD alone are no 1Password 7 mark.
+    expect(looksOnePasswordCsv(file('title,url,username,password,notes\n'))).toBe(false);
     expect(looksOnePasswordCsv(file(''), HEADER)).toBe(true);
     // Apple Passwords' Title,URL,Username,Password,Notes,OTPAuth has no Favorite/Archived.
     expect(looksOnePasswordCsv(file('Title,URL,Username,Password,Notes,OTPAuth\n'))).toBe(false);

@@ -21,6 +21,8 @@ import type { Candidate, ImportFile, Parser } from './types.ts';
 
 const TITLE = ['title'];
 const URL_ = ['url', 'website', 'urls', 'login url'];
+/** Every column that may hold websites (1Password 7 for Windows writes both URL and URLS). */
+const URL_COLUMNS = URL_.map((name) => [name]);
 const USERNAME = ['username'];
 const PASSWORD = ['password'];
 const OTP = ['otpauth', 'one-time password', 'one time password'];
@@ -29,7 +31,28 @@ const FAVORITE = ['favorite'];
 const ARCHIVED = ['archived'];
 const TAGS = ['tags'];
 const TYPE = ['type', 'category'];
-const KNOWN = [TITLE, URL_, USERNAME, PASSWORD, OTP, NOTES, FAVORITE, ARCHIVED, TAGS, TYPE].flat();
+/** 1Password 7's own bookkeeping (its item id, autofill settings): not the user's data, dropped. */
+const BOOKKEEPING = ['uuid', 'scope', 'autosubmit'];
+const KNOWN = [
+  TITLE,
+  URL_,
+  USERNAME,
+  PASSWORD,
+  OTP,
+  NOTES,
+  FAVORITE,
+  ARCHIVED,
+  TAGS,
+  TYPE,
+  BOOKKEEPING,
+].flat();
+/**
+ * Columns only 1Password 7 writes: for a header that names its website `URL` rather than `website`
+ * (the Windows app, upper-case) to be taken for 1Password's and not for any `title,url,password` CSV
+ * (Apple Passwords writes Title,URL,Username,Password,Notes,OTPAuth).
+ */
+const MARK_7 = [...BOOKKEEPING, 'urls', 'master-password', 'account-key'];
+const SECTION_COLUMN = /^section \d+:/i;
 
 /** Columns of other managers' exports that 1Password never writes. */
 const FOREIGN = ['login_uri', 'grouping', 'extra', 'username2', 'httpRealm', 'group', 'vault'];
@@ -52,9 +75,11 @@ export const parseOnePasswordCsv: Parser = async (file, options) => {
   const extra = extraFields(table, KNOWN, { kind: fieldKind });
   return mapRows('1password-csv', table, (row, source) => {
     const get = (names: string[]) => col.get(row, ...names);
-    const urls = get(URL_)
-      .split(/\r\n|\r|\n/)
-      .filter((u) => u.trim() !== '');
+    const urls = [
+      ...new Set(
+        URL_COLUMNS.flatMap((names) => get(names).split(/\r\n|\r|\n/)).filter((u) => u.trim() !== ''),
+      ),
+    ];
     const username = get(USERNAME);
     const password = get(PASSWORD);
     const totp = get(OTP);
@@ -87,13 +112,18 @@ export const parseOnePasswordCsv: Parser = async (file, options) => {
   });
 };
 
-/** 1Password 8's full header, or 1Password 7's title, website and password. */
+/**
+ * 1Password 8's full header, or 1Password 7's title, website and password — the website named
+ * `website`, or `URL` beside a column only 1Password 7 writes.
+ */
 export function looksOnePasswordCsv(file: ImportFile, text?: string): boolean {
   const header = fileHeader(file, text);
   const all = (...names: string[]) => names.every((name) => findColumn(header, name) !== -1);
   if (!headerIsFormat(header, RULE_8) && !headerIsFormat(header, RULE_7)) return false;
   return (
     all('Title', 'Url', 'Username', 'Password', 'OTPAuth', 'Favorite', 'Archived', 'Notes') ||
-    all('title', 'website', 'password')
+    all('title', 'website', 'password') ||
+    (all('title', 'url', 'password') &&
+      (findColumn(header, ...MARK_7) !== -1 || header.some((name) => SECTION_COLUMN.test(name.trim()))))
   );
 }
