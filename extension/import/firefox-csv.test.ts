@@ -137,6 +137,31 @@ describe('Firefox CSV', () => {
     expect(parsed.issues).toEqual([{ source: 1, title: '', outcome: 'skipped', code: 'empty' }]);
   });
 
+  it("skips Firefox's own chrome://FirefoxAccounts row (sync keys), and reads the rest", async () => {
+    const parsed = await parse(fixture('firefox-accounts-row.csv'));
+    expect(parsed.candidates).toEqual([
+      {
+        source: 2,
+        type: 'login',
+        title: 'news.example.org',
+        username: 'reader',
+        password: 'sample-pass-9',
+        urls: ['https://news.example.org'],
+        createdAt: '2020-09-13T12:26:40.000Z',
+        updatedAt: '2020-09-13T12:26:40.000Z',
+      },
+    ]);
+    expect(parsed.issues).toEqual([
+      {
+        source: 1,
+        title: '',
+        outcome: 'skipped',
+        code: 'unsupportedType',
+        detail: 'chrome://FirefoxAccounts',
+      },
+    ]);
+  });
+
   it('titles a login without a website after its username', async () => {
     const parsed = await parse(`${HEADER}\n"","solo","pw",,,"{z}","","",""\n`);
     expect(parsed.candidates).toEqual([

@@ -29,6 +29,13 @@ const CHANGED = 'timePasswordChanged';
 const OWN = [URL_, USERNAME, PASSWORD, HTTP_REALM, FORM_ACTION, GUID, CREATED, LAST_USED, CHANGED];
 const RULE: HeaderRule = { own: { columns: OWN, min: 2 }, required: [URL_, USERNAME, PASSWORD] };
 
+/**
+ * Firefox's own credentials, which older versions exported beside the user's: `chrome://` is the
+ * browser's internal scheme (`chrome://FirefoxAccounts` holds the Firefox account's sync keys as
+ * JSON in the password cell). No web page has such an address; the row is skipped.
+ */
+const BROWSER_INTERNAL = /^\s*chrome:\/\//i;
+
 /** The origin of `url` ("https://a.example:8443"), or '' when it is not a URL with one. */
 function originOf(url: string): string {
   try {
@@ -47,8 +54,12 @@ export const parseFirefoxCsv: Parser = async (file, options) => {
   return mapRows(
     'firefox-csv',
     table,
-    (row, source) => {
+    (row, source, issues) => {
       const url = col.get(row, URL_);
+      if (BROWSER_INTERNAL.test(url)) {
+        issues.push({ source, title: '', outcome: 'skipped', code: 'unsupportedType', detail: url.trim() });
+        return null;
+      }
       const fields: CandidateField[] = [];
       const realm = col.get(row, HTTP_REALM);
       if (realm.trim() !== '') fields.push({ name: 'HTTP realm', value: realm, kind: 'text' });
