@@ -44,8 +44,7 @@ const NAME =
 const USER = /user|login|nick|benutzer|utilisateur|usuario|пользоват|用户|用戶|ユーザー|사용자|아이디|کاربر/i;
 const BIRTH =
   /bday|birth|\bdob\b|geburt|naissance|nacimiento|рожд|生日|出生|生年月日|誕生日|생년월일|생일|تولد/i;
-const PHONE =
-  /\btel\b|phone|mobil|handy|tel[ée]f|телефон|手机|電話|电话|携帯|휴대폰|전화|تلفن|موبایل/i;
+const PHONE = /\btel\b|phone|mobil|handy|tel[ée]f|телефон|手机|電話|电话|携帯|휴대폰|전화|تلفن|موبایل/i;
 const EMAIL = /e-?mail/i;
 
 /** Score from which a form is a sign-up. One strong signal (a sign-up button) reaches it alone. */
