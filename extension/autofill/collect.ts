@@ -1,6 +1,7 @@
 import { classifyField, type FieldDescriptor, FieldKind } from './field-kind.ts';
 import type { FieldInfo, FrameReport } from './page-fields.ts';
-import { isFillable } from './visibility.ts';
+import { type FormDescriptor, passwordKinds } from './signup-form.ts';
+import { isFillable, isVisible } from './visibility.ts';
 
 /**
  * Collect: finds this frame's inputs — in the document, in open shadow roots and, through
@@ -97,28 +98,94 @@ export function findInputs(root: Document | ShadowRoot, shadowRootOf: ShadowRoot
   return found;
 }
 
-export function describe(el: HTMLInputElement): FieldDescriptor {
+/** An input's (or, for the sign-up signals, a select's) attributes and label text. */
+export function describe(el: HTMLInputElement | HTMLSelectElement): FieldDescriptor {
   return {
     type: el.type.toLowerCase(),
     autocomplete: el.getAttribute('autocomplete') ?? '',
     name: el.name,
     id: el.id,
     label: labelText(el),
-    maxLength: el.maxLength,
+    maxLength: (el as HTMLInputElement).maxLength ?? -1,
     inputMode: (el.getAttribute('inputmode') ?? '').toLowerCase(),
   };
 }
 
-function labelText(el: HTMLInputElement): string {
+function labelText(el: HTMLInputElement | HTMLSelectElement): string {
   const parts: string[] = [];
   for (const label of el.labels ?? []) parts.push(label.textContent ?? '');
-  parts.push(el.getAttribute('aria-label') ?? '', el.placeholder ?? '');
+  parts.push(el.getAttribute('aria-label') ?? '', el.getAttribute('placeholder') ?? '');
   return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
 /** The form, or for inputs outside any form their tree (document or shadow root). */
 export function groupKey(el: HTMLInputElement): object {
   return el.form ?? el.getRootNode();
+}
+
+/** The candidate inputs of `el`'s group (groupKey), in document order, `el` among them. */
+export function groupInputs(el: HTMLInputElement, shadowRootOf: ShadowRootOf = defaultShadowRootOf) {
+  const key = groupKey(el);
+  if (key instanceof HTMLFormElement)
+    return [...key.elements].filter(
+      (x): x is HTMLInputElement => x instanceof HTMLInputElement && !SKIPPED_TYPES.has(x.type),
+    );
+  return findInputs(key as Document | ShadowRoot, shadowRootOf).filter((x) => groupKey(x) === key);
+}
+
+const texts = (nodes: Iterable<Element>, attrs: boolean) =>
+  [...nodes]
+    .slice(0, 30)
+    .map((n) =>
+      attrs
+        ? `${n.textContent} ${n.getAttribute('value') ?? ''} ${n.getAttribute('aria-label') ?? ''}`
+        : n.textContent,
+    )
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .slice(0, 600);
+
+/**
+ * The kinds of one group's inputs (its form, or the formless inputs of one tree): each field's own
+ * kind, then the form's sign-up judgement over its visible password boxes (signup-form.ts). The one
+ * classification both collect and the inline menu use. `assumePassword`: treat the group as having
+ * a password box even without one (the menu does for formless inputs).
+ */
+export function classifyGroup(key: object, inputs: HTMLInputElement[], assumePassword = false): FieldKind[] {
+  const hasPassword = assumePassword || inputs.some((el) => el.type === 'password');
+  const ds = inputs.map(describe);
+  const kinds = ds.map((d) => classifyField(d, hasPassword));
+  const boxes: number[] = [];
+  kinds.forEach((k, i) => {
+    if ((k === FieldKind.Password || k === FieldKind.NewPassword) && isVisible(inputs[i] as HTMLInputElement))
+      boxes.push(i);
+  });
+  if (boxes.length === 0) return kinds;
+  const form = key instanceof HTMLFormElement ? key : null;
+  const attr = (n: string) => form?.getAttribute(n) ?? '';
+  const others = ds.filter((_, i) => !boxes.includes(i));
+  if (form)
+    for (const x of form.querySelectorAll<HTMLInputElement>('input[type=checkbox],select'))
+      others.push(describe(x));
+  const descriptor: FormDescriptor = {
+    passwords: boxes.map((i) => ds[i] as FieldDescriptor),
+    others,
+    buttons: form
+      ? texts(form.querySelectorAll('button,input[type=submit],input[type=button],[role=button]'), true)
+      : '',
+    // "Forgot password?" often sits just after the form, so its parent's links are read too.
+    links: form ? texts((form.parentElement ?? form).querySelectorAll('a'), false) : '',
+    form: form ? `${attr('action')} ${attr('id')} ${attr('name')} ${attr('class')}` : '',
+    title: inputs[0]?.ownerDocument.title ?? '',
+  };
+  const newKinds = passwordKinds(
+    descriptor,
+    boxes.map((i) => kinds[i] as FieldKind),
+  );
+  boxes.forEach((i, j) => {
+    kinds[i] = newKinds[j] as FieldKind;
+  });
+  return kinds;
 }
 
 export interface Collected {
@@ -133,14 +200,24 @@ export function collectFrame(
   shadowRootOf: ShadowRootOf = defaultShadowRootOf,
 ): Collected {
   const inputs = findInputs(doc, shadowRootOf);
-  const withPassword = new Set<object>();
-  for (const el of inputs) if (el.type === 'password') withPassword.add(groupKey(el));
+  const groups = new Map<object, HTMLInputElement[]>();
+  for (const el of inputs) {
+    const key = groupKey(el);
+    const group = groups.get(key);
+    if (group) group.push(el);
+    else groups.set(key, [el]);
+  }
+  const kindOf = new Map<HTMLInputElement, FieldKind>();
+  for (const [key, group] of groups) {
+    const kinds = classifyGroup(key, group);
+    for (let i = 0; i < group.length; i++) kindOf.set(group[i] as HTMLInputElement, kinds[i] as FieldKind);
+  }
 
   const fields: FieldInfo[] = [];
   const elements: HTMLInputElement[] = [];
   for (const el of inputs) {
     const key = groupKey(el);
-    const kind = classifyField(describe(el), withPassword.has(key));
+    const kind = kindOf.get(el) ?? FieldKind.Other;
     fields.push({
       id: registry.idOf(el),
       kind,

@@ -1,5 +1,12 @@
 import type { browser } from 'wxt/browser';
-import { collectFrame, defaultShadowRootOf, describe, FieldRegistry, groupKey } from './collect.ts';
+import {
+  classifyGroup,
+  collectFrame,
+  defaultShadowRootOf,
+  FieldRegistry,
+  groupInputs,
+  groupKey,
+} from './collect.ts';
 import {
   CONTENT_CHANNEL,
   type ContentEnvelope,
@@ -9,7 +16,7 @@ import {
   WORKER_CHANNEL,
   type WorkerMessage,
 } from './content-protocol.ts';
-import { classifyField, FieldKind } from './field-kind.ts';
+import { FieldKind } from './field-kind.ts';
 import { createInPageFrame, type InPageFrame, layerFor } from './in-page-frame.ts';
 import { insertPlan } from './insert.ts';
 import { isCovered, isEditable, isVisible } from './visibility.ts';
@@ -140,14 +147,11 @@ export class ContentAgent {
 
   private menuKind(el: HTMLInputElement): 'username' | 'password' | 'new-password' | 'otp' | null {
     if (!isEditable(el)) return null;
-    const form = groupKey(el);
-    const hasPassword =
-      el.type === 'password' ||
-      (form instanceof HTMLFormElement
-        ? [...form.elements].some((x) => x instanceof HTMLInputElement && x.type === 'password')
-        : true);
-    const kind = classifyField(describe(el), hasPassword);
-    return kind === FieldKind.Other ? null : kind;
+    // The group's classification as collect makes it (a sign-up form's password is a new one).
+    const key = groupKey(el);
+    const inputs = groupInputs(el);
+    const kind = classifyGroup(key, inputs, !(key instanceof HTMLFormElement))[inputs.indexOf(el)];
+    return !kind || kind === FieldKind.Other ? null : kind;
   }
 
   /**

@@ -42,8 +42,15 @@ const OTP =
  */
 const CODE_NOT_PASSWORD =
   /\botp\b|totp|one.?time|2fa|two.?factor|mfa|verification.?code|verify.?code|security.?code|auth(?:entication)?.?code|sms.?code|device.?code|security.?key|backup.?code|recovery.?code|code.?de.?(?:v[ée]rification|s[ée]curit[ée])|best[äa]tigungscode|sicherheitscode|c[óo]digo.?de.?(?:verificaci[óo]n|seguridad)|код.?(?:подтверждения|безопасности)|验证码|驗證碼|認証コード|確認コード|セキュリティコード|인증.?코드|보안.?코드/i;
-const NEW_PASSWORD = /new|confirm|repeat|again|retype|verify|create|choose/i;
-const CURRENT_PASSWORD = /current|old|existing/i;
+/** A box that repeats the password of the box before it (en, de, fr, es, ru, zh, ja, ko, fa). */
+export const CONFIRM_PASSWORD =
+  /confirm|repeat|again|retype|re-?enter|wiederhol|erneut|best[äa]tig|r[ée]p[ée]t|repet|повтор|подтвер|确认|確認|重复|重複|再次|再入力|もう一度|확인|재입력|تکرار|تا[یي]ید|تأیید/i;
+const NEW_PASSWORD = new RegExp(
+  `${CONFIRM_PASSWORD.source}|new|verify|create|choose|neue|nouve|nuev|нов|新|새|جدید`,
+  'i',
+);
+const CURRENT_PASSWORD =
+  /current|old|existing|aktuell|bisherig|\baltes?\b|actuel|ancien|actual|текущ|стар|当前|現在|旧|舊|현재|기존|فعلی|قبلی/i;
 
 const tokens = (autocomplete: string) => autocomplete.toLowerCase().split(/\s+/).filter(Boolean);
 
@@ -81,6 +88,13 @@ export function classifyField(d: FieldDescriptor, formHasPassword: boolean): Fie
   if (ac.includes('email') || d.type === 'email') return FieldKind.Username;
   if (otherData) return FieldKind.Other;
   return USERNAME.test(words) ? FieldKind.Username : FieldKind.Other;
+}
+
+/** A password box that asks for the password the user has now (token, or current/old words). */
+export function isCurrentPassword(d: FieldDescriptor): boolean {
+  const ac = tokens(d.autocomplete);
+  if (ac.includes('current-password')) return true;
+  return !ac.includes('new-password') && CURRENT_PASSWORD.test(`${d.name} ${d.id} ${d.label}`);
 }
 
 function isOtpLike(d: FieldDescriptor, words: string): boolean {
