@@ -1,7 +1,8 @@
 import { classifyField, type FieldDescriptor, FieldKind } from './field-kind.ts';
 import type { FieldInfo, FrameReport } from './page-fields.ts';
+import { type FieldPrint, pickReplacement } from './refind.ts';
 import { type FormDescriptor, passwordKinds } from './signup-form.ts';
-import { isFillable, isVisible } from './visibility.ts';
+import { isFillCandidate, isVisible } from './visibility.ts';
 
 /**
  * Collect: finds this frame's inputs — in the document, in open shadow roots and, through
@@ -41,10 +42,27 @@ const SKIPPED_TYPES = new Set([
   'search',
 ]);
 
+/** Random hex: `crypto.randomUUID` exists only in secure contexts, and plain-http pages are not. */
+function randomToken(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+interface Print extends FieldPrint {
+  group: WeakRef<object>;
+}
+
 export class FieldRegistry {
+  /**
+   * Names this document to the worker: a plan made for another document (the frame navigated, even
+   * on the same origin) is refused, while `history.pushState` keeps the document and the token.
+   */
+  readonly doc = randomToken();
   private readonly ids = new WeakMap<Element, string>();
   private readonly elements = new Map<string, WeakRef<HTMLInputElement>>();
   private readonly groups = new WeakMap<object, string>();
+  /** How each reported field looked when collected, to re-find it if the page replaces it. */
+  private readonly prints = new Map<string, Print>();
   private next = 0;
 
   idOf(el: HTMLInputElement): string {
@@ -63,6 +81,42 @@ export class FieldRegistry {
       this.elements.delete(id);
       return null;
     }
+    return el;
+  }
+
+  remember(id: string, el: HTMLInputElement, position: number): void {
+    const { type, name, id: htmlId } = el;
+    this.prints.set(id, { type, name, htmlId, position, group: new WeakRef(groupKey(el)) });
+  }
+
+  /**
+   * The element that replaced the detached field `id` (refind.ts), now bound to that id; null when
+   * there is no single look-alike. Costs a walk over the frame's inputs, so only on a miss.
+   */
+  refind(
+    id: string,
+    doc: Document,
+    shadowRootOf: ShadowRootOf = defaultShadowRootOf,
+  ): HTMLInputElement | null {
+    const print = this.prints.get(id);
+    if (!print) return null;
+    const group = print.group.deref();
+    const groupAttached = group instanceof Node ? group.isConnected : false;
+    const inputs = findInputs(doc, shadowRootOf);
+    const candidates = inputs.map((el, position) => ({
+      type: el.type,
+      name: el.name,
+      htmlId: el.id,
+      position,
+      sameGroup: groupKey(el) === group,
+    }));
+    const found = pickReplacement(print, candidates, groupAttached);
+    const el = found === null ? null : (inputs[found] as HTMLInputElement);
+    // An input that already stands for another reported field is not this one's replacement.
+    const other = el ? this.ids.get(el) : undefined;
+    if (!el || (other !== undefined && other !== id)) return null;
+    this.ids.set(el, id);
+    this.elements.set(id, new WeakRef(el));
     return el;
   }
 
@@ -273,11 +327,15 @@ export function collectFrame(
   // Layout is read only for the fields that matter: a 2,000-input page pays for classification only.
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i] as FieldInfo;
-    if (field.kind !== FieldKind.Other) field.fillable = isFillable(elements[i] as HTMLInputElement);
+    if (field.kind === FieldKind.Other) continue;
+    const el = elements[i] as HTMLInputElement;
+    field.fillable = isFillCandidate(el);
+    registry.remember(field.id, el, field.order);
   }
   const kept = fields.flatMap((f, i) => (f.kind === FieldKind.Other ? [] : [i]));
   const report: FrameReport = {
     url: doc.location?.href ?? '',
+    doc: registry.doc,
     sandboxed: doc.defaultView?.origin === 'null',
     fields: kept.map((i) => fields[i] as FieldInfo),
   };

@@ -1,37 +1,71 @@
 import type { FieldRegistry } from './collect.ts';
+import { sameOrigin } from './frame-origin.ts';
 import type { FillPlan, InsertOutcome } from './page-fields.ts';
-import { isFillable } from './visibility.ts';
+import { isCovered, isEditable, isFillable, isVisible } from './visibility.ts';
 
 /**
  * Insert: writes a plan the service worker made for this frame. It re-checks, just before writing,
- * that the frame is still on the URL the plan was made for and is not sandboxed, and that each
- * target is still fillable; the plan (and the secret in it) is not kept after this call returns.
+ * that the frame is still the document the plan was made for (same document token, same origin;
+ * the path may have moved by `history.pushState`) and is not sandboxed, and that each target is
+ * still fillable. A read-only box is focused first and written only if that made it editable; a
+ * field the page replaced meanwhile is re-found (refind.ts) or counted as not filled. The plan (and
+ * the secret in it) is not kept after this call returns.
  */
 export function insertPlan(registry: FieldRegistry, plan: FillPlan, win: Window = window): InsertOutcome {
-  if (win.origin === 'null') return { filled: 0, refused: 'Keyhold does not fill inside sandboxed frames.' };
-  if (!sameDocumentUrl(win.location.href, plan.url)) {
-    return { filled: 0, refused: 'The page changed before Keyhold could fill it.' };
+  if (win.origin === 'null') {
+    return {
+      filled: 0,
+      unfilled: plan.ops.length,
+      refused: 'Keyhold does not fill inside sandboxed frames.',
+    };
+  }
+  if (plan.doc !== registry.doc || !sameOrigin(win.location.href, plan.url)) {
+    return {
+      filled: 0,
+      unfilled: plan.ops.length,
+      refused: 'The page changed before Keyhold could fill it.',
+    };
   }
   let filled = 0;
-  let skipped = 0;
+  let unfilled = 0;
   for (const op of plan.ops) {
-    const el = registry.element(op.fieldId);
-    if (!el || !isFillable(el)) {
-      skipped++;
-      continue;
-    }
-    setFieldValue(el, op.value);
-    filled++;
+    if (writeOp(registry, op.fieldId, op.value, win.document)) filled++;
+    else unfilled++;
   }
   return {
     filled,
-    refused: skipped === 0 ? null : filled === 0 ? 'The fields are hidden or covered.' : null,
+    unfilled,
+    refused:
+      unfilled === 0
+        ? null
+        : filled === 0
+          ? 'The fields are hidden, covered or read-only.'
+          : `${unfilled} of ${plan.ops.length} fields could not be filled.`,
   };
 }
 
-/** The fragment may change (SPAs route with it) without the document changing. */
-function sameDocumentUrl(a: string, b: string): boolean {
-  return a.split('#')[0] === b.split('#')[0];
+/** One operation: the field, or its replacement if the page re-created it (once, even mid-write). */
+function writeOp(registry: FieldRegistry, id: string, value: string, doc: Document): boolean {
+  let el = registry.element(id) ?? registry.refind(id, doc);
+  for (let attempt = 0; el && attempt < 2; attempt++) {
+    const outcome = write(el, value);
+    if (outcome !== 'replaced') return outcome === 'written';
+    el = registry.refind(id, doc);
+  }
+  return false;
+}
+
+function write(el: HTMLInputElement, value: string): 'written' | 'refused' | 'replaced' {
+  if (el.disabled || !isVisible(el) || isCovered(el)) return 'refused';
+  if (el.readOnly) {
+    // Read-only until focused: the page's focus handler lifts it, or the box stays untouched.
+    el.focus({ preventScroll: true });
+    if (!el.isConnected) return 'replaced';
+    if (!isEditable(el)) return 'refused';
+  }
+  if (!isFillable(el)) return 'refused';
+  setFieldValue(el, value);
+  return 'written';
 }
 
 const nativeValueSetter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')?.set;

@@ -14,7 +14,7 @@ function report(rows: Spec[], sandboxed = false): FrameReport {
     fillable,
     order,
   }));
-  return { url: 'https://example.com/login', sandboxed, fields };
+  return { url: 'https://example.com/login', doc: 'doc-1', sandboxed, fields };
 }
 
 const U = FieldKind.Username;
@@ -257,6 +257,7 @@ describe('planOtp', () => {
       );
     const frame = (fields: FieldInfo[]): FrameReport => ({
       url: 'https://example.com/',
+      doc: 'doc-1',
       sandboxed: false,
       fields,
     });

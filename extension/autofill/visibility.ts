@@ -75,3 +75,13 @@ export function isCovered(el: HTMLElement): boolean {
 export function isFillable(el: HTMLInputElement): boolean {
   return isEditable(el) && isVisible(el) && !isCovered(el);
 }
+
+/**
+ * What collect reports as fillable: as `isFillable`, except that an empty read-only box counts — the
+ * anti-autofill trick of a box that is read-only until focused. Insert focuses such a box and
+ * writes only if it became editable. A read-only box showing a value is the page's display.
+ */
+export function isFillCandidate(el: HTMLInputElement): boolean {
+  const editable = isEditable(el) || (el.isConnected && !el.disabled && el.readOnly && el.value === '');
+  return editable && isVisible(el) && !isCovered(el);
+}

@@ -82,6 +82,8 @@ interface FakeFrame {
   url: string;
   /** What the frame's content script answers to 'collect'. */
   report: FrameReport;
+  /** How many operations of a plan its insert cannot write (read-only for good, gone). */
+  unwritable?: number;
 }
 
 class FakeTabs implements TabsPort {
@@ -120,8 +122,10 @@ class FakeTabs implements TabsPort {
     if (!frame) throw new Error('Could not establish connection. Receiving end does not exist.');
     let reply: WorkerReplies[WorkerMessage['name']];
     if (m.name === 'collect') reply = frame.report;
-    else if (m.name === 'fill') reply = { filled: m.plan.ops.length, refused: null };
-    else reply = null;
+    else if (m.name === 'fill') {
+      const unfilled = Math.min(frame.unwritable ?? 0, m.plan.ops.length);
+      reply = { filled: m.plan.ops.length - unfilled, unfilled, refused: unfilled > 0 ? 'not all' : null };
+    } else reply = null;
     return reply as WorkerReplies[N];
   }
   async openPopup() {
@@ -154,12 +158,14 @@ const field = (id: string, kind: FieldKind, order: number, group = 'g1', fillabl
 
 const loginReport = (url: string, sandboxed = false): FrameReport => ({
   url,
+  doc: 'doc-1',
   sandboxed,
   fields: [field('f1', FieldKind.Username, 0), field('f2', FieldKind.Password, 1)],
 });
 
 const registrationReport = (url: string): FrameReport => ({
   url,
+  doc: 'doc-1',
   sandboxed: false,
   fields: [
     field('f1', FieldKind.Username, 0),
@@ -170,6 +176,7 @@ const registrationReport = (url: string): FrameReport => ({
 
 const otpReport = (url: string): FrameReport => ({
   url,
+  doc: 'doc-1',
   sandboxed: false,
   // Six one-character boxes (split entry).
   fields: ['f1', 'f2', 'f3', 'f4', 'f5', 'f6'].map((id, i) => ({
@@ -233,6 +240,7 @@ describe('fillInTab', () => {
         frameId: 0,
         plan: {
           url: PAGE,
+          doc: 'doc-1',
           ops: [
             { fieldId: 'f1', value: 'grace' },
             { fieldId: 'f2', value: 'pw-stored' },
@@ -268,6 +276,7 @@ describe('fillInTab', () => {
         frameId: 3,
         plan: {
           url: child,
+          doc: 'doc-1',
           ops: [
             { fieldId: 'f1', value: 'grace' },
             { fieldId: 'f2', value: 'pw-stored' },
@@ -285,6 +294,45 @@ describe('fillInTab', () => {
 
     expect(r.status).toBe('refused');
     expect(tabs.fills()).toEqual([]);
+  });
+
+  it('fills a single-page app whose path moved by pushState: the origin is what counts', async () => {
+    vault.logins = [login('a')];
+    // The browser still reports the home route; the same document is now on its login route.
+    const pushed = 'https://www.example.com/app/login?next=%2F';
+    tabs.setFrames(1, [frame(0, 'https://www.example.com/', loginReport(pushed))]);
+
+    const r = await service.fillInTab(1, 'a', false);
+
+    expect(r).toEqual({ status: 'filled', filled: 2, message: null });
+    // The plan names the document and URL the content script reported: insert re-checks both.
+    expect(tabs.fills()[0]?.plan).toMatchObject({ url: pushed, doc: 'doc-1' });
+  });
+
+  it('refuses, and says why, when the frame is on another origin (scheme, host or port)', async () => {
+    vault.logins = [login('a')];
+    for (const now of [
+      'http://www.example.com/login',
+      'https://login.example.com/login',
+      'https://www.example.com:8443/login',
+    ]) {
+      tabs.setFrames(1, [frame(0, PAGE, loginReport(now))]);
+      const r = await service.fillInTab(1, 'a', false);
+      expect(r.status).toBe('refused');
+      expect(r.message).toMatch(/went to another site/);
+    }
+    expect(tabs.fills()).toEqual([]);
+  });
+
+  it('a fill that could not write every field is reported as partial', async () => {
+    vault.logins = [login('a')];
+    tabs.setFrames(1, [{ ...frame(0, PAGE), unwritable: 1 }]);
+
+    const r = await service.fillInTab(1, 'a', false);
+
+    expect(r.status).toBe('filled');
+    expect(r.filled).toBe(1);
+    expect(r.message).toMatch(/^Filled partly:/);
   });
 
   it('refuses a sandboxed frame', async () => {
@@ -385,6 +433,7 @@ describe('inline menu', () => {
     vault.logins = [login('a')];
     const report: FrameReport = {
       url: PAGE,
+      doc: 'doc-1',
       sandboxed: false,
       fields: [
         field('f1', FieldKind.Username, 0, 'header'),
@@ -399,6 +448,41 @@ describe('inline menu', () => {
     await service.menuChoose(opened?.menu ?? '', { kind: 'fill', id: 'a', allowInsecure: false });
 
     expect(tabs.fills()[0]?.plan.ops.map((op) => op.fieldId)).toEqual(['f3', 'f4']);
+  });
+
+  it('menuChoose fills a menu opened before a pushState the browser has not reported', async () => {
+    vault.logins = [login('a')];
+    const pushed = 'https://www.example.com/app/login';
+    tabs.setFrames(1, [frame(0, PAGE, loginReport(pushed))]);
+    const opened = await service.fieldFocused(sender(PAGE), 'f1', 'username');
+
+    const r = await service.menuChoose(opened?.menu ?? '', { kind: 'fill', id: 'a', allowInsecure: false });
+
+    expect(r.status).toBe('filled');
+    expect(tabs.fills()[0]?.plan.url).toBe(pushed);
+  });
+
+  it('menuChoose writes nothing once the frame of the menu went to another origin', async () => {
+    vault.logins = [login('a')];
+    tabs.setFrames(1, [frame(0, PAGE)]);
+    const opened = await service.fieldFocused(sender(PAGE), 'f1', 'username');
+    tabs.setFrames(1, [frame(0, PAGE, loginReport('https://evil.example.net/login'))]);
+
+    const r = await service.menuChoose(opened?.menu ?? '', { kind: 'fill', id: 'a', allowInsecure: false });
+
+    expect(r.status).toBe('refused');
+    expect(tabs.fills()).toEqual([]);
+  });
+
+  it('menuChoose keeps the menu open to say a fill was partial', async () => {
+    vault.logins = [login('a')];
+    tabs.setFrames(1, [{ ...frame(0, PAGE), unwritable: 1 }]);
+    const opened = await service.fieldFocused(sender(PAGE), 'f1', 'username');
+
+    const r = await service.menuChoose(opened?.menu ?? '', { kind: 'fill', id: 'a', allowInsecure: false });
+
+    expect(r.message).toMatch(/^Filled partly:/);
+    expect(tabs.named('closeMenu')).toEqual([]);
   });
 
   it('menuState of an unknown session is expired', async () => {

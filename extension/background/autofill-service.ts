@@ -5,6 +5,7 @@ import {
   type WorkerReplies,
 } from '../autofill/content-protocol.ts';
 import { FieldKind } from '../autofill/field-kind.ts';
+import { sameOrigin } from '../autofill/frame-origin.ts';
 import type { FillOp, FrameReport } from '../autofill/page-fields.ts';
 import { planLogin, planNewPassword, planOtp } from '../autofill/plan.ts';
 import { parseTotpSecret, totpCode } from '../autofill/totp.ts';
@@ -117,6 +118,12 @@ const words = {
   get unreachable() {
     return t('worker.unreachable');
   },
+  get navigated() {
+    return t('worker.navigated');
+  },
+  get partly() {
+    return t('worker.filledPartly');
+  },
   get noMatches() {
     return t('worker.noMatches');
   },
@@ -127,6 +134,30 @@ const result = (status: FillStatus, filled = 0, message: string | null = null): 
   filled,
   message,
 });
+
+interface Inserted {
+  filled: number;
+  unfilled: number;
+  message: string | null;
+}
+
+/** What a write that happened says: all in, or "Filled partly: …" when some fields took nothing. */
+const filledResult = (outcome: Inserted): FillResult =>
+  result(FillStatus.Filled, outcome.filled, outcome.unfilled > 0 ? words.partly : null);
+
+/**
+ * Why a frame's fresh report cannot take a plan made for `browserUrl` (the frame URL the browser
+ * gave us), or null when it can. Only the origin is compared: a single-page app moves to another
+ * path with `history.pushState` in the same document, and the browser may keep reporting the old
+ * URL; a page can push any path of its own origin, so the path decides nothing. Another origin is a
+ * real navigation, and the plan is refused.
+ */
+function frameChanged(report: FrameReport | null, browserUrl: string): string | null {
+  if (!report) return words.unreachable;
+  if (report.sandboxed) return words.sandboxed;
+  if (!sameOrigin(report.url, browserUrl)) return words.navigated;
+  return null;
+}
 
 export class AutofillService {
   private readonly menus = new Map<string, MenuSession>();
@@ -174,8 +205,9 @@ export class AutofillService {
   }
 
   /**
-   * Fills `login` into one frame, after re-collecting it: the frame's current URL (as the content
-   * script sees it, and it must still be the URL the browser gave us) must match the login.
+   * Fills `login` into one frame, after re-collecting it. The login is matched against the URL the
+   * browser gave us; the content script's report must still be on that URL's origin (its path may
+   * have moved by pushState), else nothing is written.
    */
   private async fillFrame(
     tabId: number,
@@ -188,23 +220,22 @@ export class AutofillService {
     if (!match) return result(FillStatus.Refused, 0, words.noMatch);
     if (match.insecure && !allowInsecure) return result(FillStatus.NeedsConfirmation, 0, words.insecure);
     const report = await this.collect(tabId, frame.frameId);
-    if (!report) return result(FillStatus.Refused, 0, words.unreachable);
-    if (report.sandboxed) return result(FillStatus.Refused, 0, words.sandboxed);
-    if (!sameDocument(report.url, frame.url)) return result(FillStatus.Refused, 0, words.unreachable);
+    const changed = frameChanged(report, frame.url);
+    if (changed !== null || !report) return result(FillStatus.Refused, 0, changed);
     const ops = planLogin(
       report,
       { username: login.fields.username, password: login.fields.password },
       focusedId,
     );
     if (ops.length === 0) return result(FillStatus.NothingToFill, 0, words.nothing);
-    const outcome = await this.insert(tabId, frame.frameId, report.url, ops);
+    const outcome = await this.insert(tabId, frame.frameId, report, ops);
     if (outcome.filled === 0) return result(FillStatus.Refused, 0, outcome.message ?? words.nothing);
     void this.vault.markUsed(login.id);
     if (login.fields.totp !== '') {
       this.pendingTotp.set(tabId, { itemId: login.id, url: frame.url, until: this.now() + TOTP_TTL_MS });
       await this.refreshAttention();
     }
-    return result(FillStatus.Filled, outcome.filled);
+    return filledResult(outcome);
   }
 
   private async collect(tabId: number, frameId: number): Promise<FrameReport | null> {
@@ -215,21 +246,25 @@ export class AutofillService {
     }
   }
 
+  /** Sends the plan for the document `report` came from; the content script re-checks it. */
   private async insert(
     tabId: number,
     frameId: number,
-    url: string,
+    report: FrameReport,
     ops: FillOp[],
-  ): Promise<{ filled: number; message: string | null }> {
+  ): Promise<Inserted> {
     try {
       const outcome = await this.tabs.send(tabId, frameId, {
         channel: WORKER_CHANNEL,
         name: 'fill',
-        plan: { url, ops },
+        plan: { url: report.url, doc: report.doc, ops },
       });
-      return { filled: outcome?.filled ?? 0, message: outcome?.refused ?? null };
+      const filled = outcome?.filled ?? 0;
+      // An answer without the count (an older content script) counts every missing write.
+      const unfilled = typeof outcome?.unfilled === 'number' ? outcome.unfilled : ops.length - filled;
+      return { filled, unfilled, message: outcome?.refused ?? null };
     } catch {
-      return { filled: 0, message: words.unreachable };
+      return { filled: 0, unfilled: ops.length, message: words.unreachable };
     }
   }
 
@@ -259,14 +294,17 @@ export class AutofillService {
     frames.sort((a, b) => a.frameId - b.frameId);
     let best: FillResult = result(FillStatus.NothingToFill, 0, words.nothing);
     let total = 0;
+    let partly: string | null = null;
     for (const frame of frames) {
       if (!parseSiteUrl(frame.url) || !bestMatch(login.uris, parseSiteUrl(frame.url) ?? nullSite)) continue;
       const r = await this.fillFrame(tabId, frame, login, allowInsecure, null);
       if (r.status === FillStatus.NeedsConfirmation) return r;
-      if (r.status === FillStatus.Filled) total += r.filled;
-      else if (best.status === FillStatus.NothingToFill && r.status === FillStatus.Refused) best = r;
+      if (r.status === FillStatus.Filled) {
+        total += r.filled;
+        partly ??= r.message;
+      } else if (best.status === FillStatus.NothingToFill && r.status === FillStatus.Refused) best = r;
     }
-    return total > 0 ? result(FillStatus.Filled, total) : best;
+    return total > 0 ? result(FillStatus.Filled, total, partly) : best;
   }
 
   /** Keyboard shortcut: the best match for the tab; pressed again within a few seconds, the next one. */
@@ -384,9 +422,10 @@ export class AutofillService {
         menu.fieldId,
       );
     }
-    // On success the menu goes; otherwise it stays to show why (or to ask about plain http), with
-    // room for the words and buttons.
-    if (outcome.status === FillStatus.Filled) await this.closeMenu(session, false);
+    // On a complete fill the menu goes; otherwise (nothing, or "Filled partly") it stays to show
+    // why (or to ask about plain http), with room for the words and buttons.
+    if (outcome.status === FillStatus.Filled && outcome.message === null)
+      await this.closeMenu(session, false);
     else
       await this.tabs
         .send(menu.tabId, menu.frameId, { channel: WORKER_CHANNEL, name: 'resizeMenu', rows: 3 })
@@ -415,19 +454,18 @@ export class AutofillService {
 
   private async fillGenerated(menu: MenuSession): Promise<FillResult> {
     const report = await this.collect(menu.tabId, menu.frameId);
-    if (!report || report.sandboxed || !sameDocument(report.url, menu.url)) {
-      return result(FillStatus.Refused, 0, words.unreachable);
-    }
+    const changed = frameChanged(report, menu.url);
+    if (changed !== null || !report) return result(FillStatus.Refused, 0, changed);
     const { value: password, kind } = await this.generator.generateForField();
     const ops = planNewPassword(report, password, menu.fieldId);
     if (ops.length === 0) return result(FillStatus.NothingToFill, 0, words.nothing);
-    const outcome = await this.insert(menu.tabId, menu.frameId, report.url, ops);
+    const outcome = await this.insert(menu.tabId, menu.frameId, report, ops);
     if (outcome.filled === 0) return result(FillStatus.Refused, 0, outcome.message ?? words.nothing);
     this.generated.set(menu.tabId, { password, url: menu.url, at: this.now() });
     // In the history before the page can lose it (a sign-up that fails after the fill). The fill
     // itself has happened: a history that cannot be written (vault locked meanwhile) does not undo it.
     await this.generator.record(password, kind).catch(() => undefined);
-    return result(FillStatus.Filled, outcome.filled);
+    return filledResult(outcome);
   }
 
   private async fillOtp(
@@ -441,9 +479,8 @@ export class AutofillService {
       return result(FillStatus.Refused, 0, words.noMatch);
     }
     const report = await this.collect(tabId, frame.frameId);
-    if (!report || report.sandboxed || !sameDocument(report.url, frame.url)) {
-      return result(FillStatus.Refused, 0, words.unreachable);
-    }
+    const changed = frameChanged(report, frame.url);
+    if (changed !== null || !report) return result(FillStatus.Refused, 0, changed);
     const ops = planOtp(report, totpCode(config, this.now()).code);
     if (ops.length === 0) {
       // Code boxes there are, but none that fits this code (six boxes for an 8-digit code).
@@ -451,9 +488,9 @@ export class AutofillService {
       const why = boxes ? t('worker.codeBoxesDiffer', [String(config.digits)]) : words.nothing;
       return result(FillStatus.NothingToFill, 0, why);
     }
-    const outcome = await this.insert(tabId, frame.frameId, report.url, ops);
+    const outcome = await this.insert(tabId, frame.frameId, report, ops);
     return outcome.filled > 0
-      ? result(FillStatus.Filled, outcome.filled)
+      ? filledResult(outcome)
       : result(FillStatus.Refused, 0, outcome.message ?? words.nothing);
   }
 
@@ -663,10 +700,6 @@ const summary = (l: AutofillLogin): ItemSummary => ({
   pending: false,
   updatedAt: l.lastUsedAt ?? '',
 });
-
-function sameDocument(a: string, b: string): boolean {
-  return a.split('#')[0] === b.split('#')[0];
-}
 
 function sameSite(a: string, b: string): boolean {
   const x = parseSiteUrl(a);

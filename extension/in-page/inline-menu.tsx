@@ -88,7 +88,8 @@ export function InlineMenu({ session }: { session: string }) {
     }
     if (result.status === 'needs-confirmation' && choice.kind === 'fill') {
       setConfirm({ id: choice.id, message: result.message ?? '' });
-    } else if (result.status !== 'filled' && result.message) {
+    } else if (result.message) {
+      // Nothing filled, or "Filled partly: …" (the worker keeps the menu open to say so).
       setNotice(result.message);
     }
   };

@@ -54,7 +54,8 @@ export function TabMatchesSection() {
       setNotice(null);
       const r = await send('fillItem', { id: item.id, allowInsecure });
       const message = r.message ?? fallback[r.status]?.() ?? '';
-      if (r.status === FillStatus.Filled) window.close();
+      // A partial fill ("Filled partly: …") keeps the popup open to say so.
+      if (r.status === FillStatus.Filled && r.message === null) window.close();
       else if (r.status === FillStatus.NeedsConfirmation) setNotice({ kind: 'confirm', item, message });
       else setNotice({ kind: 'info', message });
     });
