@@ -128,7 +128,7 @@ describe('a device or security-key code in a password box', () => {
     expect(await noMenuWithin(page, 1_500)).toBe(true);
 
     const popup = await openToolbarPopup(device, page);
-    await popup.click('::-p-aria([name="Fill Device step"][role="button"])');
+    await popup.locator('::-p-aria([name="Fill Device step"][role="button"])').click();
     await popup.waitForSelector('::-p-text(Keyhold found no login fields it can fill on this page.)');
     expect(await readFields(page)).toEqual({ code: '', device: '' });
     // The login is still there to fill where it belongs.

@@ -89,7 +89,7 @@ describe('sign-up pages offer the generator, never the stored login', () => {
   it('the popup’s Fill writes the login’s username but not its password into a sign-up form', async () => {
     const page = await open('/signup-plain.html');
     const popup = await openToolbarPopup(device, page);
-    await popup.click('::-p-aria([name="Fill Acme"][role="button"])');
+    await popup.locator('::-p-aria([name="Fill Acme"][role="button"])').click();
     await waitForValue(page, 'email', 'ada@acme.test');
     expect((await readFields(page)).password).toBe('');
   });

@@ -56,7 +56,9 @@ export class ContentAgent {
 
   constructor(
     private readonly runtime: Runtime,
-    private readonly storage: typeof browser.storage.local,
+    // Not named `storage`: WXT's import scan takes a free-standing `storage` for its storage API and
+    // bundles all of @wxt-dev/storage (3 KB) into the script every page gets.
+    private readonly localArea: typeof browser.storage.local,
     private readonly signal: AbortSignal,
   ) {}
 
@@ -361,12 +363,12 @@ export class ContentAgent {
     const onStorage = (changes: Record<string, { newValue?: unknown }>) => {
       if (ATTENTION_KEY in changes) watch(untilOf(changes[ATTENTION_KEY]?.newValue));
     };
-    this.storage.onChanged.addListener(onStorage);
+    this.localArea.onChanged.addListener(onStorage);
     this.signal.addEventListener('abort', () => {
-      this.storage.onChanged.removeListener(onStorage);
+      this.localArea.onChanged.removeListener(onStorage);
       watch(0);
     });
-    this.storage.get(ATTENTION_KEY).then(
+    this.localArea.get(ATTENTION_KEY).then(
       (stored) => watch(untilOf(stored[ATTENTION_KEY])),
       () => undefined,
     );
