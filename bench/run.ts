@@ -2,6 +2,7 @@
 import '../e2e/support/extension-modules.ts';
 import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
+import { benchAutofillFill } from './autofill-fill.ts';
 import { benchBrowserUnlock } from './browser-unlock.ts';
 import { benchDeltaSync } from './delta-sync.ts';
 import { benchDpop } from './dpop.ts';
@@ -21,6 +22,7 @@ const results = [
   await benchSyncServer(),
   await benchDpop(),
   await benchAutofill(),
+  await benchAutofillFill(),
   await benchAuditVerify(),
   await benchHealth(),
 ];
