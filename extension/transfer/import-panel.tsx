@@ -228,14 +228,16 @@ export function ImportPanel() {
 
 /** After an import: how many were added, and whether the other devices have them yet. */
 function ImportDone({ imported, onAgain }: { imported: number; onAgain: () => void }) {
-  const [synced, setSynced] = useState(false);
+  const [synced, setSynced] = useState<'pending' | 'synced' | 'later'>('pending');
   useEffect(() => {
     let live = true;
     const check = async () => {
       const state = await send('getState', {}).catch(() => null);
       if (!live) return;
-      if (state?.sync.pending === 0 && state.sync.lastSyncAt) setSynced(true);
-      else timer = setTimeout(() => void check(), 500);
+      if (state?.sync.pending === 0 && state.sync.lastSyncAt) return setSynced('synced');
+      // The server cannot be reached (or refused): the items are safe here and sync when it can.
+      setSynced(state?.sync.error ? 'later' : 'pending');
+      timer = setTimeout(() => void check(), 500);
     };
     let timer = setTimeout(() => void check(), 0);
     return () => {
@@ -247,7 +249,11 @@ function ImportDone({ imported, onAgain }: { imported: number; onAgain: () => vo
     <div class="import-done">
       <p role="status">{t('transfer.import.done', imported)}</p>
       <p role="status" class="hint">
-        {synced ? t('transfer.import.synced') : t('transfer.import.syncing')}
+        {synced === 'synced'
+          ? t('transfer.import.synced')
+          : synced === 'later'
+            ? t('transfer.import.syncLater')
+            : t('transfer.import.syncing')}
       </p>
       <button type="button" onClick={onAgain}>
         {t('transfer.import.another')}
