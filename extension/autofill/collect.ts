@@ -136,7 +136,10 @@ export class FieldRegistry {
  * 13 µs each) only on custom elements, the components that hold them — asking every element of a
  * 15,000-element page took 200 ms.
  */
-export function findInputs(root: Document | ShadowRoot, shadowRootOf: ShadowRootOf): HTMLInputElement[] {
+export function findInputs(
+  root: Document | ShadowRoot | Element,
+  shadowRootOf: ShadowRootOf,
+): HTMLInputElement[] {
   const found: HTMLInputElement[] = [];
   const visit = (scope: Document | ShadowRoot | Element) => {
     const walker = (scope.ownerDocument ?? (scope as Document)).createTreeWalker(
@@ -207,19 +210,36 @@ function labelText(el: HTMLInputElement | HTMLSelectElement, labels?: LabelIndex
   return parts.join(' ').replace(/\s+/g, ' ').trim().slice(0, 200);
 }
 
-/** The form, or for inputs outside any form their tree (document or shadow root). */
+/**
+ * An input's group: its form — also one reached across shadow boundaries, the nearest `<form>`
+ * around the shadow host of a design-system `<ds-input>` and so on up the host chain — else the
+ * document. So a login whose username and password each sit in their own component's shadow root is
+ * one group, while separate forms stay separate and a form inside a shadow root is its own group.
+ */
 export function groupKey(el: HTMLInputElement): object {
-  return el.form ?? el.getRootNode();
+  if (el.form) return el.form;
+  let root = el.getRootNode();
+  while (root instanceof ShadowRoot) {
+    const form = root.host.closest('form');
+    if (form) return form;
+    root = root.host.getRootNode();
+  }
+  return root;
 }
 
 /** The candidate inputs of `el`'s group (groupKey), in document order, `el` among them. */
 export function groupInputs(el: HTMLInputElement, shadowRootOf: ShadowRootOf = defaultShadowRootOf) {
   const key = groupKey(el);
-  if (key instanceof HTMLFormElement)
-    return [...key.elements].filter(
-      (x): x is HTMLInputElement => x instanceof HTMLInputElement && !SKIPPED_TYPES.has(x.type),
-    );
-  return findInputs(key as Document | ShadowRoot, shadowRootOf).filter((x) => groupKey(x) === key);
+  if (key instanceof HTMLFormElement) {
+    // A form whose inputs are all its own (no component holds one in a shadow root) is read as is.
+    const inner = findInputs(key, shadowRootOf);
+    if (inner.every((x) => x.form === key))
+      return [...key.elements].filter(
+        (x): x is HTMLInputElement => x instanceof HTMLInputElement && !SKIPPED_TYPES.has(x.type),
+      );
+  }
+  const root = key instanceof HTMLFormElement ? key.getRootNode() : key;
+  return findInputs(root as Document | ShadowRoot, shadowRootOf).filter((x) => groupKey(x) === key);
 }
 
 const texts = (nodes: Iterable<Element>, attrs: boolean) =>
@@ -235,7 +255,7 @@ const texts = (nodes: Iterable<Element>, attrs: boolean) =>
     .slice(0, 600);
 
 /**
- * The kinds of one group's inputs (its form, or the formless inputs of one tree): each field's own
+ * The kinds of one group's inputs (its form, or the formless inputs of the document): each field's own
  * kind, then the form's sign-up judgement over its visible password boxes (signup-form.ts). The one
  * classification both collect and the inline menu use. `assumePassword`: treat the group as having
  * a password box even without one (the menu does for formless inputs).

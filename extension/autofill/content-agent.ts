@@ -19,7 +19,7 @@ import {
 import { FieldKind } from './field-kind.ts';
 import { createInPageFrame, type InPageFrame, layerFor } from './in-page-frame.ts';
 import { insertPlan } from './insert.ts';
-import { isCovered, isEditable, isVisible } from './visibility.ts';
+import { fadingIn, isCovered, isEditable, isVisible } from './visibility.ts';
 
 /**
  * The content script, in every frame: collect on request, insert a plan it is sent, open the
@@ -42,6 +42,9 @@ type Runtime = typeof browser.runtime;
  * trusted by the browser (`isTrusted`) but opens nothing.
  */
 const GESTURE_MS = 1000;
+
+/** The longest a focus waits for a component's fade-in before the field is judged once more. */
+const FADE_WAIT_MS = 1000;
 
 /** storage.local key (no `local:` prefix at this level) of the worker's "a prompt is waiting" flag. */
 export const ATTENTION_KEY = 'autofill-attention';
@@ -165,7 +168,11 @@ export class ContentAgent {
     const { at, path } = this.gesture;
     if (performance.now() - at > GESTURE_MS) return false;
     if (path === null) return true; // the Tab key
-    return path.includes(field) || [...(field.labels ?? [])].some((label) => path.includes(label));
+    if (path.includes(field) || [...(field.labels ?? [])].some((label) => path.includes(label))) return true;
+    // A press inside a closed shadow root reaches us retargeted to its host: a press on the component.
+    for (let root = field.getRootNode(); root instanceof ShadowRoot; root = root.host.getRootNode())
+      if (path.includes(root.host)) return true;
+    return false;
   }
 
   private async onFocus(event: FocusEvent): Promise<void> {
@@ -194,12 +201,8 @@ export class ContentAgent {
 
   private async openMenuFor(field: HTMLInputElement): Promise<void> {
     if (this.opening === field) return;
-    const kind = this.menuKind(field);
-    // Invisible or covered fields get no menu: a clickjacking overlay must not get our UI.
-    if (!kind || !isVisible(field) || isCovered(field)) return;
-    const id = this.registry.idOf(field);
     this.opening = field;
-    const reply = await this.send('fieldFocused', { fieldId: id, kind }).finally(() => {
+    const reply = await this.askForMenu(field).finally(() => {
       if (this.opening === field) this.opening = null;
     });
     if (!reply || this.focusedInput() !== field) return;
@@ -209,6 +212,25 @@ export class ContentAgent {
     this.menu = { frame, field };
     this.menuRows = reply.rows;
     this.placeMenu();
+  }
+
+  /** The worker's menu for `field`, or null when the field gets none. */
+  private async askForMenu(field: HTMLInputElement) {
+    if (!this.menuKind(field)) return null;
+    const fades = isVisible(field) ? [] : fadingIn(field);
+    if (fades.length > 0) {
+      // A component fading its content in is transparent on the first focus: judge it once more
+      // when the fade is over (at most FADE_WAIT_MS), with the same rule as ever.
+      await Promise.race([
+        Promise.allSettled(fades.map((a) => a.finished)),
+        new Promise((r) => setTimeout(r, FADE_WAIT_MS)),
+      ]);
+      if (this.focusedInput() !== field) return null;
+    }
+    const kind = this.menuKind(field);
+    // Invisible or covered fields get no menu: a clickjacking overlay must not get our UI.
+    if (!kind || !isVisible(field) || isCovered(field)) return null;
+    return this.send('fieldFocused', { fieldId: this.registry.idOf(field), kind });
   }
 
   private menuRows = 1;
@@ -282,7 +304,7 @@ export class ContentAgent {
     const firstValue = (kind: FieldKind) => {
       for (let i = 0; i < report.fields.length; i++) {
         const el = elements[i];
-        if (report.fields[i]?.kind !== kind || !el || (form !== null && el.form !== form)) continue;
+        if (report.fields[i]?.kind !== kind || !el || (form !== null && groupKey(el) !== form)) continue;
         if (el.value !== '') return el.value;
       }
       return '';

@@ -12,15 +12,19 @@ export function isEditable(el: HTMLInputElement): boolean {
   return !el.disabled && !el.readOnly && el.isConnected;
 }
 
-/** Rendered, non-trivial in size, not transparent, not hidden, not placed outside the page. */
-export function isVisible(el: HTMLElement): boolean {
+/**
+ * Rendered, non-trivial in size, not transparent, not hidden, not placed outside the page.
+ * `ignoreOpacity` only for `fadingIn`: every decision to show UI or write uses the full check.
+ */
+export function isVisible(el: HTMLElement, ignoreOpacity = false): boolean {
   // checkVisibility covers display:none, content-visibility and visibility/opacity on any ancestor.
-  if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true, contentVisibilityAuto: true })) {
+  const opacityProperty = !ignoreOpacity;
+  if (!el.checkVisibility({ opacityProperty, visibilityProperty: true, contentVisibilityAuto: true })) {
     return false;
   }
   const rect = el.getBoundingClientRect();
   if (rect.width < MIN_SIZE || rect.height < MIN_SIZE) return false;
-  if (effectiveOpacity(el) < MIN_OPACITY) return false;
+  if (opacityProperty && effectiveOpacity(el) < MIN_OPACITY) return false;
   // Off the page: entirely left of or above the document's origin (left:-9999px and friends).
   const view = el.ownerDocument.defaultView;
   const scrollX = view?.scrollX ?? 0;
@@ -38,6 +42,26 @@ function effectiveOpacity(el: HTMLElement): number {
     if (opacity < MIN_OPACITY) break;
   }
   return opacity;
+}
+
+/**
+ * The finite opacity animations and transitions now running on `el` or its ancestors (across shadow
+ * roots), when they are the only reason `el` is not visible: a component fading its content in.
+ * Empty for a field invisible for any other reason or transparent for good (a honeypot). The caller
+ * waits for them once and then asks `isVisible` again; nothing here makes a field count as visible.
+ */
+export function fadingIn(el: HTMLElement): Animation[] {
+  if (!isVisible(el, true)) return [];
+  const fades: Animation[] = [];
+  for (let node: Element | null = el; node; node = parentAcrossShadow(node)) {
+    for (const a of node.getAnimations()) {
+      const effect = a.effect as KeyframeEffect | null;
+      if (a.playState === 'running' && Number.isFinite(effect?.getComputedTiming().endTime ?? Number.NaN)) {
+        if (effect?.getKeyframes().some((k) => 'opacity' in k)) fades.push(a);
+      }
+    }
+  }
+  return fades;
 }
 
 /** `clip: rect(0 0 0 0)` / `clip-path: inset(50%)`, the visually-hidden pattern. */
