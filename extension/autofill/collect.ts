@@ -1,4 +1,10 @@
-import { classifyField, type FieldDescriptor, FieldKind } from './field-kind.ts';
+import {
+  classifyField,
+  type FieldDescriptor,
+  FieldKind,
+  isIdentifierBox,
+  isIdentifierStep,
+} from './field-kind.ts';
 import type { FieldInfo, FrameReport } from './page-fields.ts';
 import { type FieldPrint, pickReplacement } from './refind.ts';
 import { type FormDescriptor, passwordKinds } from './signup-form.ts';
@@ -242,6 +248,8 @@ export function groupInputs(el: HTMLInputElement, shadowRootOf: ShadowRootOf = d
   return findInputs(root as Document | ShadowRoot, shadowRootOf).filter((x) => groupKey(x) === key);
 }
 
+const BUTTONS = 'button,input[type=submit],input[type=button],[role=button]';
+const TEXT_TYPES = new Set(['text', 'email', 'tel', 'number', '']);
 const texts = (nodes: Iterable<Element>, attrs: boolean) =>
   [...nodes]
     .slice(0, 30)
@@ -257,8 +265,10 @@ const texts = (nodes: Iterable<Element>, attrs: boolean) =>
 /**
  * The kinds of one group's inputs (its form, or the formless inputs of the document): each field's own
  * kind, then the form's sign-up judgement over its visible password boxes (signup-form.ts). The one
- * classification both collect and the inline menu use. `assumePassword`: treat the group as having
- * a password box even without one (the menu does for formless inputs).
+ * classification both collect and the inline menu use. A group without a password may still be
+ * the identifier step of a login (`identifierStep`). `assumePassword`: treat the group as having
+ * a password box even without one. The menu no longer does for formless inputs: it must judge
+ * a group as collect does, or it opens on a box that a fill then finds nothing in.
  */
 export function classifyGroup(
   key: object,
@@ -269,6 +279,7 @@ export function classifyGroup(
   const hasPassword = assumePassword || inputs.some((el) => el.type === 'password');
   const ds = inputs.map((el) => describe(el, labels));
   const kinds = ds.map((d) => classifyField(d, hasPassword));
+  if (!hasPassword) identifierStep(key, inputs, ds, kinds);
   const boxes: number[] = [];
   kinds.forEach((k, i) => {
     if ((k === FieldKind.Password || k === FieldKind.NewPassword) && isVisible(inputs[i] as HTMLInputElement))
@@ -284,9 +295,7 @@ export function classifyGroup(
   const descriptor: FormDescriptor = {
     passwords: boxes.map((i) => ds[i] as FieldDescriptor),
     others,
-    buttons: form
-      ? texts(form.querySelectorAll('button,input[type=submit],input[type=button],[role=button]'), true)
-      : '',
+    buttons: form ? texts(form.querySelectorAll(BUTTONS), true) : '',
     // "Forgot password?" often sits just after the form, so its parent's links are read too.
     links: form ? texts((form.parentElement ?? form).querySelectorAll('a'), false) : '',
     form: form ? `${attr('action')} ${attr('id')} ${attr('name')} ${attr('class')}` : '',
@@ -300,6 +309,38 @@ export function classifyGroup(
     kinds[i] = newKinds[j] as FieldKind;
   });
   return kinds;
+}
+
+/**
+ * Email-first and identifier-first logins: a group (form, or formless inputs) without a password
+ * whose only visible text-like input is an identifier box (`isIdentifierBox`) and whose buttons say
+ * next/continue/sign in — or that has no button text and a sign-in title — is a login step: that
+ * box is a Username. A formless box's buttons are those of its nearest ancestor (up to four levels)
+ * that holds one. Attribute checks come first and visibility is read for at most two boxes, so a
+ * large page without a password pays almost nothing.
+ */
+function identifierStep(
+  key: object,
+  inputs: HTMLInputElement[],
+  ds: FieldDescriptor[],
+  kinds: FieldKind[],
+): void {
+  const candidates = ds.flatMap((d, i) => (kinds[i] !== FieldKind.Otp && isIdentifierBox(d) ? [i] : []));
+  if (candidates.length === 0) return;
+  let shown = -1;
+  for (let i = 0; i < inputs.length; i++) {
+    if (!TEXT_TYPES.has((ds[i] as FieldDescriptor).type) || !isVisible(inputs[i] as HTMLInputElement))
+      continue;
+    if (shown !== -1) return; // a second visible text box: a form of another kind
+    shown = i;
+  }
+  if (!candidates.includes(shown)) return;
+  const el = inputs[shown] as HTMLInputElement;
+  let scope: Element | null = key instanceof HTMLFormElement ? key : el.parentElement;
+  if (!(key instanceof HTMLFormElement))
+    for (let up = 0; scope && up < 4 && !scope.querySelector(BUTTONS); up++) scope = scope.parentElement;
+  const buttons = scope ? texts(scope.querySelectorAll(BUTTONS), true) : '';
+  if (isIdentifierStep(buttons, el.ownerDocument.title)) kinds[shown] = FieldKind.Username;
 }
 
 export interface Collected {

@@ -155,7 +155,7 @@ export class ContentAgent {
     // The group's classification as collect makes it (a sign-up form's password is a new one).
     const key = groupKey(el);
     const inputs = groupInputs(el);
-    const kind = classifyGroup(key, inputs, !(key instanceof HTMLFormElement))[inputs.indexOf(el)];
+    const kind = classifyGroup(key, inputs)[inputs.indexOf(el)];
     return !kind || kind === FieldKind.Other ? null : kind;
   }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifyField, type FieldDescriptor, FieldKind } from './field-kind.ts';
+import {
+  classifyField,
+  type FieldDescriptor,
+  FieldKind,
+  isIdentifierBox,
+  isIdentifierStep,
+} from './field-kind.ts';
 
 /** A text input with no telling attributes; each case overrides what it is about. */
 const field = (over: Partial<FieldDescriptor>): FieldDescriptor => ({
@@ -187,5 +193,66 @@ describe('classifyField: a code in a password box is never a password target', (
     expect(kind({ type: 'password', label: 'PIN' })).toBe(FieldKind.Password);
     expect(kind({ type: 'password', name: 'token' })).toBe(FieldKind.Password);
     expect(kind({ type: 'password', label: 'Password' })).toBe(FieldKind.Password);
+  });
+});
+
+describe('identifier steps (email-first and identifier-first logins)', () => {
+  it.each<Partial<FieldDescriptor>>([
+    { type: 'email', name: 'email' },
+    { type: 'text', label: 'Email address' },
+    { type: 'text', autocomplete: 'email' },
+    { type: 'text', autocomplete: 'username' },
+    { type: 'text', id: 'identifier' },
+    { type: 'text', label: 'User ID' },
+    { type: 'tel', name: 'login' },
+  ])('%o can be an identifier box', (d) => {
+    expect(isIdentifierBox(field(d))).toBe(true);
+  });
+
+  it.each<Partial<FieldDescriptor>>([
+    { type: 'email', name: 'newsletter' },
+    { type: 'email', label: 'Subscribe to our list' },
+    { type: 'search', name: 'q' },
+    { type: 'text', name: 'q', label: 'Search' },
+    { type: 'text', label: 'City' },
+    { type: 'text', name: 'first_name' },
+    { type: 'checkbox', name: 'email' },
+    { type: 'text', label: 'Verification code' },
+  ])('%o never is', (d) => {
+    expect(isIdentifierBox(field(d))).toBe(false);
+  });
+
+  it.each([
+    ['Next', ''],
+    ['Continue', ''],
+    ['Sign in', ''],
+    ['Log in', ''],
+    ['Weiter', ''],
+    ['Suivant', ''],
+    ['Siguiente', ''],
+    ['Далее', ''],
+    ['下一步', ''],
+    ['次へ', ''],
+    ['다음', ''],
+    ['', 'Sign in – Example'],
+    ['', 'Anmelden'],
+  ])('button %j, title %j: a login step', (buttons, title) => {
+    expect(isIdentifierStep(buttons, title)).toBe(true);
+  });
+
+  it.each([
+    ['Subscribe', 'Sign in'],
+    ['Join the list', 'Sign in'],
+    ['Search', 'Log in'],
+    ['Sign up', ''],
+    ['Go', 'Sign in'],
+    ['', 'Our blog'],
+    ['Send', 'Contact'],
+  ])('button %j, title %j: not a login step', (buttons, title) => {
+    expect(isIdentifierStep(buttons, title)).toBe(false);
+  });
+
+  it('a lone email box alone is still Other by its own attributes (the group decides)', () => {
+    expect(classifyField(field({ type: 'email', name: 'email' }), false)).toBe(FieldKind.Other);
   });
 });

@@ -90,6 +90,39 @@ export function classifyField(d: FieldDescriptor, formHasPassword: boolean): Fie
   return USERNAME.test(words) ? FieldKind.Username : FieldKind.Other;
 }
 
+/**
+ * A box that could be the identifier step of an email-first or identifier-first login: textual,
+ * named for an email or a login name by its autocomplete token, type or words, and not a search,
+ * newsletter or other-data box. Only a candidate: `classifyGroup` also wants it alone in its group
+ * and a next/sign-in button or title (`isIdentifierStep`).
+ */
+export function isIdentifierBox(d: FieldDescriptor): boolean {
+  if (!TEXTUAL.has(d.type)) return false;
+  const ac = tokens(d.autocomplete);
+  const words = `${d.name} ${d.id} ${d.label}`;
+  if (NEVER_LOGIN.test(words) || isOtpLike(d, words)) return false;
+  if (ac.includes('username') || ac.includes('email') || d.type === 'email') return true;
+  if (EXPLICIT_LOGIN.test(words)) return true;
+  return USERNAME_STRONG.test(words) && !OTHER_DATA.test(words);
+}
+
+/** A button that moves a login on: next, continue, sign in, log in (en, de, fr, es, ru, zh, ja, ko, fa). */
+const STEP_BUTTON =
+  /next|continue|sign.?in(?!g)|log.?[io]n(?!g)|weiter|anmeld|suivant|continuer|connexion|se connecter|siguiente|continuar|iniciar.?sesi|далее|продолж|войти|下一步|继续|繼續|登录|登入|次へ|続行|ログイン|サインイン|다음|계속|로그인|بعدی|ادامه|ورود/i;
+/** A page title that says sign in / log in. */
+const LOGIN_TITLE =
+  /sign.?in(?!g)|log.?[io]n(?!g)|anmeld|connexion|se connecter|iniciar.?sesi|войти|вход|登录|登入|ログイン|サインイン|로그인|ورود/i;
+
+/**
+ * Whether a group with one identifier box and no password is a login step: its buttons say next,
+ * continue, sign in or log in — or, with no button text at all, the page title says sign in. A
+ * button that subscribes or searches refuses it whatever the title says.
+ */
+export function isIdentifierStep(buttons: string, title: string): boolean {
+  if (NEVER_LOGIN.test(buttons) || /sign.?up|regist|join/i.test(buttons)) return false;
+  return buttons.trim() === '' ? LOGIN_TITLE.test(title) : STEP_BUTTON.test(buttons);
+}
+
 /** A password box that asks for the password the user has now (token, or current/old words). */
 export function isCurrentPassword(d: FieldDescriptor): boolean {
   const ac = tokens(d.autocomplete);
