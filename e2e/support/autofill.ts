@@ -92,6 +92,16 @@ export async function waitForFrame(
 export const inlineMenu = (page: Page, timeout?: number) => waitForFrame(page, isMenu, timeout);
 export const savePrompt = (page: Page, timeout?: number) => waitForFrame(page, isPrompt, timeout);
 
+/** Whether the page shows an inline menu now. */
+export const menuShown = (page: Page) => page.frames().some(isMenu);
+
+/** Waits (up to 3 s) until the page shows no inline menu; true when it is gone. */
+export async function menuGone(page: Page): Promise<boolean> {
+  const deadline = Date.now() + 3_000;
+  while (menuShown(page) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return !menuShown(page);
+}
+
 /** True if no inline menu appears within `ms`. */
 export async function noMenuWithin(page: Page, ms: number): Promise<boolean> {
   try {

@@ -1,13 +1,12 @@
-import { type ActivityPage, ErrorCode } from '../messaging/protocol.ts';
-import { ApiClient, ApiError } from './api-client.ts';
-import { VaultError } from './vault-error.ts';
-import type { VaultService } from './vault-service.ts';
+import type { ActivityPage } from '../messaging/protocol.ts';
+import { ApiClient } from './api-client.ts';
+import { type SessionVault, withSession } from './session-call.ts';
 
 /** Events per page: a popup's screenful or two; "Load older" asks for the next page. */
 export const ACTIVITY_PAGE_SIZE = 20;
 
 /** What this feature needs of the vault: the server it is signed in to and a usable access token. */
-export type ActivityVault = Pick<VaultService, 'channelAuth' | 'hasAccount'>;
+export type ActivityVault = SessionVault;
 
 /**
  * The account's activity (its security events as the server's audit log recorded them), read
@@ -27,32 +26,13 @@ export class AccountActivity {
   ) {}
 
   async page(before?: number): Promise<ActivityPage> {
-    let page: ActivityPage;
-    try {
-      try {
-        page = await this.fetchPage(before, false);
-      } catch (e) {
-        // The token looked valid to our clock but the server refused it (skew, a session ended
-        // elsewhere): renew it once, as a sync does.
-        if (!(e instanceof ApiError && e.status === 401)) throw e;
-        page = await this.fetchPage(before, true);
-      }
-    } catch (e) {
-      if (e instanceof ApiError) throw new VaultError(e.code, e.detail);
-      throw e;
-    }
+    const page = await withSession(this.vault, this.makeApi, (api, token) =>
+      api.activity(token, { before, limit: ACTIVITY_PAGE_SIZE }),
+    );
     if (this.openNames) return this.openNames(page);
     return {
       ...page,
       events: page.events.map((e) => (e.device ? { ...e, device: { ...e.device, name: null } } : e)),
     };
-  }
-
-  private async fetchPage(before: number | undefined, renewToken: boolean): Promise<ActivityPage> {
-    const auth = await this.vault.channelAuth(renewToken);
-    if (!auth) {
-      throw new VaultError((await this.vault.hasAccount()) ? ErrorCode.Locked : ErrorCode.NoAccount);
-    }
-    return this.makeApi(auth.serverUrl).activity(auth.accessToken, { before, limit: ACTIVITY_PAGE_SIZE });
   }
 }

@@ -1,8 +1,7 @@
 import type { ExportFormat } from '../../server/routes/vault-export-schema.ts';
 import { type ExportItem, exportItems } from '../export/export-items.ts';
-import { ErrorCode } from '../messaging/protocol.ts';
-import { ApiClient, ApiError } from './api-client.ts';
-import { VaultError } from './vault-error.ts';
+import { ApiClient } from './api-client.ts';
+import { type SessionVault, withSession } from './session-call.ts';
 import type { VaultService } from './vault-service.ts';
 
 /**
@@ -12,10 +11,7 @@ import type { VaultService } from './vault-service.ts';
  * server is unreachable), nothing is handed out: an export a user did not make always shows there.
  */
 
-export type ExportVault = Pick<
-  VaultService,
-  'channelAuth' | 'hasAccount' | 'checkMasterPassword' | 'readVault'
->;
+export type ExportVault = SessionVault & Pick<VaultService, 'checkMasterPassword' | 'readVault'>;
 
 export class VaultExports {
   constructor(
@@ -26,24 +22,8 @@ export class VaultExports {
   async items(password: string, format: ExportFormat): Promise<ExportItem[]> {
     await this.vault.checkMasterPassword(password);
     const items = exportItems(await this.vault.readVault());
-    try {
-      try {
-        await this.record(format, items.length, false);
-      } catch (e) {
-        // A token our clock thought valid but the server refused: renew it once, as a sync does.
-        if (!(e instanceof ApiError && e.status === 401)) throw e;
-        await this.record(format, items.length, true);
-      }
-    } catch (e) {
-      if (e instanceof ApiError) throw new VaultError(e.code, e.detail);
-      throw e;
-    }
+    const record = { format, items: items.length };
+    await withSession(this.vault, this.makeApi, (api, token) => api.recordExport(token, record));
     return items;
-  }
-
-  private async record(format: ExportFormat, items: number, renew: boolean): Promise<void> {
-    const auth = await this.vault.channelAuth(renew);
-    if (!auth) throw new VaultError((await this.vault.hasAccount()) ? ErrorCode.Locked : ErrorCode.NoAccount);
-    await this.makeApi(auth.serverUrl).recordExport(auth.accessToken, { format, items });
   }
 }
