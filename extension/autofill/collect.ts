@@ -5,6 +5,7 @@ import {
   isIdentifierBox,
   isIdentifierStep,
 } from './field-kind.ts';
+import { siteUrlOf } from './frame-origin.ts';
 import type { FieldInfo, FrameReport } from './page-fields.ts';
 import { type FieldPrint, pickReplacement } from './refind.ts';
 import { type FormDescriptor, passwordKinds } from './signup-form.ts';
@@ -395,7 +396,8 @@ export function collectFrame(
   }
   const kept = fields.flatMap((f, i) => (f.kind === FieldKind.Other ? [] : [i]));
   const report: FrameReport = {
-    url: doc.location?.href ?? '',
+    // An about:blank / srcdoc frame reports the origin it inherited (its URL has none).
+    url: siteUrlOf(doc.location?.href ?? '', doc.defaultView?.origin) ?? doc.location?.href ?? '',
     doc: registry.doc,
     sandboxed: doc.defaultView?.origin === 'null',
     fields: kept.map((i) => fields[i] as FieldInfo),

@@ -17,8 +17,9 @@ import {
   type WorkerMessage,
 } from './content-protocol.ts';
 import { FieldKind } from './field-kind.ts';
-import { createInPageFrame, type InPageFrame, layerFor } from './in-page-frame.ts';
+import { createInPageFrame, type InPageFrame } from './in-page-frame.ts';
 import { insertPlan } from './insert.ts';
+import { type MenuAnchor, menuAnchor, placeInViewport } from './menu-anchor.ts';
 import { fadingIn, isCovered, isEditable, isVisible } from './visibility.ts';
 
 /**
@@ -51,7 +52,13 @@ export const ATTENTION_KEY = 'autofill-attention';
 
 export class ContentAgent {
   private readonly registry = new FieldRegistry();
-  private menu: { frame: InPageFrame; field: HTMLInputElement } | null = null;
+  private menu: {
+    frame: InPageFrame;
+    field: HTMLInputElement;
+    anchor: MenuAnchor;
+    /** Ends the listeners this menu put on parent frames' windows. */
+    off: AbortController;
+  } | null = null;
   private prompt: InPageFrame | null = null;
   private readonly top = window === window.top;
   /** The user's last press (with what it was on) or Tab key, from trusted events only. */
@@ -80,6 +87,8 @@ export class ContentAgent {
     on('submit', (e) => this.onSubmit(e));
     on('scroll', () => this.placeMenu());
     on('resize', () => this.placeMenu());
+    // Leaving (navigation, or the frame removed): a menu hung in a parent frame must go with us.
+    on('pagehide', () => this.closeMenu(false));
 
     // sendResponse + `return true`: the one reply style both Chrome's and Firefox's native APIs take.
     const listener = (message: unknown, _sender: unknown, sendResponse: (reply: unknown) => void) => {
@@ -208,8 +217,25 @@ export class ContentAgent {
     if (!reply || this.focusedInput() !== field) return;
     this.closeMenu(false);
     const url = this.runtime.getURL(`/inline-menu.html#${reply.menu}` as '/inline-menu.html');
-    const frame = createInPageFrame(url, 'Keyhold suggestions', layerFor(field), () => this.closeMenu(false));
-    this.menu = { frame, field };
+    const anchor = menuAnchor(field);
+    const frame = createInPageFrame(url, 'Keyhold suggestions', anchor.layer, () => this.closeMenu(false));
+    const off = new AbortController();
+    this.menu = { frame, field, anchor, off };
+    // Hung in a parent frame: its scrolling moves the field, and a press there is a press elsewhere.
+    for (const win of anchor.windows) {
+      if (win === window) continue;
+      const options = { capture: true, signal: off.signal };
+      win.addEventListener('scroll', () => this.placeMenu(), options);
+      win.addEventListener('resize', () => this.placeMenu(), options);
+      win.addEventListener(
+        'pointerdown',
+        (e) => {
+          if (e.isTrusted && this.menu && !e.composedPath().includes(this.menu.frame.host))
+            this.closeMenu(true);
+        },
+        options,
+      );
+    }
     this.menuRows = reply.rows;
     this.placeMenu();
   }
@@ -237,16 +263,20 @@ export class ContentAgent {
 
   private placeMenu(): void {
     if (!this.menu) return;
-    const r = this.menu.field.getBoundingClientRect();
+    const { anchor, frame } = this.menu;
     const height = MENU_CHROME + ROW_HEIGHT * Math.min(this.menuRows, 6);
-    const below = r.bottom + 4;
-    const top = below + height > window.innerHeight && r.top > height ? r.top - height - 4 : below;
-    const left = Math.max(4, Math.min(r.left, window.innerWidth - MENU_WIDTH - 4));
-    this.menu.frame.place({ left, top, width: MENU_WIDTH, height });
+    frame.place(
+      placeInViewport(
+        anchor.fieldRect(),
+        { width: MENU_WIDTH, height },
+        { width: anchor.win.innerWidth, height: anchor.win.innerHeight },
+      ),
+    );
   }
 
   private closeMenu(notify: boolean): void {
     if (!this.menu) return;
+    this.menu.off.abort();
     this.menu.frame.remove();
     this.menu = null;
     if (notify) void this.send('menuClosed', {});
@@ -269,8 +299,8 @@ export class ContentAgent {
     // Focus moving into our own menu blurs the field; anything else closes the menu.
     setTimeout(() => {
       if (!this.menu) return;
-      const active = document.activeElement;
-      if (active === this.menu.frame.host || this.focusedInput() === this.menu.field) return;
+      const host = this.menu.frame.host;
+      if (host.ownerDocument.activeElement === host || this.focusedInput() === this.menu.field) return;
       this.closeMenu(true);
     }, 200);
   }

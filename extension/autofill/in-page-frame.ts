@@ -42,10 +42,12 @@ export function createInPageFrame(
   parent: Element,
   onTampered: () => void,
 ): InPageFrame {
-  const host = document.createElement('keyhold-frame');
+  // Made by the document it goes into: the menu may hang in a same-origin parent frame's document.
+  const doc = parent.ownerDocument;
+  const host = doc.createElement('keyhold-frame');
   ownHosts.add(host);
   const root = host.attachShadow({ mode: 'closed' });
-  const iframe = document.createElement('iframe');
+  const iframe = doc.createElement('iframe');
   iframe.src = url;
   iframe.title = title;
   iframe.setAttribute('allow', '');
@@ -89,25 +91,4 @@ export function createInPageFrame(
       host.remove();
     },
   };
-}
-
-/**
- * Where the UI must live to be above the field: inside the field's open modal `<dialog>` or
- * popover (the top layer, where everything outside is inert or drawn beneath), else the document.
- */
-export function layerFor(field: Element): Element {
-  for (let node: Element | null = field; node; ) {
-    if (
-      (node instanceof HTMLDialogElement && node.open) ||
-      (node instanceof HTMLElement && node.hasAttribute('popover') && node.matches(':popover-open'))
-    ) {
-      return node;
-    }
-    if (node.parentElement) node = node.parentElement;
-    else {
-      const root = node.getRootNode();
-      node = root instanceof ShadowRoot ? root.host : null;
-    }
-  }
-  return document.documentElement;
 }

@@ -1,5 +1,5 @@
 import type { FieldRegistry } from './collect.ts';
-import { sameOrigin } from './frame-origin.ts';
+import { sameOrigin, siteUrlOf } from './frame-origin.ts';
 import type { FillPlan, InsertOutcome } from './page-fields.ts';
 import { isCovered, isEditable, isFillable, isVisible } from './visibility.ts';
 
@@ -19,7 +19,7 @@ export function insertPlan(registry: FieldRegistry, plan: FillPlan, win: Window 
       refused: 'Keyhold does not fill inside sandboxed frames.',
     };
   }
-  if (plan.doc !== registry.doc || !sameOrigin(win.location.href, plan.url)) {
+  if (plan.doc !== registry.doc || !sameOrigin(siteUrlOf(win.location.href, win.origin) ?? '', plan.url)) {
     return {
       filled: 0,
       unfilled: plan.ops.length,

@@ -78,6 +78,7 @@ class FakeVault implements AutofillVault {
 
 interface FakeFrame {
   frameId: number;
+  parentFrameId?: number;
   /** What the browser (webNavigation / sender) says the frame is. */
   url: string;
   /** What the frame's content script answers to 'collect'. */
@@ -109,7 +110,11 @@ class FakeTabs implements TabsPort {
     return { id: this.activeId, url: top?.url ?? null };
   }
   async frames(tabId: number) {
-    return (this.tabs.get(tabId) ?? []).map(({ frameId, url }) => ({ frameId, url }));
+    return (this.tabs.get(tabId) ?? []).map(({ frameId, parentFrameId, url }) => ({
+      frameId,
+      parentFrameId,
+      url,
+    }));
   }
   async send<N extends WorkerMessage['name']>(
     tabId: number,
@@ -284,6 +289,56 @@ describe('fillInTab', () => {
         },
       },
     ]);
+  });
+
+  it('fills a srcdoc / about:blank frame on the origin it inherits, when its own report agrees', async () => {
+    vault.logins = [login('a')];
+    const inherited = 'https://www.example.com/';
+    tabs.setFrames(1, [
+      frame(0, 'https://www.example.com/account', { ...loginReport(PAGE), fields: [] }),
+      { ...frame(4, 'about:srcdoc', loginReport(inherited)), parentFrameId: 0 },
+      // A blank frame inside it inherits the same origin, two levels down.
+      { ...frame(5, 'about:blank', loginReport(inherited)), parentFrameId: 4 },
+    ]);
+
+    const r = await service.fillInTab(1, 'a', false);
+
+    expect(r).toMatchObject({ status: 'filled', filled: 4 });
+    expect(tabs.fills().map((f) => [f.frameId, f.plan.url])).toEqual([
+      [4, inherited],
+      [5, inherited],
+    ]);
+  });
+
+  it('refuses an inheriting frame whose own origin is not its parent’s, or that is sandboxed', async () => {
+    vault.logins = [login('a')];
+    tabs.setFrames(1, [
+      frame(0, PAGE, { ...loginReport(PAGE), fields: [] }),
+      // Made by another origin (it navigated this blank frame): the frame itself says so.
+      { ...frame(4, 'about:blank', loginReport('https://evil.example.net/')), parentFrameId: 0 },
+      { ...frame(6, 'about:srcdoc', loginReport('https://www.example.com/', true)), parentFrameId: 0 },
+      // No parent the browser lists: nothing to inherit from, not even asked.
+      { ...frame(8, 'about:blank', loginReport('https://www.example.com/')), parentFrameId: 99 },
+    ]);
+
+    const r = await service.fillInTab(1, 'a', false);
+
+    expect(r.status).toBe('refused');
+    expect(tabs.fills()).toEqual([]);
+    expect(tabs.sent.filter((s) => s.frameId === 8)).toEqual([]);
+  });
+
+  it('a context-menu fill in a srcdoc frame resolves the frame the browser named by id', async () => {
+    vault.logins = [login('a')];
+    tabs.setFrames(1, [
+      frame(0, PAGE, { ...loginReport(PAGE), fields: [] }),
+      { ...frame(4, 'about:srcdoc', loginReport('https://www.example.com/')), parentFrameId: 0 },
+    ]);
+
+    const r = await service.fillInTab(1, 'a', false, { frameId: 4, url: 'about:srcdoc' });
+
+    expect(r.status).toBe('filled');
+    expect(tabs.fills().map((f) => f.frameId)).toEqual([4]);
   });
 
   it('writes nothing when the frame now shows another page than the browser reported', async () => {

@@ -5,7 +5,7 @@ import {
   type WorkerReplies,
 } from '../autofill/content-protocol.ts';
 import { FieldKind } from '../autofill/field-kind.ts';
-import { sameOrigin } from '../autofill/frame-origin.ts';
+import { frameOrigin, resolveInheritedFrames, sameOrigin } from '../autofill/frame-origin.ts';
 import type { FillOp, FrameReport } from '../autofill/page-fields.ts';
 import { planLogin, planNewPassword, planOtp } from '../autofill/plan.ts';
 import { parseTotpSecret, totpCode } from '../autofill/totp.ts';
@@ -53,7 +53,8 @@ export interface FieldGenerator {
 /** What the worker needs from the browser's tabs (real: tabs + webNavigation; tests: fakes). */
 export interface TabsPort {
   activeTab(): Promise<{ id: number; url: string | null } | null>;
-  frames(tabId: number): Promise<{ frameId: number; url: string }[]>;
+  /** The tab's frames as the browser lists them (`webNavigation.getAllFrames`). */
+  frames(tabId: number): Promise<{ frameId: number; parentFrameId?: number; url: string }[]>;
   send<N extends WorkerMessage['name']>(
     tabId: number,
     frameId: number,
@@ -290,8 +291,7 @@ export class AutofillService {
     only?: { frameId: number; url: string },
   ): Promise<FillResult> {
     const login = await this.login(id);
-    const frames = only ? [only] : await this.tabs.frames(tabId).catch(() => []);
-    frames.sort((a, b) => a.frameId - b.frameId);
+    const frames = await this.fillableFrames(tabId, only);
     let best: FillResult = result(FillStatus.NothingToFill, 0, words.nothing);
     let total = 0;
     let partly: string | null = null;
@@ -305,6 +305,21 @@ export class AutofillService {
       } else if (best.status === FillStatus.NothingToFill && r.status === FillStatus.Refused) best = r;
     }
     return total > 0 ? result(FillStatus.Filled, total, partly) : best;
+  }
+
+  /**
+   * The frames a fill may go to, each with the URL it is matched by: `only` when the browser gave
+   * its http(s) URL, else the tab's frames (or that one frame of them), with `about:blank` /
+   * `about:srcdoc` frames on the origin they inherit — top frame first.
+   */
+  private async fillableFrames(
+    tabId: number,
+    only?: { frameId: number; url: string },
+  ): Promise<{ frameId: number; url: string }[]> {
+    if (only && frameOrigin(only.url) !== null) return [only];
+    const all = resolveInheritedFrames(await this.tabs.frames(tabId).catch(() => []));
+    const frames = only ? all.filter((f) => f.frameId === only.frameId) : all;
+    return frames.sort((a, b) => a.frameId - b.frameId);
   }
 
   /** Keyboard shortcut: the best match for the tab; pressed again within a few seconds, the next one. */

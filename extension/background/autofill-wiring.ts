@@ -7,6 +7,7 @@ import {
   type WorkerReplies,
 } from '../autofill/content-protocol.ts';
 import { contentRequestSchemas } from '../autofill/content-schemas.ts';
+import { siteUrlOf } from '../autofill/frame-origin.ts';
 import { t } from '../i18n/index.ts';
 import type { AutofillService, FrameSender, TabsPort } from './autofill-service.ts';
 
@@ -25,7 +26,7 @@ export function createBrowserTabs(): TabsPort {
     },
     async frames(tabId) {
       const frames = (await browser.webNavigation.getAllFrames({ tabId })) ?? [];
-      return frames.map((f) => ({ frameId: f.frameId, url: f.url }));
+      return frames.map((f) => ({ frameId: f.frameId, parentFrameId: f.parentFrameId, url: f.url }));
     },
     send<N extends WorkerMessage['name']>(
       tabId: number,
@@ -58,7 +59,9 @@ export function frameSender(sender: Browser.runtime.MessageSender, extensionId: 
     return null;
   }
   const origin = (sender as { origin?: string }).origin ?? null;
-  return { tabId: sender.tab.id, frameId: sender.frameId, url: sender.url, origin };
+  // An about:blank / srcdoc frame is matched on the origin it inherited (the browser's `origin`).
+  const url = siteUrlOf(sender.url, origin) ?? sender.url;
+  return { tabId: sender.tab.id, frameId: sender.frameId, url, origin };
 }
 
 export function wireAutofill(autofill: AutofillService, vault: { isUnlocked(): Promise<boolean> }) {

@@ -7,6 +7,10 @@ import { ContentAgent } from '../autofill/content-agent.ts';
 export default defineContentScript({
   matches: ['http://*/*', 'https://*/*'],
   allFrames: true,
+  // Also in about:blank / srcdoc frames, which run on the origin of the page that made them
+  // (autofill/frame-origin.ts matches them on that origin; opaque ones are still refused).
+  matchAboutBlank: true,
+  matchOriginAsFallback: true,
   runAt: 'document_idle',
   main(ctx) {
     new ContentAgent(browser.runtime, browser.storage.local, ctx.signal).start();
