@@ -52,6 +52,7 @@ export default defineConfig({
           setupFiles: [
             'virtual:wxt-setup',
             'extension/test-support/dpop-store.ts',
+            'extension/test-support/indexeddb.ts',
             'extension/test-support/i18n.ts',
           ],
           testTimeout: 30_000,

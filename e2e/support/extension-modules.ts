@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 
 /**
@@ -5,6 +6,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
  * vaults from Node. Those modules define WXT storage items, which read `browser.storage` as soon as
  * they are defined; in Node there is no `browser`, and each read would fail as an unhandled
  * rejection. WXT's fake browser gives them an in-memory storage, as in the extension unit tests.
- * The extension under test runs in Chromium and never sees this.
+ * The worker's vault store (IndexedDB) gets fake-indexeddb. The extension under test runs in
+ * Chromium and never sees this.
  */
 (globalThis as { browser?: unknown }).browser = fakeBrowser;

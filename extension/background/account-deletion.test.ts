@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { deviceSessionItem } from '../storage/items.ts';
 import { authorized, type Harness, loginFields, SERVER, startHarness } from '../test-support/devices.ts';
+import { vaultRecords } from '../test-support/vault-store.ts';
 import { deleteAccount } from './account-deletion.ts';
 
 const MASTER = 'orange-kettle-harbour-91';
@@ -49,6 +50,7 @@ describe('deleteAccount', () => {
     expect((await a2.state()).status).toBe('no-account');
     expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('account');
     expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('vault-cache');
+    expect(await vaultRecords()).toEqual([]);
     expect(await fakeBrowser.storage.local.get(null)).not.toHaveProperty('device-session');
     expect(await fakeBrowser.storage.session.get(null)).toEqual({});
     for (const t of [tokenA, tokenB]) expect((await authorized(h, '/v1/sync/changes', t)).status).toBe(401);

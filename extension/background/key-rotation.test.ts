@@ -9,7 +9,8 @@ import {
 } from '../../shared-crypto/index.ts';
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
-import { accountItem, unlockSessionItem, vaultCacheItem } from '../storage/items.ts';
+import { accountItem, unlockSessionItem } from '../storage/items.ts';
+import { putVaultRecords, restoreDevice, snapshotDevice, vaultRecords } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { memoryDpopKeys } from './dpop-key.ts';
 import { decryptItem, openVault } from './item-crypto.ts';
@@ -17,6 +18,7 @@ import { pushDirty, type SyncContext } from './sync-engine.ts';
 import { applyEdit, emptyVault } from './vault-data.ts';
 import { VaultKeys } from './vault-keys.ts';
 import { VaultService } from './vault-service.ts';
+import { openAll, readHead } from './vault-store.ts';
 
 /**
  * Key rotation against the real server app in-process (see vault-service.test.ts): two "devices"
@@ -38,7 +40,6 @@ const fields = (title: string, password = `pw-${title}`): LoginFields =>
     notes: '',
   });
 
-type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 type Interrupt = 'before' | 'after' | undefined;
 
 let server: TestServer;
@@ -75,17 +76,8 @@ const newWorker = () => {
   return worker;
 };
 
-async function snapshot(): Promise<Snapshot> {
-  return {
-    local: await fakeBrowser.storage.local.get(null),
-    session: await fakeBrowser.storage.session.get(null),
-  };
-}
-async function restoreSnapshot(s: Snapshot) {
-  fakeBrowser.reset();
-  await fakeBrowser.storage.local.set(s.local);
-  await fakeBrowser.storage.session.set(s.session);
-}
+const snapshot = snapshotDevice;
+const restoreSnapshot = restoreDevice;
 
 /** The account's items and keys as the server holds them (a fresh session of the same account). */
 async function serverView() {
@@ -148,7 +140,7 @@ async function expectRotatedTo(version: number) {
     wrappedVaultKey: view.keys.wrappedVaultKey,
   });
   expect(Object.keys((await unlockSessionItem.getValue())?.vaultKeys ?? {})).toEqual([String(version)]);
-  expect((await vaultCacheItem.getValue())?.keyVersion).toBe(version);
+  expect((await readHead())?.keyVersion).toBe(version);
   return view;
 }
 
@@ -184,10 +176,10 @@ describe('key rotation', () => {
     // The local copies took the re-wrapped revisions, so the next pull decrypts none of them again.
     const session = await unlockSessionItem.getValue();
     const account = await accountItem.getValue();
-    const cache = await vaultCacheItem.getValue();
-    if (!session || !account || !cache) throw new Error('not unlocked');
+    const head = await readHead();
+    if (!session || !account || !head) throw new Error('not unlocked');
     const key = await importSymmetricKey(fromBase64Url(session.vaultKeys['2'] ?? ''));
-    const local = await openVault(key, account.accountId, cache.sealed);
+    const local = await openAll(key, head);
     for (const item of after.items) expect(local.items[item.id]?.revision).toBe(item.revision);
     const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
     await a.syncNow();
@@ -582,15 +574,15 @@ describe('key rotation', () => {
 
   it('opens a cache sealed under a key the account record no longer names (crash between the two writes)', async () => {
     const a = await deviceWithItems();
-    const cacheAtV1 = await vaultCacheItem.getValue();
+    const cacheAtV1 = await vaultRecords();
     await a.rotateVaultKey(MASTER);
     await a.lock();
     // The record moved to version 2 but the cache on disk is still the one sealed under version 1.
-    await vaultCacheItem.setValue(cacheAtV1);
+    await putVaultRecords(cacheAtV1);
     const b = newWorker();
     await b.unlock(MASTER);
     expect(await contents(b)).toEqual(expected);
     // …and re-seals it under the current key at once.
-    expect((await vaultCacheItem.getValue())?.keyVersion).toBe(2);
+    expect((await readHead())?.keyVersion).toBe(2);
   });
 });

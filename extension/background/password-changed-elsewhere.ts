@@ -9,11 +9,12 @@ import {
   validateKdfParams,
 } from '../../shared-crypto/index.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
-import { type AccountRecord, vaultCacheItem } from '../storage/items.ts';
+import type { AccountRecord } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
-import { openVault, vaultKeyAd } from './item-crypto.ts';
+import { vaultKeyAd } from './item-crypto.ts';
 import { emptyVault, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { openStoredVault } from './vault-store.ts';
 
 /**
  * The master password was changed on another device: this device's auth key no longer signs in
@@ -140,10 +141,8 @@ export const sameVaultKey = (a: SymmetricKey, b: SymmetricKey) =>
  * or — when the cache was sealed by a key this device no longer has — an empty vault to pull into.
  */
 export async function cacheUnder(account: AccountRecord, vaultKey: SymmetricKey): Promise<VaultData> {
-  const cache = await vaultCacheItem.getValue();
-  if (!cache || cache.accountId !== account.accountId) return emptyVault();
   try {
-    return await openVault(vaultKey, account.accountId, cache.sealed);
+    return (await openStoredVault(account.accountId, async () => vaultKey))?.data ?? emptyVault();
   } catch (e) {
     if (e instanceof CryptoError && e.code === 'WRONG_KEY') return emptyVault();
     if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);

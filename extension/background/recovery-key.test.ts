@@ -15,6 +15,7 @@ import {
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
+import { freshDevice, restoreDevice, snapshotDevice } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { dpopAuthHeaders } from './dpop-key.ts';
 import { createHandlers, dispatch } from './handlers.ts';
@@ -42,8 +43,6 @@ const fields = (title: string, password = 'pw-1'): LoginFields =>
     totp: '',
     notes: '',
   });
-
-type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
 
 let server: TestServer;
 let online = true;
@@ -88,17 +87,8 @@ function newDevice(rotationFails = false): Device {
   return device;
 }
 
-async function snapshot(): Promise<Snapshot> {
-  return {
-    local: await fakeBrowser.storage.local.get(null),
-    session: await fakeBrowser.storage.session.get(null),
-  };
-}
-async function restoreSnapshot(s: Snapshot) {
-  fakeBrowser.reset();
-  await fakeBrowser.storage.local.set(s.local);
-  await fakeBrowser.storage.session.set(s.session);
-}
+const snapshot = snapshotDevice;
+const restoreSnapshot = restoreDevice;
 
 async function vaultError(p: Promise<unknown>): Promise<VaultError> {
   try {
@@ -284,7 +274,7 @@ describe('forgot master password', () => {
     await a.vault.syncNow();
     online = true;
     const deviceA = await snapshot();
-    fakeBrowser.reset();
+    await freshDevice();
 
     const b = newDevice();
     const screen = crypto.randomUUID();

@@ -25,7 +25,7 @@ import {
   type RecoveryKeyStatus,
   type VaultState,
 } from '../messaging/protocol.ts';
-import { type AccountRecord, accountItem, vaultCacheItem } from '../storage/items.ts';
+import { type AccountRecord, accountItem } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
 import { provenAuthKey } from './master-password-proof.ts';
 import { requireAcceptablePassword } from './new-master-password.ts';
@@ -40,6 +40,7 @@ import {
 import { mayReplaceLocalVault } from './unsynced-changes.ts';
 import { VaultError } from './vault-error.ts';
 import type { PasswordKeys, VaultService } from './vault-service.ts';
+import { clearVault } from './vault-store.ts';
 
 /**
  * The recovery key, from the extension's side (docs/recovery.md):
@@ -458,7 +459,7 @@ export class RecoveryKeys {
     };
     // A vault another account left here (with nothing unsynced: checked in step 1) goes; this
     // account's stays, with its unsynced edits, and opens with the same vault key.
-    if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
+    if (await mayReplaceLocalVault(account)) await clearVault();
     await this.vault.openWithCredentials(api, account, derived, null, reply);
     // The old recovery key wrapped this vault key: replace the key, then issue a new recovery key.
     // When the rotation cannot finish now (offline), it resumes at the next unlock and the items

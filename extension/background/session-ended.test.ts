@@ -2,11 +2,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import { loginFields } from '../messaging/item-schema.ts';
-import { deviceSessionItem, sessionEndedItem, unlockSessionItem, vaultCacheItem } from '../storage/items.ts';
+import { deviceSessionItem, sessionEndedItem, unlockSessionItem } from '../storage/items.ts';
 import { ApiClient } from './api-client.ts';
 import { createHandlers, dispatch } from './handlers.ts';
 import { endPolicy } from './session-ended.ts';
 import { VaultService } from './vault-service.ts';
+import { readHead } from './vault-store.ts';
 
 /**
  * A session the server ended (401 SESSION_ENDED with a reason): the device does not sign itself in
@@ -119,7 +120,7 @@ describe('a session the server ended', () => {
     expect(await deviceSessionItem.getValue()).toBeNull();
     expect(await unlockSessionItem.getValue()).toBeNull();
     expect(await sessionEndedItem.getValue()).toMatchObject({ reason: 'remote-logout', pending: 1 });
-    expect((await vaultCacheItem.getValue())?.pending).toBe(1);
+    expect((await readHead())?.pending).toBe(1);
     // The push channel asks too: nothing to listen with, nothing sent.
     expect(await vault.channelAuth(true)).toBeNull();
     expect(logins()).toBe(before);

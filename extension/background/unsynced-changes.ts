@@ -1,7 +1,8 @@
 import { ErrorCode } from '../messaging/protocol.ts';
-import { accountItem, type VaultCacheRecord, vaultCacheItem } from '../storage/items.ts';
+import { accountItem } from '../storage/items.ts';
 import type { VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
+import { type StoredHead, storedHead } from './vault-store.ts';
 
 /**
  * Local changes the server has not acknowledged yet. The count is stored beside the sealed cache
@@ -20,11 +21,10 @@ export function pendingChanges(data: VaultData): number {
  * The count stored with the sealed cache: 0 when there is no cache, null when a cache written
  * before the count existed might hold some (unknown is treated as "may lose data").
  */
-const pendingIn = (cache: VaultCacheRecord | null): number | null =>
-  !cache ? 0 : typeof cache.pending === 'number' ? cache.pending : null;
+const pendingIn = (head: StoredHead | null): number | null => (!head ? 0 : head.pending);
 
 export async function storedPendingChanges(): Promise<number | null> {
-  return pendingIn(await vaultCacheItem.getValue());
+  return pendingIn(await storedHead());
 }
 
 /**
@@ -38,7 +38,7 @@ export async function mayReplaceLocalVault(next: {
   email: string;
   accountId?: string;
 }): Promise<boolean> {
-  const [previous, cache] = await Promise.all([accountItem.getValue(), vaultCacheItem.getValue()]);
+  const [previous, cache] = await Promise.all([accountItem.getValue(), storedHead()]);
   if (!previous && !cache) return false;
   const same =
     previous !== null &&
@@ -47,7 +47,7 @@ export async function mayReplaceLocalVault(next: {
     previous.email === next.email &&
     (next.accountId === undefined || next.accountId === previous.accountId);
   if (same) return false;
-  // The cache read above already holds the count: the sealed vault is megabytes, read it once.
+  // The head read above holds the count: the sealed vault itself is not read.
   if (pendingIn(cache) !== 0) throw new VaultError(ErrorCode.UnsyncedChanges);
   return true;
 }

@@ -3,6 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import type { ImportEntry } from '../import/import-entry.ts';
 import { loginFields } from '../messaging/item-schema.ts';
+import { storageFull } from '../test-support/vault-store.ts';
 import { chosenEntries, duplicateQuery, runImport } from '../transfer/run-import.ts';
 import { ApiClient } from './api-client.ts';
 import { VaultService } from './vault-service.ts';
@@ -75,14 +76,16 @@ describe('VaultImport', () => {
     await worker.register(SERVER, EMAIL, MASTER);
     const entries = Array.from({ length: 1200 }, (_, n) => login(n));
     const progress: number[] = [];
-    const writes = vi.spyOn(fakeBrowser.storage.local, 'set');
+    const writes = vi.spyOn(IDBObjectStore.prototype, 'put');
     const imported = await runImport(sendTo(worker), entries, {
       progress: (sent) => progress.push(sent),
       cancelled: () => false,
     });
     expect(imported).toBe(1200);
     expect(progress).toEqual([500, 1000, 1200]);
-    expect(writes.mock.calls.filter(([v]) => 'vault-cache' in (v as object))).toHaveLength(1);
+    // One write of the vault: one commit of its head.
+    expect(writes.mock.calls.filter(([, key]) => key === 'head')).toHaveLength(1);
+    writes.mockRestore();
     expect(await worker.listItems()).toHaveLength(1200);
 
     await worker.syncNow();
@@ -176,13 +179,11 @@ describe('VaultImport', () => {
     await worker.register(SERVER, EMAIL, MASTER);
     const { id } = await worker.imports.begin();
     await worker.imports.add(id, [login(1), login(2)]);
-    const full = vi
-      .spyOn(fakeBrowser.storage.local, 'set')
-      .mockRejectedValue(new Error('QUOTA_BYTES quota exceeded'));
+    const roomAgain = storageFull();
     await expect(worker.imports.finish(id)).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
     expect(await worker.listItems()).toEqual([]);
     expect((await worker.state()).sync.pending).toBe(0);
-    full.mockRestore();
+    roomAgain();
     expect(await worker.imports.finish(id)).toEqual({ imported: 2 });
     expect(await newWorker().listItems()).toHaveLength(2);
     // Finished once: a second finish adds nothing.

@@ -23,6 +23,11 @@ export interface ItemsHost {
   /** The unlocked vault's data (LOCKED / NO_ACCOUNT otherwise), to read. */
   data(): Promise<VaultData>;
   /**
+   * The list, sorted, while the vault is still opening after a worker start (the stored list part
+   * opens first); null once (or unless) the data itself is there.
+   */
+  listAhead(): Promise<SummaryEntry[] | null>;
+  /**
    * In the vault's queue, on the unlocked data at `now`: `commit(change)` applies a change and
    * persists it, or leaves the vault as it was (STORAGE_FAILED). A committed change is synced soon.
    */
@@ -44,11 +49,19 @@ export class VaultItems {
   }
 
   private async sortedSummaries(): Promise<SummaryEntry[]> {
-    const data = await this.host.data();
+    return (await this.host.listAhead()) ?? this.entriesOf(await this.host.data());
+  }
+
+  private entriesOf(data: VaultData): SummaryEntry[] {
     if (this.summaries?.data === data) return this.summaries.list;
     const list = buildSummaries(data);
     this.summaries = { data, list };
     return list;
+  }
+
+  /** The list's summaries of `data` in list order (the stored list index; built once per version). */
+  summariesOf(data: VaultData) {
+    return this.entriesOf(data).map((e) => e.summary);
   }
 
   /** The popup's list: the first `limit` items of a view, folder and type whose text contains `query`. */

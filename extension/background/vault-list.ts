@@ -51,18 +51,21 @@ function summaryOf(i: LocalItem): ItemSummary {
   };
 }
 
+/** A summary with the text the search box matches. */
+export function entryOf(summary: ItemSummary): SummaryEntry {
+  const search = [summary.title, summary.subtitle, summary.folder, ...summary.uris.map((x) => x.url)]
+    .join('\n')
+    .toLowerCase();
+  return { summary, search };
+}
+
 const byId = (a: ItemSummary, b: ItemSummary) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Every item that is not deleted (trashed ones included), favorites first, then by title. */
 export function buildSummaries(data: VaultData): SummaryEntry[] {
   const list: SummaryEntry[] = [];
   for (const i of Object.values(data.items)) {
-    if (i.deleted) continue;
-    const summary = summaryOf(i);
-    const search = [summary.title, summary.subtitle, summary.folder, ...summary.uris.map((x) => x.url)]
-      .join('\n')
-      .toLowerCase();
-    list.push({ summary, search });
+    if (!i.deleted) list.push(entryOf(summaryOf(i)));
   }
   list.sort(
     (a, b) =>

@@ -4,9 +4,17 @@ import { startTestServer, type TestServer } from '../../server/test-support/in-p
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
 import { deviceSessionItem, vaultCacheItem } from '../storage/items.ts';
+import {
+  putVaultRecords,
+  restoreDevice,
+  snapshotDevice,
+  storageFull,
+  vaultRecords,
+} from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { dpopAuthHeaders } from './dpop-key.ts';
 import { VaultService } from './vault-service.ts';
+import { readHead, shardOf } from './vault-store.ts';
 
 /**
  * The service worker's vault against the real server app in-process (no port): two "devices"
@@ -26,8 +34,6 @@ const fields = (title: string, password = 'pw-1'): LoginFields =>
     notes: '',
   });
 
-type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
-
 let server: TestServer;
 let online = true;
 
@@ -45,17 +51,8 @@ const newWorker = () => {
   return worker;
 };
 
-async function snapshot(): Promise<Snapshot> {
-  return {
-    local: await fakeBrowser.storage.local.get(null),
-    session: await fakeBrowser.storage.session.get(null),
-  };
-}
-async function restoreSnapshot(s: Snapshot) {
-  fakeBrowser.reset();
-  await fakeBrowser.storage.local.set(s.local);
-  await fakeBrowser.storage.session.set(s.session);
-}
+const snapshot = snapshotDevice;
+const restoreSnapshot = restoreDevice;
 
 /** This device's session on the server, as the worker keeps it (local storage: it outlives a lock). */
 async function deviceSession() {
@@ -272,6 +269,7 @@ describe('VaultService', () => {
     expect((await worker.state()).status).toBe('no-account');
     const local = await fakeBrowser.storage.local.get(null);
     expect(local).not.toHaveProperty('vault-cache');
+    expect(await vaultRecords()).toEqual([]);
     expect(local).not.toHaveProperty('device-session');
   });
 
@@ -424,10 +422,11 @@ describe('VaultService', () => {
       const worker = newWorker();
       await worker.register(SERVER, EMAIL, MASTER);
       await worker.lock();
-      const cache = await vaultCacheItem.getValue();
-      if (!cache) throw new Error('no cache');
-      const { pending: _dropped, ...older } = cache;
-      await vaultCacheItem.setValue(older);
+      // The single-blob cache of an earlier release, from before the count existed.
+      const head = await readHead();
+      if (!head) throw new Error('no vault');
+      await putVaultRecords([]);
+      await vaultCacheItem.setValue({ accountId: head.accountId, sealed: 'k1.older' });
       expect(await worker.logout()).toMatchObject({ status: 'unsynced', pending: null });
     });
 
@@ -601,9 +600,7 @@ describe('VaultService', () => {
     await worker.register(SERVER, EMAIL, MASTER);
     const kept = await worker.items.saveItem(undefined, fields('Kept'));
     await worker.syncNow();
-    const full = vi
-      .spyOn(fakeBrowser.storage.local, 'set')
-      .mockRejectedValue(new Error('QUOTA_BYTES quota exceeded'));
+    const roomAgain = storageFull();
 
     await expect(worker.items.saveItem(undefined, fields('New'))).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
@@ -616,9 +613,61 @@ describe('VaultService', () => {
     expect(await worker.listItems()).toEqual([expect.objectContaining({ title: 'Kept', pending: false })]);
     expect((await worker.state()).sync.pending).toBe(0);
 
-    full.mockRestore();
+    roomAgain();
     await worker.items.saveItem(undefined, fields('New'));
     expect((await newWorker().listItems()).map((i) => i.title)).toEqual(['Kept', 'New']);
+  });
+
+  it('after a worker restart, answers the list and state from the list part before the items are open', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    // Offline: the four stay pending, so the count the list part carries is known.
+    online = false;
+    for (const t of ['Bank', 'Mail', 'Shop', 'Offline']) await worker.items.saveItem(undefined, fields(t));
+
+    // Reading the item parts is held back: only the list part can be read.
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const realGet = IDBObjectStore.prototype.get;
+    const get = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (
+      this: IDBObjectStore,
+      query: IDBValidKey | IDBKeyRange,
+    ) {
+      const req = realGet.call(this, query);
+      if (typeof query !== 'string' || !query.startsWith('items/')) return req;
+      // The request's success is delayed until released (the store stays open meanwhile).
+      const proxy = { onsuccess: null as (() => void) | null, onerror: null as (() => void) | null };
+      req.onsuccess = () => void held.then(() => proxy.onsuccess?.());
+      return new Proxy(req, {
+        get: (target, prop) => (prop === 'result' ? target.result : Reflect.get(target, prop)),
+        set: (_t, prop, value) => {
+          if (prop === 'onsuccess' || prop === 'onerror') proxy[prop] = value;
+          return true;
+        },
+      });
+    });
+
+    const restarted = newWorker();
+    try {
+      const state = await restarted.state();
+      expect(state).toMatchObject({ status: 'unlocked', sync: { pending: 4 } });
+      expect((await restarted.listItems()).map((i) => i.title)).toEqual(['Bank', 'Mail', 'Offline', 'Shop']);
+      // An item's detail needs its part: it waits for the rest of the vault.
+      const detail = restarted.items.getItem((await restarted.listItems())[0]?.id ?? '');
+      const early = await Promise.race([
+        detail.then(() => 'detail'),
+        new Promise((r) => setTimeout(() => r('waiting'), 100)),
+      ]);
+      expect(early).toBe('waiting');
+      release();
+      expect(asLogin(await detail).title).toBe('Bank');
+    } finally {
+      release();
+      get.mockRestore();
+    }
+    expect((await restarted.state()).sync.pending).toBe(4);
   });
 
   it('unlocks offline from the local cache', async () => {
@@ -662,15 +711,17 @@ describe('VaultService', () => {
   it('reports a tampered local cache instead of showing partial data', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);
-    await worker.items.saveItem(undefined, fields('Secret'));
+    const { id } = await worker.items.saveItem(undefined, fields('Secret'));
     await worker.lock();
-    const cache = await vaultCacheItem.getValue();
-    if (!cache) throw new Error('no cache');
-    const s = cache.sealed;
-    await vaultCacheItem.setValue({
-      ...cache,
-      sealed: `${s.slice(0, 60)}${s[60] === 'A' ? 'B' : 'A'}${s.slice(61)}`,
-    });
+    // One character of the part holding the item flipped: the list part alone would still open.
+    const part = `items/${shardOf(id)}`;
+    const records = await vaultRecords();
+    await putVaultRecords(
+      records.map(([k, v]) => {
+        if (k !== part || typeof v !== 'string') return [k, v];
+        return [k, `${v.slice(0, 60)}${v[60] === 'A' ? 'B' : 'A'}${v.slice(61)}`];
+      }),
+    );
     await expect(worker.unlock(MASTER)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
   });
 

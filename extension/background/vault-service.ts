@@ -30,7 +30,6 @@ import {
   settingsItem,
   type UnlockSession,
   unlockSessionItem,
-  vaultCacheItem,
 } from '../storage/items.ts';
 import { ApiClient, ApiError } from './api-client.ts';
 import {
@@ -41,7 +40,7 @@ import {
   storeDeviceSession,
 } from './device-session.ts';
 import { forgetHealthScores } from './health-scores.ts';
-import { openVault, sealVault, vaultKeyAd } from './item-crypto.ts';
+import { vaultKeyAd } from './item-crypto.ts';
 import { expiredTrash, NotInTrash } from './item-edits.ts';
 import { readUnlockSession } from './kept-unlock.ts';
 import {
@@ -71,7 +70,16 @@ import { VaultError } from './vault-error.ts';
 import { VaultImport } from './vault-import.ts';
 import { type ItemsHost, VaultItems } from './vault-items.ts';
 import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
+import { entryOf, type SummaryEntry } from './vault-list.ts';
 import { resetVault } from './vault-reset.ts';
+import {
+  clearVault,
+  type OpenIndex,
+  openIndex,
+  openStoredVault,
+  readHead,
+  writeVault,
+} from './vault-store.ts';
 
 /** What a feature module (password change, deletion, recovery key…) may use of the open vault, inside the vault's queue. */
 export interface OpenVault {
@@ -100,6 +108,12 @@ export interface LockedAccount {
   api: ApiClient;
   /** An access token of the device session that survived the lock; SESSION_EXPIRED when there is none. */
   accessToken: () => Promise<string>;
+}
+
+/** The stored list part, opened ahead of the whole vault after a worker start. */
+interface ListAhead {
+  index: OpenIndex;
+  entries: SummaryEntry[];
 }
 
 interface Unlocked {
@@ -140,6 +154,7 @@ export const UNLOCK_KDF_MEASURE = 'keyhold:unlock-kdf';
 export class VaultService {
   private unlocked: Unlocked | null = null;
   private restoring: Promise<Unlocked | null> | null = null;
+  private listing: Promise<ListAhead | null> | null = null;
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
@@ -148,6 +163,7 @@ export class VaultService {
   /** What the item modules (list and edits, imports) may do with the unlocked vault. */
   private readonly itemsHost: ItemsHost = {
     data: async () => (await this.requireUnlocked()).data,
+    listAhead: async () => (await this.restoreList())?.entries ?? null,
     transact: (work) =>
       this.serial(async () => {
         const u = await this.requireUnlocked();
@@ -207,7 +223,47 @@ export class VaultService {
     return this.restoring;
   }
 
+  /**
+   * After a worker start, the stored vault's list part (vault-store.ts), which opens in a fraction
+   * of the time the whole vault takes: the popup's list and state are answered from it while the
+   * rest opens (restore, started here too). Null when the vault is open already, or locked, or has
+   * no list part to open (then callers wait for the whole vault as before).
+   */
+  private restoreList(): Promise<ListAhead | null> {
+    if (this.unlocked) return Promise.resolve(null);
+    if (!this.listing) {
+      const epoch = this.epoch;
+      const listing = this.loadListFromStorage().catch(() => null);
+      this.listing = listing;
+      // The whole vault opens meanwhile; once it is open (or failed), the list part has done its work.
+      void this.restore()
+        .catch(() => undefined)
+        .finally(() => {
+          if (this.listing === listing && epoch === this.epoch) this.listing = null;
+        });
+    }
+    return this.listing.then((l) => (this.unlocked ? null : l));
+  }
+
+  private async loadListFromStorage(): Promise<ListAhead | null> {
+    const [session, account, head] = await Promise.all([
+      readUnlockSession(),
+      accountItem.getValue(),
+      readHead(),
+    ]);
+    if (!session?.vaultKeys || !account || !head) return null;
+    if (session.accountId !== account.accountId || head.accountId !== account.accountId) return null;
+    const raw = session.vaultKeys[String(head.keyVersion)];
+    if (!raw) return null;
+    const key = (await importVaultKeys({ [String(head.keyVersion)]: raw })).get(head.keyVersion);
+    if (!key) return null;
+    const index = await openIndex(key, head);
+    return { index, entries: index.summaries.map(entryOf) };
+  }
+
   private async loadFromStorage(): Promise<Unlocked | null> {
+    // The list part first: the whole vault's parts would compete with it for the one thread.
+    await this.listing?.catch(() => null);
     // With "lock on browser restart" off, a restarted browser gets the kept session back (kept-unlock.ts).
     const [session, account] = await Promise.all([readUnlockSession(), accountItem.getValue()]);
     if (!session || !account || session.accountId !== account.accountId) return null;
@@ -216,38 +272,41 @@ export class VaultService {
     const held = await importVaultKeys(session.vaultKeys);
     if (!held.has(currentVersion(account))) return null;
     const keys = VaultKeys.of(account, held);
-    const data = await this.loadCache(account, keys, held);
-    return { account, keys, data, session };
+    const { data, rewrite } = await this.loadCache(account, keys, held);
+    const u = { account, keys, data, session };
+    // A vault read from the old single-blob cache moves to the store now (nothing else changes).
+    if (rewrite) await this.persist(u).catch(() => undefined);
+    return u;
   }
 
   /** Replace the in-memory vault (null = locked) and invalidate any rebuild in flight. */
   private setUnlocked(u: Unlocked | null) {
     this.epoch++;
     this.unlocked = u;
+    this.listing = null;
     this.imports.clear();
   }
 
   /**
-   * Opens the sealed cache with the key of the version that sealed it: one the keyring or the
-   * session holds, or — after a crash between a key change and the cache's re-sealing — the copy
-   * of that key wrapped by the password that is stored beside it.
+   * Opens the stored vault (vault-store.ts) with the key of the version that sealed it: one the
+   * keyring or the session holds, or — after a crash between a key change and the re-sealing — the
+   * copy of that key wrapped by the password that is stored beside it. `rewrite`: it must be
+   * written again (the single-blob cache of earlier releases, or sealed under an old key version).
    */
   private async loadCache(
     account: AccountRecord,
     keys: VaultKeys,
     held: ReadonlyMap<number, SymmetricKey>,
     wrapping?: SymmetricKey,
-  ): Promise<VaultData> {
-    const cache = await vaultCacheItem.getValue();
-    if (!cache || cache.accountId !== account.accountId) return emptyVault();
-    const version = cache.keyVersion ?? 1;
+  ): Promise<{ data: VaultData; rewrite: boolean }> {
     try {
-      let key = keys.get(version) ?? held.get(version);
-      if (!key && wrapping && cache.wrappedVaultKey) {
-        ({ key } = await unwrapKey(wrapping, cache.wrappedVaultKey, vaultKeyAd(account.accountId, version)));
-      }
-      if (!key) throw new VaultError(ErrorCode.CorruptData);
-      return await openVault(key, account.accountId, cache.sealed);
+      const stored = await openStoredVault(account.accountId, async (version, wrapped) => {
+        const key = keys.get(version) ?? held.get(version);
+        if (key || !wrapping || !wrapped) return key;
+        return (await unwrapKey(wrapping, wrapped, vaultKeyAd(account.accountId, version))).key;
+      });
+      if (!stored) return { data: emptyVault(), rewrite: false };
+      return { data: stored.data, rewrite: stored.legacy || stored.keyVersion !== keys.writeVersion };
     } catch (e) {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
@@ -264,16 +323,14 @@ export class VaultService {
   private async persist(u: Unlocked, listChanged = true): Promise<void> {
     if (listChanged) this.items.changed();
     const keyVersion = u.keys.writeVersion;
-    const sealed = await sealVault(u.keys.writeKey, u.account.accountId, u.data);
     const wrappedVaultKey = VaultService.wrappedFor(u.account, keyVersion);
     try {
-      await vaultCacheItem.setValue({
-        accountId: u.account.accountId,
-        sealed,
-        pending: pendingChanges(u.data),
-        keyVersion,
-        ...(wrappedVaultKey ? { wrappedVaultKey } : {}),
-      });
+      await writeVault(
+        u.keys.writeKey,
+        u.data,
+        { accountId: u.account.accountId, keyVersion, wrappedVaultKey, pending: pendingChanges(u.data) },
+        this.items.summariesOf(u.data),
+      );
     } catch {
       // Quota or a full disk: the previous cache stays intact; callers undo or report.
       throw new VaultError(ErrorCode.StorageFailed);
@@ -306,18 +363,29 @@ export class VaultService {
 
   async state(): Promise<VaultState> {
     const [account, settings] = await Promise.all([accountItem.getValue(), settingsItem.getValue()]);
-    const u = account ? await this.restore() : null;
-    const status = !account ? VaultStatus.NoAccount : u ? VaultStatus.Unlocked : VaultStatus.Locked;
+    // Right after a worker start the list part answers while the whole vault opens.
+    const ahead = account ? await this.restoreList() : null;
+    const u = account && !ahead ? await this.restore() : null;
+    const sync = ahead
+      ? {
+          lastSyncAt: ahead.index.lastSyncAt,
+          pending: ahead.index.head.pending,
+          unreadable: ahead.index.unreadable,
+        }
+      : u
+        ? {
+            lastSyncAt: u.data.lastSyncAt,
+            pending: pendingChanges(u.data),
+            unreadable: Object.keys(u.data.unreadable ?? {}).length,
+          }
+        : { lastSyncAt: null, pending: 0, unreadable: 0 };
+    const open = ahead !== null || u !== null;
+    const status = !account ? VaultStatus.NoAccount : open ? VaultStatus.Unlocked : VaultStatus.Locked;
     return {
       status,
       email: account?.email ?? null,
       serverUrl: account?.serverUrl ?? settings.serverUrl,
-      sync: {
-        lastSyncAt: u?.data.lastSyncAt ?? null,
-        pending: u ? pendingChanges(u.data) : 0,
-        unreadable: u ? Object.keys(u.data.unreadable ?? {}).length : 0,
-        error: u ? this.lastSyncError : null,
-      },
+      sync: { ...sync, error: open ? this.lastSyncError : null },
     };
   }
 
@@ -398,7 +466,7 @@ export class VaultService {
         rotation: reply.rotation && { ...reply.rotation, recorded: true, drive: false },
       };
       // Another account's local vault is replaced, but never while it holds unsynced changes.
-      if (await mayReplaceLocalVault(account)) await vaultCacheItem.removeValue();
+      if (await mayReplaceLocalVault(account)) await clearVault();
       await this.startSession(api, account, derived, null, reply);
       await this.syncLocked();
       return this.state();
@@ -496,19 +564,14 @@ export class VaultService {
     authKey.fill(0);
     const held = await importVaultKeys(vaultKeys);
     const keys = VaultKeys.of(account, held);
-    const unlocked: Unlocked = {
-      account,
-      keys,
-      data: data ?? (await this.loadCache(account, keys, held, wrappingKey)),
-      session,
-    };
+    const loaded = data ? { data, rewrite: true } : await this.loadCache(account, keys, held, wrappingKey);
+    const unlocked: Unlocked = { account, keys, data: loaded.data, session };
     await accountItem.setValue(account);
     await unlockSessionItem.setValue(session);
     this.setUnlocked(unlocked);
-    // A vault read from the cache is already there; re-sealing megabytes on every unlock is waste —
-    // unless it was sealed under a key version the keyring no longer writes with.
-    const cache = data ? null : await vaultCacheItem.getValue();
-    if (data || (cache && (cache.keyVersion ?? 1) !== keys.writeVersion)) await this.persist(unlocked);
+    // A vault read from the store is already there; re-sealing megabytes on every unlock is waste —
+    // unless it was sealed under a key version the keyring no longer writes with (or is the old cache).
+    if (loaded.rewrite) await this.persist(unlocked);
     if (loginReply) {
       await storeDeviceSession(account.accountId, loginReply);
       this.lastSyncError = null;
@@ -568,7 +631,7 @@ export class VaultService {
     this.detach();
     await Promise.all([
       unlockSessionItem.removeValue(),
-      vaultCacheItem.removeValue(),
+      clearVault(),
       accountItem.removeValue(),
       forgetDeviceSession(),
       forgetSessionNotes(),
@@ -636,7 +699,7 @@ export class VaultService {
       resetVault(l, email, newPassword, (await l.api.checkServer()).policy),
     );
     // A new vault key: nothing sealed under the old one can be read again.
-    await Promise.all([vaultCacheItem.removeValue(), forgetHistory(), forgetHealthScores()]);
+    await Promise.all([clearVault(), forgetHistory(), forgetHealthScores()]);
     return this.openWithCredentials(
       this.deps.makeApi(fresh.account.serverUrl),
       fresh.account,

@@ -4,6 +4,7 @@ import { ApiClient } from '../background/api-client.ts';
 import { type DpopKey, dpopAuthHeaders, dpopProof } from '../background/dpop-key.ts';
 import { VaultService } from '../background/vault-service.ts';
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
+import { type DeviceSnapshot, restoreDevice, snapshotDevice } from './vault-store.ts';
 
 /**
  * For extension tests against the real server app in-process (no port): "devices" are storage
@@ -23,7 +24,7 @@ export const loginFields = (title: string, password = 'pw-1'): LoginFields =>
     notes: '',
   });
 
-export type Snapshot = { local: Record<string, unknown>; session: Record<string, unknown> };
+export type Snapshot = DeviceSnapshot;
 
 export interface Harness {
   server: TestServer;
@@ -73,17 +74,8 @@ export async function startHarness(): Promise<Harness> {
       workers.push(w);
       return w;
     },
-    async snapshot() {
-      return {
-        local: await fakeBrowser.storage.local.get(null),
-        session: await fakeBrowser.storage.session.get(null),
-      };
-    },
-    async restore(s) {
-      fakeBrowser.reset();
-      await fakeBrowser.storage.local.set(s.local);
-      await fakeBrowser.storage.session.set(s.session);
-    },
+    snapshot: snapshotDevice,
+    restore: restoreDevice,
     async settle() {
       for (const w of workers.splice(0)) await w.lock().catch(() => undefined);
       h.online = true;

@@ -1,0 +1,203 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  CryptoError,
+  generateKeyBytes,
+  importSymmetricKey,
+  type SymmetricKey,
+} from '../../shared-crypto/index.ts';
+import { loginFields } from '../messaging/item-schema.ts';
+import { vaultCacheItem } from '../storage/items.ts';
+import { putVaultRecords, storageFull, vaultRecords } from '../test-support/vault-store.ts';
+import { sealVault } from './item-crypto.ts';
+import { applyEdit, emptyVault, type VaultData } from './vault-data.ts';
+import {
+  openAll,
+  openIndex,
+  openStoredVault,
+  readHead,
+  shardOf,
+  storedHead,
+  VAULT_SHARDS,
+  writeVault,
+} from './vault-store.ts';
+
+const ACCOUNT = 'acct-1';
+const key = () => importSymmetricKey(generateKeyBytes());
+const login = (title: string, password = `pw-${title}`) =>
+  loginFields({
+    title,
+    username: 'grace',
+    password,
+    uris: [{ url: 'https://bank.example', match: 'domain' }],
+  });
+
+function vaultOf(n: number): VaultData {
+  const data = emptyVault();
+  for (let i = 0; i < n; i++)
+    applyEdit(data, undefined, login(`Item ${i}`), '2026-12-01T00:00:00.000Z', () => `id-${i}`);
+  data.revision = 42;
+  data.lastSyncAt = '2026-12-01T00:00:00.000Z';
+  data.lastUsed = { 'id-1': '2026-12-01T01:00:00.000Z' };
+  return data;
+}
+
+const write = (k: SymmetricKey, data: VaultData, accountId = ACCOUNT) =>
+  writeVault(k, data, { accountId, keyVersion: 1, pending: 3 });
+
+async function head() {
+  const h = await readHead();
+  if (!h) throw new Error('no head');
+  return h;
+}
+
+/** The records of the store with one record's value replaced. */
+async function replaced(name: string, value: unknown) {
+  return (await vaultRecords()).map(([k, v]): [IDBValidKey, unknown] => [k, k === name ? value : v]);
+}
+
+describe('vault store', () => {
+  it('opens what it wrote: the list part alone, then the whole vault', async () => {
+    const k = await key();
+    const data = vaultOf(40);
+    await write(k, data);
+
+    const h = await head();
+    expect(h).toMatchObject({ accountId: ACCOUNT, keyVersion: 1, pending: 3, shards: VAULT_SHARDS });
+    const index = await openIndex(k, h);
+    expect(index).toMatchObject({ revision: 42, lastSyncAt: '2026-12-01T00:00:00.000Z', unreadable: 0 });
+    expect(index.summaries).toHaveLength(40);
+    expect(index.summaries[0]).toMatchObject({ title: 'Item 0', username: 'grace', pending: true });
+    expect(JSON.stringify(index.summaries)).not.toContain('pw-Item');
+    expect(await openAll(k, h)).toEqual(data);
+  });
+
+  it('the list opens without the item parts (they may still be unread or even damaged)', async () => {
+    const k = await key();
+    await write(k, vaultOf(20));
+    await putVaultRecords(await replaced('items/0', 'k1.damaged'));
+    expect((await openIndex(k, await head())).summaries).toHaveLength(20);
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('a change writes only the parts it touched, with the list, meta and head', async () => {
+    const k = await key();
+    const data = vaultOf(200);
+    await write(k, data);
+    const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    applyEdit(data, 'id-7', login('Item 7 renamed'), '2026-12-01T02:00:00.000Z', () => 'unused');
+    await write(k, data);
+    const keys = puts.mock.calls.map(([, k]) => k).sort();
+    puts.mockRestore();
+    expect(keys).toEqual(['head', 'index', `items/${shardOf('id-7')}`, 'meta'].sort());
+    expect((await openAll(k, await head())).items['id-7']?.fields.title).toBe('Item 7 renamed');
+  });
+
+  it('a write that fails half-way (a crash between parts, a full disk) leaves the previous vault whole', async () => {
+    const k = await key();
+    const data = vaultOf(100);
+    await write(k, data);
+    const before = structuredClone(data);
+    const beforeHead = await head();
+
+    // The third record of the commit cannot be written: the transaction takes none of them.
+    let n = 0;
+    const real = IDBObjectStore.prototype.put;
+    const put = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...a
+    ) {
+      if (++n === 3) throw new DOMException('disk gone', 'UnknownError');
+      return real.apply(this, a);
+    });
+    for (let i = 0; i < 100; i += 9)
+      applyEdit(data, `id-${i}`, login(`Changed ${i}`), '2026-12-02T00:00:00.000Z', () => 'x');
+    await expect(write(k, data)).rejects.toThrow('disk gone');
+    put.mockRestore();
+    expect(await head()).toEqual(beforeHead);
+    expect(await openAll(k, await head())).toEqual(before);
+
+    // And the same write goes through in full once it can.
+    await write(k, data);
+    expect(await openAll(k, await head())).toEqual(data);
+  });
+
+  it('a full disk is reported and loses nothing', async () => {
+    const k = await key();
+    const data = vaultOf(10);
+    await write(k, data);
+    const room = storageFull();
+    applyEdit(data, undefined, login('New'), '2026-12-02T00:00:00.000Z', () => 'id-new');
+    await expect(write(k, data)).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    room();
+    expect(Object.keys((await openAll(k, await head())).items)).toHaveLength(10);
+    await write(k, data);
+    expect(Object.keys((await openAll(k, await head())).items)).toHaveLength(11);
+  });
+
+  it('refuses a tampered part', async () => {
+    const k = await key();
+    await write(k, vaultOf(30));
+    const name = `items/${shardOf('id-3')}`;
+    const sealed = (await vaultRecords()).find(([n]) => n === name)?.[1] as string;
+    const flipped = `${sealed.slice(0, 50)}${sealed[50] === 'A' ? 'B' : 'A'}${sealed.slice(51)}`;
+    await putVaultRecords(await replaced(name, flipped));
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('refuses a part of another account, even sealed with the same key', async () => {
+    const k = await key();
+    await write(k, vaultOf(30), 'acct-other');
+    const foreign = (await vaultRecords()).find(([n]) => n === 'items/0')?.[1];
+    await write(k, vaultOf(30), ACCOUNT);
+    await putVaultRecords(await replaced('items/0', foreign));
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('refuses a part from an older write of the same vault (one part rolled back)', async () => {
+    const k = await key();
+    const data = vaultOf(30);
+    await write(k, data);
+    const name = `items/${shardOf('id-5')}`;
+    const older = (await vaultRecords()).find(([n]) => n === name)?.[1];
+    applyEdit(data, 'id-5', login('Item 5', 'pw-new'), '2026-12-02T00:00:00.000Z', () => 'x');
+    await write(k, data);
+    await putVaultRecords(await replaced(name, older));
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('refuses a part put under another name, and a head that names another commit', async () => {
+    const k = await key();
+    await write(k, vaultOf(60));
+    const records = await vaultRecords();
+    const other = records.find(([n]) => n === 'items/1')?.[1];
+    await putVaultRecords(await replaced('items/2', other));
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+    await putVaultRecords(records);
+    await putVaultRecords(await replaced('head', { ...(await head()), commit: 'f00d' }));
+    await expect(openIndex(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('does not open with another key', async () => {
+    await write(await key(), vaultOf(5));
+    await expect(openAll(await key(), await head())).rejects.toMatchObject({ code: 'WRONG_KEY' });
+  });
+
+  it('moves the single-blob cache of an earlier release into the store, then drops it', async () => {
+    const k = await key();
+    const data = vaultOf(12);
+    await vaultCacheItem.setValue({
+      accountId: ACCOUNT,
+      sealed: await sealVault(k, ACCOUNT, data),
+      pending: 2,
+    });
+    expect(await storedHead()).toEqual({ accountId: ACCOUNT, keyVersion: 1, pending: 2 });
+
+    const opened = await openStoredVault(ACCOUNT, async () => k);
+    expect(opened).toMatchObject({ legacy: true, keyVersion: 1 });
+    expect(opened?.data).toEqual(data);
+    await write(k, data);
+    expect(await vaultCacheItem.getValue()).toBeNull();
+    expect(await openStoredVault(ACCOUNT, async () => k)).toMatchObject({ legacy: false, data });
+    expect(await openStoredVault('acct-other', async () => k)).toBeNull();
+  });
+});

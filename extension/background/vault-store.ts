@@ -1,0 +1,408 @@
+import {
+  type AssociatedData,
+  CryptoError,
+  open,
+  type SymmetricKey,
+  seal,
+  utf8Decode,
+  utf8Encode,
+} from '../../shared-crypto/index.ts';
+import { normalizeFields } from '../messaging/item-schema.ts';
+import type { ItemSummary } from '../messaging/protocol.ts';
+import { vaultCacheItem } from '../storage/items.ts';
+import { openVault } from './item-crypto.ts';
+import type { LocalItem, VaultData } from './vault-data.ts';
+import { buildSummaries } from './vault-list.ts';
+
+/**
+ * The sealed vault on this device (docs/vault-store.md). IndexedDB, one object store, in parts:
+ *
+ * - `head` (not secret): account, key version, unsynced-change count, the commit number — what a
+ *   locked vault may read;
+ * - `meta`: revision, last sync, unreadable ids, last-used times, and the commit of every part;
+ * - `index`: the popup list's summaries (no secrets), which opens first;
+ * - `items/0`…`items/15`: the items, by a hash of their id.
+ *
+ * Every part is sealed with the vault key; its associated data binds the account, the part's name
+ * and the commit that wrote it, and `meta` (bound to the head's commit) names each part's commit.
+ * So a part from another account, another part, or an older write does not open, and the vault is
+ * refused rather than read mixed. A write puts every changed part, `meta` and `head` in one
+ * IndexedDB transaction: a crash or a full disk leaves the previous commit whole.
+ */
+
+const DB_NAME = 'keyhold-vault';
+const STORE = 'vault';
+const FORMAT = 2;
+export const VAULT_SHARDS = 16;
+const HEAD = 'head';
+const META = 'meta';
+const INDEX = 'index';
+const shardName = (n: number) => `items/${n}`;
+
+export interface VaultHead {
+  format: typeof FORMAT;
+  accountId: string;
+  /** The vault key version that sealed the parts. */
+  keyVersion: number;
+  /** That vault key wrapped by the password (a crash between a key change and a re-seal still opens). */
+  wrappedVaultKey?: string;
+  /** Local changes the server has not acknowledged: readable while locked. */
+  pending: number;
+  /** This write's random tag: parts name the commit that sealed them, never a guessable counter. */
+  commit: string;
+  shards: number;
+}
+
+interface VaultMeta {
+  revision: number;
+  lastSyncAt: string | null;
+  unreadable?: Record<string, number>;
+  lastUsed?: Record<string, string>;
+  /** Part name → the commit that last wrote it. */
+  parts: Record<string, string>;
+}
+
+/** The head as a locked device may read it, from the store or (before the first write) the old cache. */
+export type StoredHead = Pick<VaultHead, 'accountId' | 'keyVersion' | 'wrappedVaultKey'> & {
+  pending: number | null;
+};
+
+/** The list part of the vault, open: what the popup list needs before the items are open. */
+export interface OpenIndex {
+  head: VaultHead;
+  revision: number;
+  lastSyncAt: string | null;
+  unreadable: number;
+  summaries: ItemSummary[];
+}
+
+// ---- IndexedDB ----------------------------------------------------------------------------------
+
+function request<T>(req: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+let opened: Promise<IDBDatabase> | undefined;
+function db(): Promise<IDBDatabase> {
+  opened ??= new Promise<IDBDatabase>((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => {
+      // Another context deleting or upgrading the database: let it, and open afresh next time.
+      req.result.onversionchange = () => {
+        req.result.close();
+        opened = undefined;
+      };
+      resolve(req.result);
+    };
+    req.onerror = () => reject(req.error);
+  }).catch((e) => {
+    opened = undefined;
+    throw e;
+  });
+  return opened;
+}
+
+async function readRecords(keys: string[]): Promise<unknown[]> {
+  const store = (await db()).transaction(STORE, 'readonly').objectStore(STORE);
+  return Promise.all(keys.map((k) => request(store.get(k))));
+}
+
+/** All puts and deletes in one transaction: committed whole, or not at all. */
+async function commitRecords(puts: [string, unknown][], deletes: string[]): Promise<void> {
+  const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
+  const store = tx.objectStore(STORE);
+  const done = new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException('aborted', 'AbortError'));
+    tx.onerror = () => undefined; // onabort follows with the cause
+  });
+  try {
+    for (const key of deletes) store.delete(key);
+    for (const [key, value] of puts) store.put(value, key);
+  } catch (e) {
+    tx.abort();
+    await done.catch(() => undefined);
+    throw e;
+  }
+  await done;
+}
+
+async function commitClear(): Promise<void> {
+  const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
+  tx.objectStore(STORE).clear();
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException('aborted', 'AbortError'));
+  });
+}
+
+// ---- sealing ------------------------------------------------------------------------------------
+
+const partAd = (accountId: string, name: string, commit: string, keyVersion: number): AssociatedData => ({
+  purpose: 'vault-cache',
+  owner: accountId,
+  id: `v${FORMAT}/${name}@${commit}`,
+  keyVersion,
+});
+
+/** FNV-1a of the id: which shard an item lives in. Stable across releases (it is in the format). */
+export function shardOf(id: string, shards = VAULT_SHARDS): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
+
+async function digest(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+  let s = '';
+  for (const b of d) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+async function openPart<T>(
+  key: SymmetricKey,
+  head: VaultHead,
+  name: string,
+  commit: string | undefined,
+  sealed: unknown,
+): Promise<{ value: T; bytes: Uint8Array }> {
+  if (typeof sealed !== 'string' || commit === undefined)
+    throw new CryptoError('BAD_INPUT', `vault part ${name} missing`);
+  const bytes = await open(key, sealed, partAd(head.accountId, name, commit, head.keyVersion));
+  return { value: JSON.parse(utf8Decode(bytes)) as T, bytes };
+}
+
+/**
+ * What this worker last wrote or read for each part (the digest of its plaintext), so a write
+ * seals and stores only the parts whose content changed. Null: unknown, write every part.
+ */
+let written: {
+  accountId: string;
+  commit: string;
+  parts: Map<string, { digest: string; commit: string }>;
+} | null = null;
+
+// ---- reading ------------------------------------------------------------------------------------
+
+function isHead(v: unknown): v is VaultHead {
+  const h = v as VaultHead | undefined;
+  return (
+    typeof h === 'object' &&
+    h !== null &&
+    h.format === FORMAT &&
+    typeof h.accountId === 'string' &&
+    Number.isSafeInteger(h.keyVersion) &&
+    typeof h.commit === 'string' &&
+    Number.isSafeInteger(h.shards) &&
+    h.shards > 0 &&
+    h.shards <= 256
+  );
+}
+
+export async function readHead(): Promise<VaultHead | null> {
+  const [head] = await readRecords([HEAD]);
+  return isHead(head) ? head : null;
+}
+
+/** Which account's vault this device holds and how many changes wait: readable while locked. */
+export async function storedHead(): Promise<StoredHead | null> {
+  const head = await readHead();
+  if (head) return head;
+  const legacy = await vaultCacheItem.getValue();
+  if (!legacy) return null;
+  return {
+    accountId: legacy.accountId,
+    keyVersion: legacy.keyVersion ?? 1,
+    ...(legacy.wrappedVaultKey ? { wrappedVaultKey: legacy.wrappedVaultKey } : {}),
+    pending: typeof legacy.pending === 'number' ? legacy.pending : null,
+  };
+}
+
+/**
+ * Opens the list: head, meta and index only (a fraction of the bytes). Null when the device holds
+ * no vault in this format for `accountId`. Throws CryptoError when a part does not open.
+ */
+export async function openIndex(key: SymmetricKey, head: VaultHead): Promise<OpenIndex> {
+  const [meta, index] = await readRecords([META, INDEX]);
+  const m = (await openPart<VaultMeta>(key, head, META, head.commit, meta)).value;
+  const summaries = (await openPart<ItemSummary[]>(key, head, INDEX, m.parts[INDEX], index)).value;
+  return {
+    head,
+    revision: m.revision,
+    lastSyncAt: m.lastSyncAt,
+    unreadable: Object.keys(m.unreadable ?? {}).length,
+    summaries,
+  };
+}
+
+/** Opens the whole vault of `head` (throws CryptoError when any part does not open). */
+export async function openAll(key: SymmetricKey, head: VaultHead): Promise<VaultData> {
+  const names = Array.from({ length: head.shards }, (_, n) => shardName(n));
+  const records = await readRecords([META, INDEX, ...names]);
+  const m = await openPart<VaultMeta>(key, head, META, head.commit, records[0]);
+  const parts = new Map<string, { digest: string; commit: string }>();
+  const index = await openPart<ItemSummary[]>(key, head, INDEX, m.value.parts[INDEX], records[1]);
+  parts.set(INDEX, { digest: await digest(index.bytes), commit: m.value.parts[INDEX] as string });
+  const data: VaultData = {
+    version: 1,
+    revision: m.value.revision,
+    lastSyncAt: m.value.lastSyncAt,
+    items: {},
+    ...(m.value.unreadable ? { unreadable: m.value.unreadable } : {}),
+    ...(m.value.lastUsed ? { lastUsed: m.value.lastUsed } : {}),
+  };
+  for (let n = 0; n < names.length; n++) {
+    const name = names[n] as string;
+    const shard = await openPart<LocalItem[]>(key, head, name, m.value.parts[name], records[n + 2]);
+    parts.set(name, { digest: await digest(shard.bytes), commit: m.value.parts[name] as string });
+    for (const item of shard.value) {
+      // An item in the wrong shard was put there by someone else: the format never does.
+      if (shardOf(item.id, head.shards) !== n) throw new CryptoError('BAD_INPUT', 'item in the wrong part');
+      item.fields = normalizeFields(item.fields);
+      if (item.base) item.base = normalizeFields(item.base);
+      data.items[item.id] = item;
+    }
+  }
+  written = { accountId: head.accountId, commit: head.commit, parts };
+  return data;
+}
+
+// ---- writing ------------------------------------------------------------------------------------
+
+export interface WriteOptions {
+  accountId: string;
+  keyVersion: number;
+  wrappedVaultKey?: string | undefined;
+  pending: number;
+}
+
+/**
+ * Seals `data` and commits every part whose content changed, with `meta` and `head`, in one
+ * transaction. Throws the storage error (quota, a full disk) with the previous commit intact.
+ */
+export async function writeVault(
+  key: SymmetricKey,
+  data: VaultData,
+  o: WriteOptions,
+  summaries: readonly ItemSummary[] = buildSummaries(data).map((e) => e.summary),
+): Promise<void> {
+  const head = await readHead();
+  const commit = newCommitTag();
+  // What is on disk is known only while nobody else wrote since (same account, key and commit).
+  const known =
+    head &&
+    written &&
+    head.accountId === o.accountId &&
+    head.keyVersion === o.keyVersion &&
+    written.accountId === o.accountId &&
+    written.commit === head.commit
+      ? written.parts
+      : null;
+
+  const shards: LocalItem[][] = Array.from({ length: VAULT_SHARDS }, () => []);
+  for (const item of Object.values(data.items)) shards[shardOf(item.id)]?.push(item);
+  const contents: [string, unknown][] = [
+    [INDEX, summaries],
+    ...shards.map((items, n): [string, unknown] => [shardName(n), items]),
+  ];
+
+  const puts: [string, unknown][] = [];
+  const next = new Map<string, { digest: string; commit: string }>();
+  for (const [name, value] of contents) {
+    const bytes = utf8Encode(JSON.stringify(value));
+    const d = await digest(bytes);
+    const same = known?.get(name);
+    if (same && same.digest === d) {
+      next.set(name, same);
+      continue;
+    }
+    next.set(name, { digest: d, commit });
+    puts.push([name, await seal(key, bytes, partAd(o.accountId, name, commit, o.keyVersion))]);
+  }
+  const meta: VaultMeta = {
+    revision: data.revision,
+    lastSyncAt: data.lastSyncAt,
+    ...(data.unreadable ? { unreadable: data.unreadable } : {}),
+    ...(data.lastUsed ? { lastUsed: data.lastUsed } : {}),
+    parts: Object.fromEntries([...next].map(([name, p]) => [name, p.commit])),
+  };
+  puts.push([
+    META,
+    await seal(key, utf8Encode(JSON.stringify(meta)), partAd(o.accountId, META, commit, o.keyVersion)),
+  ]);
+  const nextHead: VaultHead = {
+    format: FORMAT,
+    accountId: o.accountId,
+    keyVersion: o.keyVersion,
+    ...(o.wrappedVaultKey ? { wrappedVaultKey: o.wrappedVaultKey } : {}),
+    pending: o.pending,
+    commit,
+    shards: VAULT_SHARDS,
+  };
+  puts.push([HEAD, nextHead]);
+  // Shards past the count (a head written by another release) would be stale: drop them.
+  const stale = head && head.shards > VAULT_SHARDS ? range(VAULT_SHARDS, head.shards).map(shardName) : [];
+  try {
+    await commitRecords(puts, stale);
+  } catch (e) {
+    written = null;
+    throw e;
+  }
+  written = { accountId: o.accountId, commit, parts: next };
+  // The vault now lives here: the single-blob cache of earlier releases goes (once per worker).
+  if (!legacyGone) {
+    await vaultCacheItem.removeValue().catch(() => undefined);
+    legacyGone = true;
+  }
+}
+
+let legacyGone = false;
+
+/**
+ * The stored vault of `accountId`, opened with the key `keyFor` finds for the version (and the
+ * password-wrapped copy kept beside it) that sealed it: from this store, or from the single-blob
+ * cache of earlier releases (`legacy`: the caller writes it here). Null when the device holds no
+ * vault of that account. Throws CryptoError when the vault does not open.
+ */
+export async function openStoredVault(
+  accountId: string,
+  keyFor: (version: number, wrappedVaultKey: string | undefined) => Promise<SymmetricKey | undefined>,
+): Promise<{ data: VaultData; legacy: boolean; keyVersion: number } | null> {
+  const head = await readHead();
+  if (head) {
+    if (head.accountId !== accountId) return null;
+    const key = await keyFor(head.keyVersion, head.wrappedVaultKey);
+    if (!key) throw new CryptoError('WRONG_KEY', 'no key for the stored vault');
+    return { data: await openAll(key, head), legacy: false, keyVersion: head.keyVersion };
+  }
+  const cache = await vaultCacheItem.getValue();
+  if (!cache || cache.accountId !== accountId) return null;
+  const version = cache.keyVersion ?? 1;
+  const key = await keyFor(version, cache.wrappedVaultKey);
+  if (!key) throw new CryptoError('WRONG_KEY', 'no key for the stored vault');
+  return { data: await openVault(key, accountId, cache.sealed), legacy: true, keyVersion: version };
+}
+
+function newCommitTag(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+/** Forgets the sealed vault (logout, another account, a new vault key). */
+export async function clearVault(): Promise<void> {
+  written = null;
+  legacyGone = false;
+  await commitClear();
+  await vaultCacheItem.removeValue();
+}
