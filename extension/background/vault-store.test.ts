@@ -6,7 +6,7 @@ import {
   type SymmetricKey,
 } from '../../shared-crypto/index.ts';
 import { loginFields } from '../messaging/item-schema.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { vaultCacheItem, vaultCommitItem } from '../storage/items.ts';
 import { putVaultRecords, storageFull, vaultRecords } from '../test-support/vault-store.ts';
 import { sealVault } from './item-crypto.ts';
 import { applyEdit, emptyVault, type VaultData } from './vault-data.ts';
@@ -69,6 +69,8 @@ describe('vault store', () => {
     expect(index.summaries[0]).toMatchObject({ title: 'Item 0', username: 'grace', pending: true });
     expect(JSON.stringify(index.summaries)).not.toContain('pw-Item');
     expect(await openAll(k, h)).toEqual(data);
+    // Pages are told (they watch this record; IndexedDB has no change events).
+    expect(await vaultCommitItem.getValue()).toEqual({ accountId: ACCOUNT, pending: 3, commit: h.commit });
   });
 
   it('the list opens without the item parts (they may still be unread or even damaged)', async () => {

@@ -9,7 +9,7 @@ import {
 } from '../../shared-crypto/index.ts';
 import { normalizeFields } from '../messaging/item-schema.ts';
 import type { ItemSummary } from '../messaging/protocol.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { vaultCacheItem, vaultCommitItem } from '../storage/items.ts';
 import { openVault } from './item-crypto.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 import { buildSummaries } from './vault-list.ts';
@@ -356,6 +356,10 @@ export async function writeVault(
     throw e;
   }
   written = { accountId: o.accountId, commit, parts: next };
+  // Pages refresh on this (a few bytes); the vault is committed whether or not it is written.
+  await vaultCommitItem
+    .setValue({ accountId: o.accountId, pending: o.pending, commit })
+    .catch(() => undefined);
   // The vault now lives here: the single-blob cache of earlier releases goes (once per worker).
   if (!legacyGone) {
     await vaultCacheItem.removeValue().catch(() => undefined);
@@ -404,5 +408,5 @@ export async function clearVault(): Promise<void> {
   written = null;
   legacyGone = false;
   await commitClear();
-  await vaultCacheItem.removeValue();
+  await Promise.all([vaultCacheItem.removeValue(), vaultCommitItem.removeValue()]);
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentLanguage, t } from '../i18n/index.ts';
 import type { ItemDetail as ItemDetailFull, ItemView } from '../messaging/protocol.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { vaultCommitItem } from '../storage/items.ts';
 import { CopyButton } from './copy-button.tsx';
 import { CustomFields, PasswordHistory, TypeFields } from './detail-fields.tsx';
 import { ConflictNote, type EditorOutcome, ItemEditor } from './item-editor.tsx';
@@ -49,7 +49,7 @@ export function ItemDetail({ id, onBack }: Props) {
   useEffect(() => {
     void run(load);
     // A sync (another device's edit) rewrites the sealed cache: show the item as it is now.
-    return vaultCacheItem.watch(() => void run(load));
+    return vaultCommitItem.watch(() => void run(load));
   }, [id]);
 
   // Escape anywhere in the view (not only with focus inside it) goes back; the editor has its own keys.

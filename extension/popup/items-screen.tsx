@@ -7,7 +7,7 @@ import {
   type ItemSummary,
   type VaultState,
 } from '../messaging/protocol.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { vaultCommitItem } from '../storage/items.ts';
 import { ActivityScreen } from './activity-screen.tsx';
 import { AddItemMenu } from './add-item-menu.tsx';
 import { ConfirmDialog } from './confirm-dialog.tsx';
@@ -83,7 +83,7 @@ export function ItemsScreen({ state, onState }: Props) {
     search.current?.focus();
     void run(reload);
     // A sync in the service worker (alarm, push from another device) rewrites the sealed cache.
-    return vaultCacheItem.watch(() => void reload().catch(() => undefined));
+    return vaultCommitItem.watch(() => void reload().catch(() => undefined));
   }, []);
 
   // Back on the list: focus the row the user came from, or the search box when it is gone.

@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { SIGNED_OUT_REASONS, signedOutBecause } from '../messaging/error-messages.ts';
-import { type SessionEndedRecord, sessionEndedItem, vaultCacheItem } from '../storage/items.ts';
+import {
+  type SessionEndedRecord,
+  sessionEndedItem,
+  vaultCacheItem,
+  vaultCommitItem,
+} from '../storage/items.ts';
 import { send } from './send.ts';
 
 /**
@@ -14,14 +19,21 @@ export function useSessionEnded(): { ended: SessionEndedRecord; pending: number 
   useEffect(() => {
     let live = true;
     const read = async () => {
-      const [e, cache] = await Promise.all([sessionEndedItem.getValue(), vaultCacheItem.getValue()]);
+      const [e, commit, legacy] = await Promise.all([
+        sessionEndedItem.getValue(),
+        vaultCommitItem.getValue(),
+        vaultCacheItem.getValue(),
+      ]);
       if (!live) return;
       setEnded(e);
-      setPending(!cache ? 0 : typeof cache.pending === 'number' ? cache.pending : null);
+      // The vault store's last commit; before the first one, the cache of an earlier release.
+      setPending(
+        commit ? commit.pending : !legacy ? 0 : typeof legacy.pending === 'number' ? legacy.pending : null,
+      );
     };
     void read();
     const stopEnded = sessionEndedItem.watch(() => void read());
-    const stopCache = vaultCacheItem.watch(() => void read());
+    const stopCache = vaultCommitItem.watch(() => void read());
     return () => {
       live = false;
       stopEnded();

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { FillStatus, type ItemSummary, type TabMatches } from '../messaging/protocol.ts';
-import { vaultCacheItem } from '../storage/items.ts';
+import { vaultCommitItem } from '../storage/items.ts';
 import { send } from './send.ts';
 import { useAction } from './use-action.ts';
 
@@ -40,7 +40,7 @@ export function TabMatchesSection() {
         .catch(() => live && setMatches(null));
     void load();
     // A sync can add, change or remove a matching login while the popup is open.
-    const unwatch = vaultCacheItem.watch(() => void load());
+    const unwatch = vaultCommitItem.watch(() => void load());
     return () => {
       live = false;
       unwatch();

@@ -75,6 +75,23 @@ export const vaultCacheItem = storage.defineItem<VaultCacheRecord | null>('local
   version: 1,
 });
 
+/**
+ * Written after every commit of the vault store (background/vault-store.ts, IndexedDB): which
+ * account, how many changes wait to sync, and the commit's tag. Extension pages watch it to
+ * refresh what they show (IndexedDB has no change events), and a locked popup reads the count.
+ * Nothing secret.
+ */
+export interface VaultCommitRecord {
+  accountId: string;
+  pending: number;
+  commit: string;
+}
+
+export const vaultCommitItem = storage.defineItem<VaultCommitRecord | null>('local:vault-commit', {
+  fallback: null,
+  version: 1,
+});
+
 export interface UnlockSession {
   accountId: string;
   /**
