@@ -2,6 +2,9 @@ import path from 'node:path';
 import preact from '@preact/preset-vite';
 import { defineConfig } from 'wxt';
 
+/** Entrypoint kinds built against the browser's own API (no webextension-polyfill), see hooks. */
+const NATIVE_API: ReadonlySet<string> = new Set(['content-script', 'popup', 'options', 'unlisted-page']);
+
 // Auto-imports are off: in a security product every name must be traceable.
 export default defineConfig({
   srcDir: 'extension',
@@ -11,9 +14,14 @@ export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
   vite: () => ({ plugins: [preact()] }),
   hooks: {
-    // The script injected into every page gets the native API instead of the polyfill (size budget).
+    // The script injected into every page, and the extension's pages, get the browser's own promise
+    // API instead of webextension-polyfill: the content script for its size budget, the pages for
+    // their first paint. Both only call promise-returning APIs and port/sync ones, which Chrome MV3
+    // and Firefox answer alike; the polyfill adds nothing there. The service worker keeps it (its
+    // message listener returns promises), and so does the offscreen document, which imports it
+    // itself for the same reason (entrypoints/offscreen/main.ts).
     'vite:build:extendConfig': (entrypoints, config) => {
-      if (!entrypoints.every((e) => e.type === 'content-script')) return;
+      if (!entrypoints.every((e) => NATIVE_API.has(e.type))) return;
       config.resolve ??= {};
       const alias = {
         'wxt/browser': path.resolve(import.meta.dirname, 'extension/autofill/native-browser.ts'),

@@ -8,6 +8,7 @@ import { benchDeltaSync } from './delta-sync.ts';
 import { benchDpop } from './dpop.ts';
 import { benchHealth } from './health.ts';
 import { benchImport10k, benchImportCsvMemory } from './import.ts';
+import { benchPopupFirstPaint } from './popup-first-paint.ts';
 import { benchRotation } from './rotation.ts';
 import { benchSyncServer } from './sync-server.ts';
 import { benchUnlockList } from './unlock-list.ts';
@@ -17,6 +18,7 @@ const results = [
   await benchDeltaSync(),
   await benchRotation(),
   await benchBrowserUnlock(),
+  await benchPopupFirstPaint(),
   await benchImport10k(),
   await benchImportCsvMemory(),
   await benchSyncServer(),

@@ -9,10 +9,19 @@ import { EXTENSION_PATH } from './support/browser.ts';
  * loaded there on demand, and for the vault health report in the service worker (a worker cannot
  * `import()`: the IIFE bundle holds it, evaluated only on the first report, docs/health.md). Never
  * in the content script every page gets, or the extension pages framed into web pages.
+ *
+ * zod validates in the service worker (every message), on the import page (files) and in the
+ * popup's forms, which load it on demand; the popup's first screen, the inline menu and the save
+ * prompt are painted without it. No page but the offscreen document loads webextension-polyfill
+ * (wxt.config.ts); the content script neither.
  */
 
 /** Strings that survive minification: an option of the estimator's core, its dictionaries' names. */
 const ESTIMATOR = ['l33tMaxSubstitutions', 'passwords-common', 'commonWords-en'];
+/** zod's core class names, which it keeps as strings. */
+const ZOD = ['$ZodType', 'ZodError'];
+/** The reply marker webextension-polyfill sends and reads for a rejected listener. */
+const POLYFILL = ['__mozWebExtensionPolyfillReject__'];
 
 const read = (file: string) => readFile(path.join(EXTENSION_PATH, file), 'utf8');
 
@@ -38,14 +47,28 @@ async function pageScripts(html: string): Promise<string[]> {
   return [...page.matchAll(/(?:src|href)="\/([^"]+\.js)"/g)].map((m) => m[1] as string);
 }
 
-async function holdsEstimator(entries: string[]): Promise<string[]> {
-  const found: string[] = [];
+/** The files among `entries` and what they import statically that hold one of `markers`. */
+async function holding(markers: string[], entries: string[]): Promise<string[]> {
+  const found = new Set<string>();
   for (const entry of entries) {
     for (const [file, code] of await staticClosure(entry)) {
-      if (ESTIMATOR.some((marker) => code.includes(marker))) found.push(file);
+      if (markers.some((marker) => code.includes(marker))) found.add(file);
     }
   }
-  return found;
+  return [...found];
+}
+
+const holdsEstimator = (entries: string[]) => holding(ESTIMATOR, entries);
+
+/** The chunks a file's static closure asks for with `import()`. */
+async function dynamicImports(entry: string): Promise<string[]> {
+  const found = new Set<string>();
+  for (const [file, code] of await staticClosure(entry)) {
+    for (const m of code.matchAll(/import\(\s*[`"'](\.{1,2}\/[^`"']+\.js)[`"']\s*\)/g)) {
+      found.add(path.posix.join(path.posix.dirname(file), m[1] as string));
+    }
+  }
+  return [...found];
 }
 
 describe('the built extension', () => {
@@ -67,5 +90,30 @@ describe('the built extension', () => {
     const code = [...(await staticClosure(popup[0] as string)).values()].join('\n');
     expect(/import\([`"']\.\/[^`"']+\.js[`"']\)/.test(code)).toBe(true);
     expect(code.includes('ZxcvbnFactory')).toBe(true);
+  });
+
+  it('paints the popup, the inline menu and the save prompt without zod', async () => {
+    for (const page of ['popup.html', 'inline-menu.html', 'save-prompt.html']) {
+      expect(await holding(ZOD, await pageScripts(page)), page).toEqual([]);
+    }
+    // The markers do find zod where it is: the import page checks the files it reads.
+    expect(await holding(ZOD, await pageScripts('transfer.html'))).not.toEqual([]);
+  });
+
+  it("loads zod into the popup only on demand, for the forms that run the worker's checks", async () => {
+    const [entry] = await pageScripts('popup.html');
+    const onDemand = await holding(ZOD, await dynamicImports(entry as string));
+    expect(onDemand).not.toEqual([]);
+  });
+
+  it('gives no extension page but the offscreen document webextension-polyfill', async () => {
+    const manifest = JSON.parse(await read('manifest.json')) as { content_scripts: { js: string[] }[] };
+    const pages = ['popup.html', 'inline-menu.html', 'save-prompt.html', 'options.html', 'transfer.html'];
+    const scripts = [...manifest.content_scripts.flatMap((c) => c.js)];
+    for (const page of pages) scripts.push(...(await pageScripts(page)));
+    expect(await holding(POLYFILL, scripts)).toEqual([]);
+    // The service worker and the offscreen document answer messages with promises: they keep it.
+    expect(await holding(POLYFILL, ['background.js'])).toEqual(['background.js']);
+    expect(await holding(POLYFILL, await pageScripts('offscreen.html'))).not.toEqual([]);
   });
 });

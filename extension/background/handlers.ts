@@ -6,8 +6,8 @@ import {
   type ParsedRequestOf,
   type Reply,
   type Responses,
-  requestSchemas,
 } from '../messaging/protocol.ts';
+import { requestSchemas } from '../messaging/protocol-schemas.ts';
 import { readSettings, writeSettings } from '../settings/stored-settings.ts';
 import { unlockSessionItem } from '../storage/items.ts';
 import type { AccountActivity } from './account-activity.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { type ItemFields, loginFields, normalizeFields } from '../messaging/item-schema.ts';
-import { ErrorCode, requestSchemas } from '../messaging/protocol.ts';
+import { ErrorCode } from '../messaging/protocol.ts';
+import { requestSchemas } from '../messaging/protocol-schemas.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 import {
   healthReport,

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_GENERATOR_OPTIONS,
-  generatorOptionsSchema,
-  OptionProblem,
-  passphraseProblems,
-  passwordProblems,
-} from './options.ts';
+import { DEFAULT_GENERATOR_OPTIONS, OptionProblem, passphraseProblems, passwordProblems } from './options.ts';
+import { generatorOptionsSchema } from './options-schemas.ts';
 
 const pw = DEFAULT_GENERATOR_OPTIONS.password;
 const pp = DEFAULT_GENERATOR_OPTIONS.passphrase;

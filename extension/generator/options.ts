@@ -1,10 +1,9 @@
-import { z } from 'zod';
-
 /**
  * The generator's options, their limits and what is wrong with a set of them. One checker
- * (`passwordProblems`, `passphraseProblems`) serves both sides: the worker's zod schema turns each
- * problem into an issue on its field (English, like every protocol message), and the popup shows
- * the same problems in the user's language next to the field before anything is sent.
+ * (`passwordProblems`, `passphraseProblems`) serves both sides: the worker's zod schemas
+ * (options-schemas.ts) turn each problem into an issue on its field (English, like every protocol
+ * message), and the popup shows the same problems in the user's language next to the field before
+ * anything is sent. No zod here: the popup's generator screen imports this module.
  */
 
 export const PASSWORD_LENGTH = { min: 8, max: 128, default: 20 } as const;
@@ -158,44 +157,3 @@ export function problemMessage(p: Problem): string {
       return 'The separator cannot contain letters or digits.';
   }
 }
-
-function issues(ctx: z.RefinementCtx, problems: Problem[], path: string[] = []) {
-  for (const p of problems)
-    ctx.addIssue({ code: 'custom', path: [...path, p.field], message: problemMessage(p) });
-}
-
-const passwordShape = z.object({
-  length: z.number(),
-  upper: z.boolean(),
-  lower: z.boolean(),
-  digits: z.boolean(),
-  symbols: z.boolean(),
-  avoidAmbiguous: z.boolean(),
-  minDigits: z.number(),
-  minSymbols: z.number(),
-});
-
-const passphraseShape = z.object({
-  words: z.number(),
-  separator: z.string().max(16),
-  capitalize: z.boolean(),
-  includeNumber: z.boolean(),
-});
-
-export const passwordOptionsSchema = passwordShape.superRefine((o, ctx) => issues(ctx, passwordProblems(o)));
-export const passphraseOptionsSchema = passphraseShape.superRefine((o, ctx) =>
-  issues(ctx, passphraseProblems(o)),
-);
-
-/**
- * Both kinds' options travel together (the popup keeps both), but only the chosen kind's must be
- * usable: a half-edited password setup does not block a passphrase. The other part is saved as it
- * is and checked again when read (saved-options.ts).
- */
-export const generatorOptionsSchema = z
-  .object({ kind: z.enum(['password', 'passphrase']), password: passwordShape, passphrase: passphraseShape })
-  .superRefine((o, ctx) =>
-    o.kind === 'password'
-      ? issues(ctx, passwordProblems(o.password), ['password'])
-      : issues(ctx, passphraseProblems(o.passphrase), ['passphrase']),
-  );

@@ -1,5 +1,6 @@
 import { EFF_LARGE_WORDLIST } from './eff-large-wordlist.ts';
-import { type PassphraseOptions, passphraseOptionsSchema } from './options.ts';
+import type { PassphraseOptions } from './options.ts';
+import { passphraseOptionsSchema } from './options-schemas.ts';
 import { pick, type UniformRandom, uniformRandom } from './random.ts';
 
 /**

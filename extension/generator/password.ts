@@ -1,4 +1,5 @@
-import { type PasswordOptions, passwordOptionsSchema, requiredCounts } from './options.ts';
+import { type PasswordOptions, requiredCounts } from './options.ts';
+import { passwordOptionsSchema } from './options-schemas.ts';
 import { pick, shuffle, type UniformRandom, uniformRandom } from './random.ts';
 
 /**

@@ -1,10 +1,6 @@
 import { storage } from 'wxt/utils/storage';
-import {
-  DEFAULT_GENERATOR_OPTIONS,
-  type GeneratorOptions,
-  passphraseOptionsSchema,
-  passwordOptionsSchema,
-} from './options.ts';
+import { DEFAULT_GENERATOR_OPTIONS, type GeneratorOptions } from './options.ts';
+import { passphraseOptionsSchema, passwordOptionsSchema } from './options-schemas.ts';
 
 /**
  * The generator options the user chose last: non-secret settings in storage.local, used by the

@@ -7,7 +7,8 @@ import {
   SIGNED_OUT_REASONS,
 } from '../messaging/error-messages.ts';
 import { describeKdf, KDF_LEVELS } from '../messaging/kdf-levels.ts';
-import { ErrorCode, requestSchemas } from '../messaging/protocol.ts';
+import { ErrorCode } from '../messaging/protocol.ts';
+import { requestSchemas } from '../messaging/protocol-schemas.ts';
 import { formatAgo } from '../popup/device-words.ts';
 import { STRENGTH_LABELS } from '../popup/password-strength.ts';
 import { builtMessages } from '../test-support/i18n.ts';

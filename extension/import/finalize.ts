@@ -1,9 +1,9 @@
 import { parseTotpSecret } from '../autofill/totp.ts';
 import { cardExpiryProblem, isLuhnValid } from '../messaging/card-checks.ts';
+import { itemInputSchema } from '../messaging/item-input-schemas.ts';
 import {
   type CustomField,
   type ItemInput,
-  itemInputSchema,
   PASSWORD_HISTORY_SIZE,
   type PreviousPassword,
 } from '../messaging/item-schema.ts';

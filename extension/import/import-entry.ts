@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { cardExpiryProblem } from '../messaging/card-checks.ts';
+import { itemInputSchema } from '../messaging/item-input-schemas.ts';
 import {
   type ItemFields,
   type ItemInput,
-  itemInputSchema,
   PASSWORD_HISTORY_SIZE,
   type PreviousPassword,
 } from '../messaging/item-schema.ts';

@@ -14,12 +14,8 @@ import {
   SALT_BYTES,
 } from '../export/vault-export.ts';
 import { cardExpiryProblem } from '../messaging/card-checks.ts';
-import {
-  type ItemFields,
-  itemInputSchema,
-  normalizeFields,
-  PASSWORD_HISTORY_SIZE,
-} from '../messaging/item-schema.ts';
+import { itemInputSchema } from '../messaging/item-input-schemas.ts';
+import { type ItemFields, normalizeFields, PASSWORD_HISTORY_SIZE } from '../messaging/item-schema.ts';
 import { isObj, type Json, readJson, str } from './json-mapping.ts';
 import { decodeText } from './text.ts';
 import {

@@ -1,38 +1,23 @@
-import { z } from 'zod';
-import { parseTotpSecret } from '../autofill/totp.ts';
-import { type PlainMessageKey, t } from '../i18n/index.ts';
-import { cardExpiryProblem, isLuhnValid } from './card-checks.ts';
-import { isWebsiteAddress } from './website-address.ts';
+import type { ItemInput, LoginInput } from './item-input-schemas.ts';
 
 /**
  * What one vault item holds (docs/items.md). Everything here lives only inside the item's sealed
  * body: the server sees ids, revisions, sizes and times, never a type, folder or field.
  *
- * `itemInputSchema` is what the popup (or an import) sends to saveItem: a discriminated union on
- * `type`. A request without `type` is a login, as every item was before types existed. The worker
- * adds what only it maintains (`ItemFields`): the password history and the trash mark.
+ * The checks of an item as the popup (or an import) sends it to saveItem are zod schemas in
+ * item-input-schemas.ts, imported by the worker and by the code that validates (the import page,
+ * the popup's editor on demand); this module is types and plain functions only, so a page that
+ * shows items loads no zod. The worker adds what only it maintains (`ItemFields`): the password
+ * history and the trash mark.
  */
+
+export type { CustomField, ItemInput, ItemInputRaw, LoginInput } from './item-input-schemas.ts';
 
 export const ITEM_TYPES = ['login', 'note', 'card', 'identity', 'sshKey'] as const;
 export type ItemType = (typeof ITEM_TYPES)[number];
 
-/** Messages resolve when a check fails, in the language shown at that moment. */
-type MessageKey = PlainMessageKey;
-const say = (key: MessageKey) => ({ error: () => t(key) });
-
-/** Under `uris.<n>` the message follows the row's name ("Website address 2 …"): see `describeIssue`. */
-const websiteUrl = z
-  .string()
-  .trim()
-  .min(1, say('itemCheck.uriEmpty'))
-  .max(2000, say('itemCheck.uriTooLong'))
-  .refine(isWebsiteAddress, say('itemCheck.uriScheme'));
-
 export const URI_MATCH_MODES = ['domain', 'host', 'exact', 'never'] as const;
 export type UriMatch = (typeof URI_MATCH_MODES)[number];
-
-/** A text field of at most `max` characters (`label` names the check's message). */
-const text = (max: number, message: MessageKey) => z.string().max(max, say(message)).default('');
 
 /**
  * "Work / Servers/" → "Work/Servers": segments trimmed, empty ones dropped. A folder is only a
@@ -45,163 +30,6 @@ export function normalizeFolder(path: string): string {
     .filter(Boolean)
     .join('/');
 }
-
-export const customFieldSchema = z
-  .object({
-    name: z
-      .string()
-      .trim()
-      .min(1, say('itemCheck.customNameEmpty'))
-      .max(200, say('itemCheck.customNameTooLong')),
-    /** text and hidden: `value`; boolean: 'true' | 'false'; linked: names a login field, no value. */
-    kind: z.enum(['text', 'hidden', 'boolean', 'linked'], say('itemCheck.notAChoice')),
-    value: text(10_000, 'itemCheck.customValueTooLong'),
-    linkedTo: z.enum(['username', 'password'], say('itemCheck.notAChoice')).optional(),
-  })
-  .superRefine((f, ctx) => {
-    if (f.kind === 'linked' && !f.linkedTo)
-      ctx.addIssue({ code: 'custom', path: ['linkedTo'], message: t('itemCheck.linkedNeedsField') });
-    if (f.kind === 'boolean' && f.value !== 'true' && f.value !== 'false' && f.value !== '')
-      ctx.addIssue({ code: 'custom', path: ['value'], message: t('itemCheck.booleanValue') });
-  })
-  .transform((f) =>
-    f.kind === 'linked'
-      ? { name: f.name, kind: f.kind, value: '', linkedTo: f.linkedTo }
-      : { name: f.name, kind: f.kind, value: f.kind === 'boolean' ? String(f.value === 'true') : f.value },
-  );
-export type CustomField = z.output<typeof customFieldSchema>;
-
-const common = {
-  title: z.string().trim().min(1, say('itemCheck.titleEmpty')).max(500, say('itemCheck.titleTooLong')),
-  notes: text(100_000, 'itemCheck.notesTooLong'),
-  folder: z.string().max(500, say('itemCheck.folderTooLong')).default('').transform(normalizeFolder),
-  favorite: z.boolean().default(false),
-  customFields: z.array(customFieldSchema).max(100, say('itemCheck.tooManyCustom')).default([]),
-};
-
-const loginSchema = z.object({
-  type: z.literal('login'),
-  ...common,
-  username: text(1000, 'itemCheck.usernameTooLong'),
-  password: text(10_000, 'itemCheck.passwordTooLong'),
-  uris: z
-    .array(
-      z.object({
-        url: websiteUrl,
-        match: z.enum(URI_MATCH_MODES, say('itemCheck.notAChoiceAfterRow')).default('domain'),
-      }),
-    )
-    .max(50, say('itemCheck.tooManyUris'))
-    .default([]),
-  /** An `otpauth://totp/…` URI or a Base32 secret; '' when the login has no second factor. */
-  totp: z
-    .string()
-    .trim()
-    .max(2000, say('itemCheck.totpTooLong'))
-    .refine((s) => s === '' || parseTotpSecret(s) !== null, say('itemCheck.totpInvalid'))
-    .default(''),
-});
-
-const noteSchema = z.object({ type: z.literal('note'), ...common });
-
-const digitsOnly = (s: string) => s.replace(/[\s-]/g, '');
-
-const cardSchema = z
-  .object({
-    type: z.literal('card'),
-    ...common,
-    cardholder: text(200, 'itemCheck.cardholderTooLong'),
-    brand: text(50, 'itemCheck.brandTooLong'),
-    number: z
-      .string()
-      .default('')
-      .transform(digitsOnly)
-      .refine((n) => n === '' || /^\d{12,19}$/.test(n), say('itemCheck.cardNumberLength'))
-      .refine((n) => !/^\d{12,19}$/.test(n) || isLuhnValid(n), say('itemCheck.cardNumberLuhn')),
-    /** '' or 1–12, as typed ("03" is kept as "03"). */
-    expMonth: z.string().trim().default(''),
-    /** '' or a four-digit year (a two-digit one is read as 20YY). */
-    expYear: z.string().trim().default(''),
-    code: z
-      .string()
-      .trim()
-      .default('')
-      .refine((c) => c === '' || /^\d{3,4}$/.test(c), say('itemCheck.cardCode')),
-  })
-  .transform((c) => ({ ...c, expYear: /^\d{2}$/.test(c.expYear) ? `20${c.expYear}` : c.expYear }));
-
-const identitySchema = z.object({
-  type: z.literal('identity'),
-  ...common,
-  honorific: text(50, 'itemCheck.fieldTooLong'),
-  firstName: text(200, 'itemCheck.fieldTooLong'),
-  middleName: text(200, 'itemCheck.fieldTooLong'),
-  lastName: text(200, 'itemCheck.fieldTooLong'),
-  company: text(200, 'itemCheck.fieldTooLong'),
-  email: text(320, 'itemCheck.fieldTooLong'),
-  phone: text(50, 'itemCheck.fieldTooLong'),
-  address1: text(300, 'itemCheck.fieldTooLong'),
-  address2: text(300, 'itemCheck.fieldTooLong'),
-  city: text(200, 'itemCheck.fieldTooLong'),
-  region: text(200, 'itemCheck.fieldTooLong'),
-  postalCode: text(50, 'itemCheck.fieldTooLong'),
-  country: text(100, 'itemCheck.fieldTooLong'),
-});
-
-const sshKeySchema = z.object({
-  type: z.literal('sshKey'),
-  ...common,
-  privateKey: z
-    .string()
-    .trim()
-    .max(20_000, say('itemCheck.fieldTooLong'))
-    .default('')
-    .refine(
-      (k) =>
-        k === '' ||
-        /^-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]+-----END [A-Z0-9 ]*PRIVATE KEY-----$/.test(k),
-      say('itemCheck.sshPrivateKey'),
-    ),
-  publicKey: z
-    .string()
-    .trim()
-    .max(20_000, say('itemCheck.fieldTooLong'))
-    .default('')
-    .refine((k) => k === '' || parseSshPublicKey(k) !== null, say('itemCheck.sshPublicKey')),
-  /** Computed by the worker from the public key (OpenSSH's SHA256:… form); what is sent is ignored. */
-  fingerprint: z.string().max(200).default(''),
-});
-
-/** One item as the popup (or an import) sends it. Without `type` it is a login. */
-const itemUnion = z
-  .discriminatedUnion(
-    'type',
-    [loginSchema, noteSchema, cardSchema, identitySchema, sshKeySchema],
-    say('itemCheck.type'),
-  )
-  .superRefine((item, ctx) => {
-    if (item.type === 'card') {
-      const problem = cardExpiryProblem(item.expMonth, item.expYear, new Date());
-      if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: t(problem.message) });
-    }
-    if (item.type !== 'login')
-      item.customFields.forEach((f, i) => {
-        if (f.kind === 'linked')
-          ctx.addIssue({
-            code: 'custom',
-            path: ['customFields', i, 'kind'],
-            message: t('itemCheck.linkedOnlyLogin'),
-          });
-      });
-  });
-export const itemInputSchema = z.preprocess(
-  (v) => (v && typeof v === 'object' && !('type' in v) ? { ...v, type: 'login' } : v),
-  itemUnion,
-);
-export type ItemInput = z.output<typeof itemUnion>;
-/** What a sender may write (defaults not applied); a login may leave out `type`. */
-export type ItemInputRaw = z.input<typeof itemUnion> | Omit<z.input<typeof loginSchema>, 'type'>;
-export type LoginInput = z.output<typeof loginSchema>;
 
 /** A password a login had before, and when it was replaced (newest first). */
 export interface PreviousPassword {

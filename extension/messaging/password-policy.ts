@@ -1,4 +1,4 @@
-import { DEFAULT_POLICY, type ServerPolicy } from '../../server/routes/meta-schema.ts';
+import type { ServerPolicy } from '../../server/routes/meta-schema.ts';
 import { t } from '../i18n/index.ts';
 
 /**
@@ -14,7 +14,17 @@ import { t } from '../i18n/index.ts';
  * publishes none is held to this release's defaults.
  */
 export type PasswordPolicy = ServerPolicy;
-export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = DEFAULT_POLICY;
+
+/**
+ * The server's `DEFAULT_POLICY`, written out here rather than imported: meta-schema.ts defines zod
+ * schemas, and every page would load zod with it. password-policy.test.ts holds the two equal.
+ */
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
+  passwordMinLength: 12,
+  passwordMinStrength: 3,
+  kdfFloor: { argon2id: { memoryKiB: 65_536, iterations: 3, parallelism: 1 }, pbkdf2Iterations: 600_000 },
+  passwordReminderDays: null,
+};
 
 /** Why a new master password is refused. */
 export const PasswordProblem = {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { describeIssue, errorMessage, errorMessages, formatWait } from './error-messages.ts';
-import { ErrorCode, type ItemInputRaw, itemInputSchema, requestSchemas } from './protocol.ts';
+import { itemInputSchema } from './item-input-schemas.ts';
+import { ErrorCode, type ItemInputRaw } from './protocol.ts';
+import { requestSchemas } from './protocol-schemas.ts';
 
 const fields = (change: Partial<ItemInputRaw> = {}): ItemInputRaw => ({
   title: 'Bank',

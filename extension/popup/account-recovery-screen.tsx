@@ -1,12 +1,13 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { describeIssue } from '../messaging/error-messages.ts';
-import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
+import type { VaultState } from '../messaging/protocol.ts';
 import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
 import { send } from './send.ts';
 import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
+import { useFormChecks, withFormChecks } from './use-form-checks.ts';
 import { usePasswordPolicy } from './use-password-policy.ts';
 import { useSecretScreen } from './use-secret-screen.ts';
 
@@ -41,9 +42,12 @@ export function ForgotPasswordScreen({ serverUrl, email, fromUnlock, onBack, onD
   const [recoveryKey, setRecoveryKey] = useState('');
   const [newPassword, setNewPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(FORGOT_FIELDS));
+  const { busy, error, fieldErrors, run, setError, setFieldErrors, clearField } = useAction(
+    fieldsIn(FORGOT_FIELDS),
+  );
   // The server's policy for the new master password (the meter's minimums; checked again on submit).
   const policy = usePasswordPolicy(server);
+  useFormChecks();
   const edit = (field: ForgotField, set: (v: string) => void) => (e: Event) => {
     set((e.currentTarget as HTMLInputElement | HTMLTextAreaElement).value);
     clearField(field);
@@ -53,20 +57,22 @@ export function ForgotPasswordScreen({ serverUrl, email, fromUnlock, onBack, onD
   const submitKey = (e: Event) => {
     e.preventDefault();
     const request = { screen, serverUrl: server, email: mail, recoveryKey };
-    const parsed = requestSchemas.startAccountRecovery.safeParse(request);
-    if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const { field, message } = describeIssue(issue);
-        errors[field] ??= message;
+    withFormChecks(({ requestSchemas }) => {
+      const parsed = requestSchemas.startAccountRecovery.safeParse(request);
+      if (!parsed.success) {
+        const errors: Record<string, string> = {};
+        for (const issue of parsed.error.issues) {
+          const { field, message } = describeIssue(issue);
+          errors[field] ??= message;
+        }
+        setFieldErrors(errors);
+        return;
       }
-      setFieldErrors(errors);
-      return;
-    }
-    void run(async () => {
-      await send('startAccountRecovery', request);
-      setStep('password');
-    });
+      void run(async () => {
+        await send('startAccountRecovery', request);
+        setStep('password');
+      });
+    }, setError);
   };
   const submitPassword = (e: Event) => {
     e.preventDefault();

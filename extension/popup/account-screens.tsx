@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import { describeIssue } from '../messaging/error-messages.ts';
-import { requestSchemas, type VaultState } from '../messaging/protocol.ts';
+import type { VaultState } from '../messaging/protocol.ts';
 import { ForgotPasswordScreen } from './account-recovery-screen.tsx';
 import { FieldError, invalid, PasswordField } from './field-error.tsx';
 import { checkNewPassword } from './password-strength.ts';
@@ -9,6 +9,7 @@ import { send } from './send.ts';
 import { SignedOutNotice, useSessionEnded } from './signed-out-notice.tsx';
 import { StrengthMeter } from './strength-meter.tsx';
 import { fieldsIn, useAction } from './use-action.ts';
+import { useFormChecks, withFormChecks } from './use-form-checks.ts';
 import { usePasswordPolicy } from './use-password-policy.ts';
 import { VaultResetOffer, VaultResetScreen } from './vault-reset-screen.tsx';
 
@@ -28,8 +29,11 @@ export function SetupScreen({ state, onDone }: Props) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [forgot, setForgot] = useState(false);
-  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(SETUP_FIELDS));
+  const { busy, error, fieldErrors, run, setError, setFieldErrors, clearField } = useAction(
+    fieldsIn(SETUP_FIELDS),
+  );
   const policy = usePasswordPolicy(serverUrl);
+  useFormChecks();
   /** Input handler that also clears that field's error: the message was about the old value. */
   const edit = (field: (typeof SETUP_FIELDS)[number], set: (v: string) => void) => (e: Event) => {
     set((e.currentTarget as HTMLInputElement).value);
@@ -41,28 +45,34 @@ export function SetupScreen({ state, onDone }: Props) {
     e.preventDefault();
     // The service worker's own check, here so every wrong field is marked at once.
     const request = { serverUrl, email, password };
-    const parsed = requestSchemas[mode === 'create' ? 'register' : 'login'].safeParse(request);
-    const errors: Record<string, string> = {};
-    for (const issue of parsed.error?.issues ?? []) {
-      const { field, message } = describeIssue(issue);
-      errors[field] ??= message;
-    }
-    if (mode === 'create' && password !== confirm) errors.confirm = t('account.passwordsDiffer');
-    if (Object.keys(errors).length > 0) {
-      setFieldErrors(errors);
-      return;
-    }
-    void run(async () => {
-      if (mode === 'create') {
-        // The server's policy as it is now, and the strength estimate the meter showed.
-        const verdict = await checkNewPassword(password, email, await send('passwordPolicy', { serverUrl }));
-        if (verdict.message) {
-          setFieldErrors({ password: verdict.message });
-          return;
-        }
+    withFormChecks(({ requestSchemas }) => {
+      const parsed = requestSchemas[mode === 'create' ? 'register' : 'login'].safeParse(request);
+      const errors: Record<string, string> = {};
+      for (const issue of parsed.error?.issues ?? []) {
+        const { field, message } = describeIssue(issue);
+        errors[field] ??= message;
       }
-      onDone(await send(mode === 'create' ? 'register' : 'login', { serverUrl, email, password }));
-    });
+      if (mode === 'create' && password !== confirm) errors.confirm = t('account.passwordsDiffer');
+      if (Object.keys(errors).length > 0) {
+        setFieldErrors(errors);
+        return;
+      }
+      void run(async () => {
+        if (mode === 'create') {
+          // The server's policy as it is now, and the strength estimate the meter showed.
+          const verdict = await checkNewPassword(
+            password,
+            email,
+            await send('passwordPolicy', { serverUrl }),
+          );
+          if (verdict.message) {
+            setFieldErrors({ password: verdict.message });
+            return;
+          }
+        }
+        onDone(await send(mode === 'create' ? 'register' : 'login', request));
+      });
+    }, setError);
   };
   const switchTo = (next: 'create' | 'login') => {
     setMode(next);

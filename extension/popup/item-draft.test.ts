@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { itemInputSchema } from '../messaging/item-schema.ts';
+import { itemInputSchema } from '../messaging/item-input-schemas.ts';
 import type { ItemDetail } from '../messaging/protocol.ts';
 import {
   buildPayload,

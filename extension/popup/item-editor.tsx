@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { currentLanguage, t } from '../i18n/index.ts';
 import { SLOT, Slotted } from '../i18n/rich-text.tsx';
-import { type ItemType, itemInputSchema } from '../messaging/item-schema.ts';
+import type { ItemType } from '../messaging/item-schema.ts';
 import type { FolderSummary, ItemDetail, RequestOf } from '../messaging/protocol.ts';
 import { CardFields } from './card-fields.tsx';
 import { CustomFieldsEditor } from './custom-fields-editor.tsx';
@@ -15,6 +15,7 @@ import { LoginFields } from './login-fields.tsx';
 import { send } from './send.ts';
 import { SshKeyFields } from './ssh-key-fields.tsx';
 import { useAction } from './use-action.ts';
+import { useFormChecks, withFormChecks } from './use-form-checks.ts';
 
 export type Editing = { kind: 'new'; type: ItemType } | { kind: 'existing'; item: ItemDetail };
 
@@ -58,10 +59,11 @@ export function ItemEditor({ editing, onClose }: Props) {
   /** The rows of the last save, to place the service worker's `fields.uris.<n>` and custom field errors. */
   const sentRows = useRef<SentRows>({ uris: [], custom: [] });
   const [checked, setChecked] = useState(0);
-  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction((field) => {
+  const { busy, error, fieldErrors, run, setError, setFieldErrors, clearField } = useAction((field) => {
     const path = field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     return path[0] === 'fields' ? errorKey(path.slice(1), sentRows.current) : null;
   });
+  useFormChecks();
 
   useEffect(() => {
     send('listFolders', {}).then(setFolders, () => undefined);
@@ -96,18 +98,20 @@ export function ItemEditor({ editing, onClose }: Props) {
   const save = (e: Event) => {
     e.preventDefault();
     const { fields, rows } = buildPayload(draft, initial);
-    const parsed = itemInputSchema.safeParse(fields);
-    if (!parsed.success) {
-      setFieldErrors(issueKeys(parsed.error.issues, rows, describeItemIssue));
-      setChecked((n) => n + 1);
-      return;
-    }
-    sentRows.current = rows;
-    void run(async () => {
-      // The payload was just checked against the schema the worker applies again.
-      await send('saveItem', { id: initial?.id, fields: fields as RequestOf<'saveItem'>['fields'] });
-      onClose('saved');
-    });
+    withFormChecks(({ itemInputSchema }) => {
+      const parsed = itemInputSchema.safeParse(fields);
+      if (!parsed.success) {
+        setFieldErrors(issueKeys(parsed.error.issues, rows, describeItemIssue));
+        setChecked((n) => n + 1);
+        return;
+      }
+      sentRows.current = rows;
+      void run(async () => {
+        // The payload was just checked against the schema the worker applies again.
+        await send('saveItem', { id: initial?.id, fields: fields as RequestOf<'saveItem'>['fields'] });
+        onClose('saved');
+      });
+    }, setError);
   };
 
   const type = draft.type;

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
-import { type RotationResult, requestSchemas, type VaultState } from '../messaging/protocol.ts';
+import type { RotationResult, VaultState } from '../messaging/protocol.ts';
 import { PasswordField } from './field-error.tsx';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
+import { useFormChecks, withFormChecks } from './use-form-checks.ts';
 
 /**
  * Security screen section "Encryption key": rotate the vault key with the master password entered
@@ -24,24 +25,29 @@ export function RotateKeySection({ onState }: { onState: (s: VaultState) => void
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [done, setDone] = useState<RotationResult | null>(null);
-  const { busy, error, fieldErrors, run, setFieldErrors, clearField } = useAction(fieldsIn(['password']));
+  const { busy, error, fieldErrors, run, setError, setFieldErrors, clearField } = useAction(
+    fieldsIn(['password']),
+  );
+  useFormChecks();
 
   const submit = (e: Event) => {
     e.preventDefault();
-    const parsed = requestSchemas.rotateVaultKey.safeParse({ password });
-    const message = parsed.error?.issues[0]?.message;
-    if (message) {
-      setFieldErrors({ password: message });
-      return;
-    }
-    setDone(null);
-    void run(async () => {
-      const result = await send('rotateVaultKey', { password });
-      setPassword('');
-      setOpen(false);
-      setDone(result);
-      onState(result.state);
-    });
+    withFormChecks(({ requestSchemas }) => {
+      const parsed = requestSchemas.rotateVaultKey.safeParse({ password });
+      const message = parsed.error?.issues[0]?.message;
+      if (message) {
+        setFieldErrors({ password: message });
+        return;
+      }
+      setDone(null);
+      void run(async () => {
+        const result = await send('rotateVaultKey', { password });
+        setPassword('');
+        setOpen(false);
+        setDone(result);
+        onState(result.state);
+      });
+    }, setError);
   };
 
   return (

@@ -29,7 +29,9 @@ export async function send<N extends MessageName>(name: N, request: RequestOf<N>
   } catch {
     throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
   }
-  if (!reply) throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
+  // Anything but a reply (nothing, or the marker a worker's failed listener sends through
+  // webextension-polyfill, which extension pages do not load) is the generic error.
+  if (typeof reply?.ok !== 'boolean') throw new PopupError(ErrorCode.Internal, errorMessages.INTERNAL);
   if (!reply.ok) throw new PopupError(reply.code, reply.message, reply.field);
   return reply.value;
 }

@@ -1,4 +1,6 @@
-import { browser } from 'wxt/browser';
+// The polyfill, not wxt/browser (the browser's own API on pages, wxt.config.ts): this listener
+// answers by returning a promise, which Chrome's own onMessage does not take.
+import { browser } from '@wxt-dev/webextension-polyfill/browser';
 import { ClipboardDocument, domClipboard } from '../../offscreen/clipboard-document.ts';
 
 // Chrome's offscreen document for the clipboard (docs/clipboard.md): it only wires.
