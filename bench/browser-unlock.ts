@@ -9,6 +9,7 @@
 // Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
 import '../e2e/support/extension-modules.ts';
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { type Device, isExtensionWorker, launchDevice } from '../e2e/support/browser.ts';
 import { PopupPage } from '../e2e/support/popup-page.ts';
 import { startServer } from '../e2e/support/server.ts';
@@ -154,8 +155,17 @@ export async function benchBrowserUnlock() {
       await detailPopup.waitForFunction(listReady, { timeout: 60_000, polling: 'mutation' }, ITEMS);
     }
     await detailPopup.close();
+    // The worker's JS heap with the 10,000 items open (after a full GC), as DevTools reports it.
+    const workerTarget = await device.browser.waitForTarget(isExtensionWorker, { timeout: 10_000 });
+    const cdp = await workerTarget.createCDPSession();
+    await cdp.send('HeapProfiler.collectGarbage');
+    const heap = await cdp.send('Runtime.getHeapUsage');
+    await cdp.detach();
     return {
       name: 'browser-unlock-10k',
+      loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+      workerHeapUsedMb: Number((heap.usedSize / 2 ** 20).toFixed(1)),
+      workerHeapBudgetMb: 60,
       itemDetailOpenMs: { median: Math.round(median(detailMs)), runs: detailMs.map(Math.round) },
       itemDetailBudgetMs: 50,
       items: ITEMS,
