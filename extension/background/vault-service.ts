@@ -207,7 +207,12 @@ export class VaultService {
     if (this.unlocked) return Promise.resolve(this.unlocked);
     if (!this.restoring) {
       const epoch = this.epoch;
-      this.restoring = this.loadFromStorage()
+      // The list part first (the popup's list and state are answered from it), then the rest:
+      // opened together, the whole vault's parts would hold up the list on the one thread.
+      this.listing ??= this.loadListFromStorage().catch(() => null);
+      const listing = this.listing;
+      this.restoring = listing
+        .then(() => this.loadFromStorage())
         .then((loaded) => {
           if (epoch === this.epoch && !this.unlocked) {
             this.unlocked = loaded;
@@ -218,6 +223,8 @@ export class VaultService {
         })
         .finally(() => {
           this.restoring = null;
+          // Open (or failed): the list part has done its work.
+          if (this.listing === listing && epoch === this.epoch) this.listing = null;
         });
     }
     return this.restoring;
@@ -231,18 +238,10 @@ export class VaultService {
    */
   private restoreList(): Promise<ListAhead | null> {
     if (this.unlocked) return Promise.resolve(null);
-    if (!this.listing) {
-      const epoch = this.epoch;
-      const listing = this.loadListFromStorage().catch(() => null);
-      this.listing = listing;
-      // The whole vault opens meanwhile; once it is open (or failed), the list part has done its work.
-      void this.restore()
-        .catch(() => undefined)
-        .finally(() => {
-          if (this.listing === listing && epoch === this.epoch) this.listing = null;
-        });
-    }
-    return this.listing.then((l) => (this.unlocked ? null : l));
+    // Starts the list part, then the whole vault (restore), unless that is under way.
+    void this.restore().catch(() => undefined);
+    const listing = this.listing;
+    return listing ? listing.then((l) => (this.unlocked ? null : l)) : Promise.resolve(null);
   }
 
   private async loadListFromStorage(): Promise<ListAhead | null> {
@@ -262,8 +261,6 @@ export class VaultService {
   }
 
   private async loadFromStorage(): Promise<Unlocked | null> {
-    // The list part first: the whole vault's parts would compete with it for the one thread.
-    await this.listing?.catch(() => null);
     // With "lock on browser restart" off, a restarted browser gets the kept session back (kept-unlock.ts).
     const [session, account] = await Promise.all([readUnlockSession(), accountItem.getValue()]);
     if (!session || !account || session.accountId !== account.accountId) return null;
