@@ -21,8 +21,11 @@ async function settle(page: Page, done: string) {
 export async function openSecurity(popup: PopupPage): Promise<void> {
   await popup.click('Security');
   await popup.page.locator(aria('Security', 'heading')).wait();
-  // The overview (KDF, date of the last change) or its error.
-  await popup.page.waitForSelector('section.security .hint, section.security [role="alert"]');
+  // The password section's overview (KDF, date of the last change) or its error. Only that section:
+  // the devices section's hint is always there, and a test that stops the server right after this
+  // would otherwise race the overview's request (the "Change…" button waits for the overview).
+  const section = 'section.security[aria-labelledby="security-password"]';
+  await popup.page.waitForSelector(`${section} .hint, ${section} [role="alert"]`);
 }
 
 export async function closeSecurity(popup: PopupPage): Promise<void> {
