@@ -245,11 +245,11 @@ export async function openIndex(key: SymmetricKey, head: VaultHead): Promise<Ope
 /** Opens the whole vault of `head` (throws CryptoError when any part does not open). */
 export async function openAll(key: SymmetricKey, head: VaultHead): Promise<VaultData> {
   const names = Array.from({ length: head.shards }, (_, n) => shardName(n));
-  const records = await readRecords([META, INDEX, ...names]);
+  // The list part is not opened again here (openIndex did, or nobody needs it): its digest stays
+  // unknown, so the next write seals it afresh.
+  const records = await readRecords([META, ...names]);
   const m = await openPart<VaultMeta>(key, head, META, head.commit, records[0]);
   const parts = new Map<string, { digest: string; commit: string }>();
-  const index = await openPart<ItemSummary[]>(key, head, INDEX, m.value.parts[INDEX], records[1]);
-  parts.set(INDEX, { digest: await digest(index.bytes), commit: m.value.parts[INDEX] as string });
   const data: VaultData = {
     version: 1,
     revision: m.value.revision,
@@ -260,7 +260,7 @@ export async function openAll(key: SymmetricKey, head: VaultHead): Promise<Vault
   };
   for (let n = 0; n < names.length; n++) {
     const name = names[n] as string;
-    const shard = await openPart<LocalItem[]>(key, head, name, m.value.parts[name], records[n + 2]);
+    const shard = await openPart<LocalItem[]>(key, head, name, m.value.parts[name], records[n + 1]);
     parts.set(name, { digest: await digest(shard.bytes), commit: m.value.parts[name] as string });
     for (const item of shard.value) {
       // An item in the wrong shard was put there by someone else: the format never does.
