@@ -28,6 +28,11 @@ export interface ItemsHost {
    */
   listAhead(): Promise<SummaryEntry[] | null>;
   /**
+   * The popup's first page (the default view), from the vault's stored first page while even the
+   * list is still opening after a worker start; null for other pages, or once the list is open.
+   */
+  firstPageAhead(filter: ListFilter): Promise<ItemPage | null>;
+  /**
    * In the vault's queue, on the unlocked data at `now`: `commit(change)` applies a change and
    * persists it, or leaves the vault as it was (STORAGE_FAILED). A committed change is synced soon.
    */
@@ -66,7 +71,7 @@ export class VaultItems {
 
   /** The popup's list: the first `limit` items of a view, folder and type whose text contains `query`. */
   async listPage(filter: ListFilter): Promise<ItemPage> {
-    return listPage(await this.sortedSummaries(), filter);
+    return (await this.host.firstPageAhead(filter)) ?? listPage(await this.sortedSummaries(), filter);
   }
 
   async listFolders(): Promise<FolderSummary[]> {

@@ -1,5 +1,11 @@
 import { type ItemFields, type ItemType, isLogin } from '../messaging/item-schema.ts';
-import type { FolderSummary, ItemPage, ItemSummary, ListView } from '../messaging/protocol.ts';
+import {
+  type FolderSummary,
+  type ItemPage,
+  type ItemSummary,
+  LIST_ROWS,
+  type ListView,
+} from '../messaging/protocol.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 
 /**
@@ -82,6 +88,31 @@ export interface ListFilter {
   view: ListView;
   folder: string;
   type?: ItemType | undefined;
+}
+
+/** The list as the popup opens it: every view's default (all live items, no search, folder or type). */
+export function isFirstPage(filter: ListFilter): boolean {
+  return filter.query.trim() === '' && filter.view === 'all' && filter.folder === '' && !filter.type;
+}
+
+/**
+ * The first `limit` rows of the default view over summaries in list order, with its counts: what
+ * `listPage` answers for it, without search texts (vault-store.ts keeps it as a part of its own).
+ */
+export function firstPageOf(summaries: readonly ItemSummary[], limit = LIST_ROWS): ItemPage {
+  const live = summaries.filter((s) => s.trashedAt === null);
+  return {
+    items: live.slice(0, limit),
+    matching: live.length,
+    total: live.length,
+    trashed: summaries.length - live.length,
+  };
+}
+
+/** `page` cut to `limit` rows, or null when the page holds fewer rows than asked and more match. */
+export function pageWithin(page: ItemPage, limit: number): ItemPage | null {
+  if (limit > page.items.length && page.matching > page.items.length) return null;
+  return { ...page, items: page.items.slice(0, limit) };
 }
 
 const inFolder = (itemFolder: string, folder: string) =>

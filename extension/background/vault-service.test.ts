@@ -97,6 +97,55 @@ async function deviceAWithSyncedItem(title: string) {
   return { item, deviceA };
 }
 
+/**
+ * Holds back the store's reads of the parts `holds` names until `release()`: as if they were still
+ * being read (IndexedDB stays open meanwhile). `restore()` puts the real reads back.
+ */
+function holdReads(holds: (name: string) => boolean) {
+  let release = () => {};
+  const held = new Promise<void>((r) => {
+    release = r;
+  });
+  const realGet = IDBObjectStore.prototype.get;
+  const get = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (
+    this: IDBObjectStore,
+    query: IDBValidKey | IDBKeyRange,
+  ) {
+    const req = realGet.call(this, query);
+    if (typeof query !== 'string' || !holds(query)) return req;
+    // The request's success is delayed until released.
+    const proxy = { onsuccess: null as (() => void) | null, onerror: null as (() => void) | null };
+    req.onsuccess = () => void held.then(() => proxy.onsuccess?.());
+    return new Proxy(req, {
+      get: (target, prop) => (prop === 'result' ? target.result : Reflect.get(target, prop)),
+      set: (_t, prop, value) => {
+        if (prop === 'onsuccess' || prop === 'onerror') proxy[prop] = value;
+        return true;
+      },
+    });
+  });
+  return {
+    release: () => release(),
+    restore: () => {
+      release();
+      get.mockRestore();
+    },
+  };
+}
+
+/** Whether `p` is still unsettled after 100 ms (a read it needs is held back). */
+async function stillWaiting(p: Promise<unknown>): Promise<boolean> {
+  const waiting = Symbol('waiting');
+  const first = await Promise.race([
+    p.then(
+      () => 'settled',
+      () => 'settled',
+    ),
+    new Promise((r) => setTimeout(() => r(waiting), 100)),
+  ]);
+  return first === waiting;
+}
+
 beforeAll(async () => {
   server = await startTestServer();
 }, 120_000);
@@ -625,49 +674,58 @@ describe('VaultService', () => {
     online = false;
     for (const t of ['Bank', 'Mail', 'Shop', 'Offline']) await worker.items.saveItem(undefined, fields(t));
 
-    // Reading the item parts is held back: only the list part can be read.
-    let release = () => {};
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
-    const realGet = IDBObjectStore.prototype.get;
-    const get = vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(function (
-      this: IDBObjectStore,
-      query: IDBValidKey | IDBKeyRange,
-    ) {
-      const req = realGet.call(this, query);
-      if (typeof query !== 'string' || !query.startsWith('items/')) return req;
-      // The request's success is delayed until released (the store stays open meanwhile).
-      const proxy = { onsuccess: null as (() => void) | null, onerror: null as (() => void) | null };
-      req.onsuccess = () => void held.then(() => proxy.onsuccess?.());
-      return new Proxy(req, {
-        get: (target, prop) => (prop === 'result' ? target.result : Reflect.get(target, prop)),
-        set: (_t, prop, value) => {
-          if (prop === 'onsuccess' || prop === 'onerror') proxy[prop] = value;
-          return true;
-        },
-      });
-    });
-
+    // Reading the item parts is held back: only the list parts can be read.
+    const held = holdReads((name) => name.startsWith('items/'));
     const restarted = newWorker();
     try {
       const state = await restarted.state();
       expect(state).toMatchObject({ status: 'unlocked', sync: { pending: 4 } });
       expect((await restarted.listItems()).map((i) => i.title)).toEqual(['Bank', 'Mail', 'Offline', 'Shop']);
+      // A search needs the list part, not the items.
+      const found = await restarted.items.listPage({ query: 'sho', limit: 10, view: 'all', folder: '' });
+      expect(found.items.map((i) => i.title)).toEqual(['Shop']);
       // An item's detail needs its part: it waits for the rest of the vault.
       const detail = restarted.items.getItem((await restarted.listItems())[0]?.id ?? '');
-      const early = await Promise.race([
-        detail.then(() => 'detail'),
-        new Promise((r) => setTimeout(() => r('waiting'), 100)),
-      ]);
-      expect(early).toBe('waiting');
-      release();
+      expect(await stillWaiting(detail)).toBe(true);
+      held.release();
       expect(asLogin(await detail).title).toBe('Bank');
     } finally {
-      release();
-      get.mockRestore();
+      held.restore();
     }
     expect((await restarted.state()).sync.pending).toBe(4);
+  });
+
+  it("after a worker restart, answers the state and the popup's first page before even the list part is open", async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    online = false;
+    for (const t of ['Bank', 'Mail', 'Shop']) await worker.items.saveItem(undefined, fields(t));
+    await worker.items.deleteItem((await worker.listItems())[1]?.id ?? '');
+
+    // The list part and the items are held back: only head, meta and the first page can be read.
+    const held = holdReads((name) => name === 'index' || name.startsWith('items/'));
+    const restarted = newWorker();
+    try {
+      expect(await restarted.state()).toMatchObject({ status: 'unlocked', sync: { pending: 3 } });
+      const first = await restarted.items.listPage({ query: '', limit: 200, view: 'all', folder: '' });
+      expect(first).toMatchObject({ matching: 2, total: 2, trashed: 1 });
+      expect(first.items.map((i) => i.title)).toEqual(['Bank', 'Shop']);
+      // Fewer rows than stored: cut. Any other page (a search, the trash, a folder) waits for the list.
+      const one = await restarted.items.listPage({ query: ' ', limit: 1, view: 'all', folder: '' });
+      expect(one.items.map((i) => i.title)).toEqual(['Bank']);
+      const search = restarted.items.listPage({ query: 'sho', limit: 200, view: 'all', folder: '' });
+      const trash = restarted.items.listPage({ query: '', limit: 200, view: 'trash', folder: '' });
+      expect(await stillWaiting(search)).toBe(true);
+      expect(await stillWaiting(trash)).toBe(true);
+      held.release();
+      expect((await search).items.map((i) => i.title)).toEqual(['Shop']);
+      expect((await trash).items.map((i) => i.title)).toEqual(['Mail']);
+    } finally {
+      held.restore();
+    }
+    // Once open, the list is read from the vault itself: an edit shows at once.
+    await restarted.items.saveItem(undefined, fields('Atlas'));
+    expect((await restarted.listItems()).map((i) => i.title)).toEqual(['Atlas', 'Bank', 'Shop']);
   });
 
   it('unlocks offline from the local cache', async () => {

@@ -17,6 +17,7 @@ import { raiseToFloor } from '../messaging/kdf-levels.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import {
   ErrorCode,
+  type ItemPage,
   type ItemSummary,
   type LogoutResult,
   type PasswordReminder,
@@ -70,14 +71,18 @@ import { VaultError } from './vault-error.ts';
 import { VaultImport } from './vault-import.ts';
 import { type ItemsHost, VaultItems } from './vault-items.ts';
 import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
-import { entryOf, type SummaryEntry } from './vault-list.ts';
+import { entryOf, isFirstPage, type ListFilter, pageWithin, type SummaryEntry } from './vault-list.ts';
 import { resetVault } from './vault-reset.ts';
 import {
   clearVault,
+  type OpenFirstPage,
   type OpenIndex,
+  type OpenMeta,
+  openFirstPage,
   openIndex,
   openStoredVault,
   readHead,
+  type VaultHead,
   writeVault,
 } from './vault-store.ts';
 
@@ -155,6 +160,8 @@ export class VaultService {
   private unlocked: Unlocked | null = null;
   private restoring: Promise<Unlocked | null> | null = null;
   private listing: Promise<ListAhead | null> | null = null;
+  /** The stored first page, opened before the list part after a worker start (restore). */
+  private opening: Promise<OpenFirstPage | null> | null = null;
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
@@ -164,6 +171,7 @@ export class VaultService {
   private readonly itemsHost: ItemsHost = {
     data: async () => (await this.requireUnlocked()).data,
     listAhead: async () => (await this.restoreList())?.entries ?? null,
+    firstPageAhead: (filter) => this.firstPageAhead(filter),
     transact: (work) =>
       this.serial(async () => {
         const u = await this.requireUnlocked();
@@ -207,9 +215,12 @@ export class VaultService {
     if (this.unlocked) return Promise.resolve(this.unlocked);
     if (!this.restoring) {
       const epoch = this.epoch;
-      // The list part first (the popup's list and state are answered from it), then the rest:
-      // opened together, the whole vault's parts would hold up the list on the one thread.
-      this.listing ??= this.loadListFromStorage().catch(() => null);
+      // The stored first page, then the list part, then the rest (vault-store.ts): each answers
+      // what it can (state and the popup's first rows, then the list) while the next opens. Opened
+      // together, the larger parts would hold up the smaller ones on the one thread.
+      this.opening ??= this.openFirstPageFromStorage().catch(() => null);
+      const opening = this.opening;
+      this.listing ??= opening.then(() => this.loadListFromStorage()).catch(() => null);
       const listing = this.listing;
       this.restoring = listing
         .then(() => this.loadFromStorage())
@@ -223,8 +234,11 @@ export class VaultService {
         })
         .finally(() => {
           this.restoring = null;
-          // Open (or failed): the list part has done its work.
-          if (this.listing === listing && epoch === this.epoch) this.listing = null;
+          // Open (or failed): the list parts have done their work.
+          if (epoch === this.epoch) {
+            if (this.listing === listing) this.listing = null;
+            if (this.opening === opening) this.opening = null;
+          }
         });
     }
     return this.restoring;
@@ -238,13 +252,38 @@ export class VaultService {
    */
   private restoreList(): Promise<ListAhead | null> {
     if (this.unlocked) return Promise.resolve(null);
-    // Starts the list part, then the whole vault (restore), unless that is under way.
+    // Starts the list parts, then the whole vault (restore), unless that is under way.
     void this.restore().catch(() => undefined);
     const listing = this.listing;
     return listing ? listing.then((l) => (this.unlocked ? null : l)) : Promise.resolve(null);
   }
 
-  private async loadListFromStorage(): Promise<ListAhead | null> {
+  /**
+   * After a worker start, the popup's first page (the default view's first rows and its counts)
+   * from the stored first page, before the list part is open. Null for any other page, or when the
+   * list or the whole vault is open already, or nothing is stored (callers then read the list).
+   */
+  private async firstPageAhead(filter: ListFilter): Promise<ItemPage | null> {
+    if (this.unlocked || !isFirstPage(filter)) return null;
+    void this.restore().catch(() => undefined);
+    const opening = this.opening;
+    const first = opening ? await opening : null;
+    if (!first || this.unlocked) return null;
+    return pageWithin(first.page, filter.limit);
+  }
+
+  /** State's part of the stored vault (head and meta) while the whole vault is still opening. */
+  private async restoreMeta(): Promise<OpenMeta | null> {
+    if (this.unlocked) return null;
+    void this.restore().catch(() => undefined);
+    const opening = this.opening;
+    const first = opening ? await opening : null;
+    if (first) return this.unlocked ? null : first;
+    return (await this.restoreList())?.index ?? null;
+  }
+
+  /** The vault key of the stored vault's version, while the session holds it and it is this account's. */
+  private async storedListKey(): Promise<{ key: SymmetricKey; head: VaultHead } | null> {
     const [session, account, head] = await Promise.all([
       readUnlockSession(),
       accountItem.getValue(),
@@ -255,8 +294,18 @@ export class VaultService {
     const raw = session.vaultKeys[String(head.keyVersion)];
     if (!raw) return null;
     const key = (await importVaultKeys({ [String(head.keyVersion)]: raw })).get(head.keyVersion);
-    if (!key) return null;
-    const index = await openIndex(key, head);
+    return key ? { key, head } : null;
+  }
+
+  private async openFirstPageFromStorage(): Promise<OpenFirstPage | null> {
+    const stored = await this.storedListKey();
+    return stored ? openFirstPage(stored.key, stored.head) : null;
+  }
+
+  private async loadListFromStorage(): Promise<ListAhead | null> {
+    const stored = await this.storedListKey();
+    if (!stored) return null;
+    const index = await openIndex(stored.key, stored.head);
     return { index, entries: index.summaries.map(entryOf) };
   }
 
@@ -281,6 +330,7 @@ export class VaultService {
     this.epoch++;
     this.unlocked = u;
     this.listing = null;
+    this.opening = null;
     this.imports.clear();
   }
 
@@ -360,14 +410,14 @@ export class VaultService {
 
   async state(): Promise<VaultState> {
     const [account, settings] = await Promise.all([accountItem.getValue(), settingsItem.getValue()]);
-    // Right after a worker start the list part answers while the whole vault opens.
-    const ahead = account ? await this.restoreList() : null;
+    // Right after a worker start the stored head and meta answer while the whole vault opens.
+    const ahead = account ? await this.restoreMeta() : null;
     const u = account && !ahead ? await this.restore() : null;
     const sync = ahead
       ? {
-          lastSyncAt: ahead.index.lastSyncAt,
-          pending: ahead.index.head.pending,
-          unreadable: ahead.index.unreadable,
+          lastSyncAt: ahead.lastSyncAt,
+          pending: ahead.head.pending,
+          unreadable: ahead.unreadable,
         }
       : u
         ? {

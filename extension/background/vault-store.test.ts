@@ -3,15 +3,21 @@ import {
   CryptoError,
   generateKeyBytes,
   importSymmetricKey,
+  open,
   type SymmetricKey,
+  seal,
+  utf8Decode,
+  utf8Encode,
 } from '../../shared-crypto/index.ts';
 import { loginFields } from '../messaging/item-schema.ts';
 import { vaultCacheItem, vaultCommitItem } from '../storage/items.ts';
 import { putVaultRecords, storageFull, vaultRecords } from '../test-support/vault-store.ts';
 import { sealVault } from './item-crypto.ts';
 import { applyEdit, emptyVault, type VaultData } from './vault-data.ts';
+import { firstPageOf } from './vault-list.ts';
 import {
   openAll,
+  openFirstPage,
   openIndex,
   openStoredVault,
   readHead,
@@ -83,15 +89,77 @@ describe('vault store', () => {
 
   it('a change writes only the parts it touched, with the list, meta and head', async () => {
     const k = await key();
-    const data = vaultOf(200);
+    const data = vaultOf(300);
     await write(k, data);
     const puts = vi.spyOn(IDBObjectStore.prototype, 'put');
+    const written = async () => {
+      await write(k, data);
+      const keys = puts.mock.calls.map(([, k]) => k).sort();
+      puts.mockClear();
+      return keys;
+    };
+    // Item 250 is past the first page (200 rows): that part stays as it was.
+    applyEdit(data, 'id-250', login('Item 250 renamed'), '2026-12-01T02:00:00.000Z', () => 'unused');
+    expect(await written()).toEqual(['head', 'index', `items/${shardOf('id-250')}`, 'meta'].sort());
+    // Item 7 is on it.
     applyEdit(data, 'id-7', login('Item 7 renamed'), '2026-12-01T02:00:00.000Z', () => 'unused');
-    await write(k, data);
-    const keys = puts.mock.calls.map(([, k]) => k).sort();
+    expect(await written()).toEqual(['first', 'head', 'index', `items/${shardOf('id-7')}`, 'meta'].sort());
     puts.mockRestore();
-    expect(keys).toEqual(['head', 'index', `items/${shardOf('id-7')}`, 'meta'].sort());
-    expect((await openAll(k, await head())).items['id-7']?.fields.title).toBe('Item 7 renamed');
+    const all = await openAll(k, await head());
+    expect(all.items['id-7']?.fields.title).toBe('Item 7 renamed');
+    expect(all.items['id-250']?.fields.title).toBe('Item 250 renamed');
+  });
+
+  it("opens the list's first page alone: its rows, the counts, and nothing secret", async () => {
+    const k = await key();
+    const data = vaultOf(250);
+    applyEdit(data, 'id-3', { ...login('Item 3'), trashedAt: '2026-12-01T03:00:00.000Z' }, 'now', () => 'x');
+    await write(k, data);
+    // Only head, meta and the first page are read: every other part may be damaged.
+    const records = await vaultRecords();
+    await putVaultRecords(
+      records.map(([name, v]): [IDBValidKey, unknown] => [
+        name,
+        ['head', 'meta', 'first'].includes(String(name)) ? v : 'k1.x',
+      ]),
+    );
+    const first = await openFirstPage(k, await head());
+    expect(first).toMatchObject({ revision: 42, lastSyncAt: '2026-12-01T00:00:00.000Z', unreadable: 0 });
+    expect(first?.page).toMatchObject({ matching: 249, total: 249, trashed: 1 });
+    expect(first?.page.items).toHaveLength(200);
+    expect(first?.page.items.map((i) => i.title).slice(0, 4)).toEqual([
+      'Item 0',
+      'Item 1',
+      'Item 2',
+      'Item 4',
+    ]);
+    expect(JSON.stringify(first)).not.toContain('pw-Item');
+    // The same rows as the list part's default view.
+    await putVaultRecords(records);
+    const index = await openIndex(k, await head());
+    expect(first?.page).toEqual(firstPageOf(index.summaries));
+  });
+
+  it('a store written before the first page existed answers null for it, and a moved part is refused', async () => {
+    const k = await key();
+    await write(k, vaultOf(5));
+    const h = await head();
+    const records = await vaultRecords();
+    const value = (name: string) => records.find(([n]) => n === name)?.[1];
+    // The same store as an earlier release wrote it: meta names no first page.
+    const ad = { purpose: 'vault-cache' as const, owner: ACCOUNT, id: `v2/meta@${h.commit}`, keyVersion: 1 };
+    const meta = JSON.parse(utf8Decode(await open(k, value('meta') as string, ad))) as {
+      parts: Record<string, string>;
+    };
+    delete meta.parts.first;
+    await putVaultRecords(await replaced('meta', await seal(k, utf8Encode(JSON.stringify(meta)), ad)));
+    expect(await openFirstPage(k, h)).toBeNull();
+    expect((await openIndex(k, h)).summaries).toHaveLength(5);
+
+    // The list part's bytes put where the first page belongs.
+    await putVaultRecords(records);
+    await putVaultRecords(await replaced('first', value('index')));
+    await expect(openFirstPage(k, h)).rejects.toBeInstanceOf(CryptoError);
   });
 
   it('a write that fails half-way (a crash between parts, a full disk) leaves the previous vault whole', async () => {

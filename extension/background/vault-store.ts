@@ -8,11 +8,11 @@ import {
   utf8Encode,
 } from '../../shared-crypto/index.ts';
 import { normalizeFields } from '../messaging/item-schema.ts';
-import type { ItemSummary } from '../messaging/protocol.ts';
+import type { ItemPage, ItemSummary } from '../messaging/protocol.ts';
 import { vaultCacheItem, vaultCommitItem } from '../storage/items.ts';
 import { openVault } from './item-crypto.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
-import { buildSummaries } from './vault-list.ts';
+import { buildSummaries, firstPageOf } from './vault-list.ts';
 
 /**
  * The sealed vault on this device (docs/vault-store.md). IndexedDB, one object store, in parts:
@@ -20,7 +20,8 @@ import { buildSummaries } from './vault-list.ts';
  * - `head` (not secret): account, key version, unsynced-change count, the commit number — what a
  *   locked vault may read;
  * - `meta`: revision, last sync, unreadable ids, last-used times, and the commit of every part;
- * - `index`: the popup list's summaries (no secrets), which opens first;
+ * - `first`: the first page of the popup's list with its counts, which opens first (a few rows);
+ * - `index`: the popup list's summaries (no secrets), which opens next;
  * - `items/0`…`items/15`: the items, by a hash of their id.
  *
  * Every part is sealed with the vault key; its associated data binds the account, the part's name
@@ -37,6 +38,7 @@ export const VAULT_SHARDS = 16;
 const HEAD = 'head';
 const META = 'meta';
 const INDEX = 'index';
+const FIRST = 'first';
 const shardName = (n: number) => `items/${n}`;
 
 export interface VaultHead {
@@ -67,13 +69,22 @@ export type StoredHead = Pick<VaultHead, 'accountId' | 'keyVersion' | 'wrappedVa
   pending: number | null;
 };
 
-/** The list part of the vault, open: what the popup list needs before the items are open. */
-export interface OpenIndex {
+/** What the vault's state needs (head and meta), open before the items are. */
+export interface OpenMeta {
   head: VaultHead;
   revision: number;
   lastSyncAt: string | null;
   unreadable: number;
+}
+
+/** The list part of the vault, open: what the popup list needs before the items are open. */
+export interface OpenIndex extends OpenMeta {
   summaries: ItemSummary[];
+}
+
+/** The first page of the list (vault-list.ts `firstPageOf`), open: a few rows and the counts. */
+export interface OpenFirstPage extends OpenMeta {
+  page: ItemPage;
 }
 
 // ---- IndexedDB ----------------------------------------------------------------------------------
@@ -225,28 +236,42 @@ export async function storedHead(): Promise<StoredHead | null> {
   };
 }
 
+const openMeta = (head: VaultHead, m: VaultMeta): OpenMeta => ({
+  head,
+  revision: m.revision,
+  lastSyncAt: m.lastSyncAt,
+  unreadable: Object.keys(m.unreadable ?? {}).length,
+});
+
 /**
- * Opens the list: head, meta and index only (a fraction of the bytes). Null when the device holds
- * no vault in this format for `accountId`. Throws CryptoError when a part does not open.
+ * Opens the list: head, meta and index only (a fraction of the bytes). Throws CryptoError when a
+ * part does not open.
  */
 export async function openIndex(key: SymmetricKey, head: VaultHead): Promise<OpenIndex> {
   const [meta, index] = await readRecords([META, INDEX]);
   const m = (await openPart<VaultMeta>(key, head, META, head.commit, meta)).value;
   const summaries = (await openPart<ItemSummary[]>(key, head, INDEX, m.parts[INDEX], index)).value;
-  return {
-    head,
-    revision: m.revision,
-    lastSyncAt: m.lastSyncAt,
-    unreadable: Object.keys(m.unreadable ?? {}).length,
-    summaries,
-  };
+  return { ...openMeta(head, m), summaries };
+}
+
+/**
+ * Opens the first page of the list: head, meta and a few rows (a few kilobytes whatever the vault's
+ * size). Null when the store was written before it held that part; throws CryptoError when a part
+ * does not open.
+ */
+export async function openFirstPage(key: SymmetricKey, head: VaultHead): Promise<OpenFirstPage | null> {
+  const [meta, first] = await readRecords([META, FIRST]);
+  const m = (await openPart<VaultMeta>(key, head, META, head.commit, meta)).value;
+  if (m.parts[FIRST] === undefined) return null;
+  const page = (await openPart<ItemPage>(key, head, FIRST, m.parts[FIRST], first)).value;
+  return { ...openMeta(head, m), page };
 }
 
 /** Opens the whole vault of `head` (throws CryptoError when any part does not open). */
 export async function openAll(key: SymmetricKey, head: VaultHead): Promise<VaultData> {
   const names = Array.from({ length: head.shards }, (_, n) => shardName(n));
-  // The list part is not opened again here (openIndex did, or nobody needs it): its digest stays
-  // unknown, so the next write seals it afresh.
+  // The list parts are not opened again here (openIndex did, or nobody needs them): their digests
+  // stay unknown, so the next write seals them afresh.
   const records = await readRecords([META, ...names]);
   const m = await openPart<VaultMeta>(key, head, META, head.commit, records[0]);
   const parts = new Map<string, { digest: string; commit: string }>();
@@ -309,6 +334,7 @@ export async function writeVault(
   const shards: LocalItem[][] = Array.from({ length: VAULT_SHARDS }, () => []);
   for (const item of Object.values(data.items)) shards[shardOf(item.id)]?.push(item);
   const contents: [string, unknown][] = [
+    [FIRST, firstPageOf(summaries)],
     [INDEX, summaries],
     ...shards.map((items, n): [string, unknown] => [shardName(n), items]),
   ];

@@ -34,6 +34,14 @@ export type {
  */
 export const SCREEN_PORT = 'keyhold-screen:';
 
+/**
+ * How many rows the popup's list asks for at a time: enough to scroll, few enough that a
+ * 10,000-item vault opens instantly. The worker keeps the first page of the vault's
+ * default view sealed on its own (vault-store.ts), so a popup opened right after a worker start
+ * shows it before the rest of the list opens.
+ */
+export const LIST_ROWS = 200;
+
 export type MessageName = keyof typeof requestSchemas;
 export type RequestOf<N extends MessageName> = z.input<(typeof requestSchemas)[N]>;
 export type ParsedRequestOf<N extends MessageName> = z.output<(typeof requestSchemas)[N]>;

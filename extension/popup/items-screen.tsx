@@ -5,6 +5,7 @@ import {
   type FolderSummary,
   type ItemPage,
   type ItemSummary,
+  LIST_ROWS,
   type VaultState,
 } from '../messaging/protocol.ts';
 import { vaultCommitItem } from '../storage/items.ts';
@@ -16,6 +17,7 @@ import { ItemDetail } from './item-detail.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { ItemRow } from './item-row.tsx';
 import { type ListFilter, ListFilters } from './list-filters.tsx';
+import { takeOpeningPage } from './opening.ts';
 import { PasswordReminderBanner } from './password-reminder-banner.tsx';
 import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-key-screens.tsx';
 import { SecurityScreen } from './security-screen.tsx';
@@ -31,9 +33,6 @@ interface Props {
   state: VaultState;
   onState: (s: VaultState) => void;
 }
-
-/** Rows rendered at once: enough to scroll, few enough that a 10,000-item vault opens instantly. */
-const MAX_ROWS = 200;
 
 /** What a confirmation dialog is about: one trashed item, or the whole trash. */
 type Confirming = { kind: 'deleteForever'; item: ItemSummary } | { kind: 'emptyTrash'; count: number };
@@ -65,7 +64,7 @@ export function ItemsScreen({ state, onState }: Props) {
     const f = latestFilter.current;
     const next = await send('listItems', {
       query: q,
-      limit: MAX_ROWS,
+      limit: LIST_ROWS,
       view: f.view,
       folder: f.folder,
       ...(f.type ? { type: f.type } : {}),
@@ -81,7 +80,14 @@ export function ItemsScreen({ state, onState }: Props) {
 
   useEffect(() => {
     search.current?.focus();
-    void run(reload);
+    const opening = takeOpeningPage();
+    void run(async () => {
+      // The first page asked for when the popup opened (opening.ts) shows at once; the list is then
+      // read as on every change, so nothing committed since is missed.
+      const first = opening && (await opening);
+      if (first && requests.current === 0) setPage(first);
+      await reload();
+    });
     // A sync in the service worker (alarm, push from another device) rewrites the sealed cache.
     return vaultCommitItem.watch(() => void reload().catch(() => undefined));
   }, []);

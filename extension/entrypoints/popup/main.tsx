@@ -2,9 +2,12 @@ import { render } from 'preact';
 import { currentLanguage } from '../../i18n/index.ts';
 import { App } from '../../popup/app.tsx';
 import { setDefaultUriMatch } from '../../popup/default-match.ts';
+import { startOpening } from '../../popup/opening.ts';
 import { setUpPage } from '../../settings/page-setup.ts';
 import { settingsItem } from '../../storage/items.ts';
 
+// First: the worker may be asleep; it wakes and opens the vault while this page sets itself up.
+startOpening();
 // The page's language is the one its strings are shown in (screen readers, fonts, hyphenation).
 document.documentElement.lang = currentLanguage();
 const root = document.getElementById('app');

@@ -1,0 +1,33 @@
+import { type ItemPage, LIST_ROWS, type VaultState } from '../messaging/protocol.ts';
+import { send } from './send.ts';
+
+/**
+ * What the popup asks the worker for the moment its script runs, before the page is set up and
+ * drawn: the vault's state and the list's first page, both at once. A worker that was asleep
+ * starts while the page loads, and answers both from the stored first page (vault-store.ts) before
+ * the rest of the vault opens. Each answer is taken once; later ones are asked for as usual.
+ */
+let state: Promise<VaultState> | null = null;
+let firstPage: Promise<ItemPage | null> | null = null;
+
+export function startOpening(): void {
+  state = send('getState', {});
+  // A locked vault or no account answers this with an error: the state says which screen to show.
+  firstPage = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
+  // Nobody may take the state (a page torn down first): its failure is shown when it is asked again.
+  state.catch(() => undefined);
+}
+
+/** The state asked for at opening, once; null afterwards (ask again). */
+export function takeOpeningState(): Promise<VaultState> | null {
+  const s = state;
+  state = null;
+  return s;
+}
+
+/** The first page asked for at opening, once; null afterwards or when it could not be read. */
+export function takeOpeningPage(): Promise<ItemPage | null> | null {
+  const p = firstPage;
+  firstPage = null;
+  return p;
+}
