@@ -162,6 +162,26 @@ describe('vault store', () => {
     await expect(openFirstPage(k, h)).rejects.toBeInstanceOf(CryptoError);
   });
 
+  it('a write that another write overtook seals every part, so the vault still opens whole', async () => {
+    const k = await key();
+    const base = vaultOf(40);
+    await write(k, base);
+    // Two writes from the same commit, each changing an item of another part: both read the head
+    // before either commits (the worker serializes its own writes; this is the store's own guard).
+    const [a, b] = [structuredClone(base), structuredClone(base)];
+    const other = Array.from({ length: 40 }, (_, i) => `id-${i}`).find(
+      (id) => shardOf(id) !== shardOf('id-0'),
+    );
+    if (!other) throw new Error('no item in another part');
+    applyEdit(a, 'id-0', login('Changed by A'), '2026-12-02T00:00:00.000Z', () => 'x');
+    applyEdit(b, other, login('Changed by B'), '2026-12-02T00:00:00.000Z', () => 'x');
+    await Promise.all([write(k, a), write(k, b)]);
+    // Whichever committed last is the vault, read whole (a part it kept must not be the other's).
+    const opened = await openAll(k, await head());
+    expect([a, b]).toContainEqual(opened);
+    expect((await openIndex(k, await head())).summaries).toHaveLength(40);
+  });
+
   it('a write that fails half-way (a crash between parts, a full disk) leaves the previous vault whole', async () => {
     const k = await key();
     const data = vaultOf(100);

@@ -122,22 +122,42 @@ async function readRecords(keys: string[]): Promise<unknown[]> {
   return Promise.all(keys.map((k) => request(store.get(k))));
 }
 
-/** All puts and deletes in one transaction: committed whole, or not at all. */
-async function commitRecords(puts: [string, unknown][], deletes: string[]): Promise<void> {
+/** The head is no longer the commit a write was based on: another write committed meanwhile. */
+class HeadMoved extends Error {}
+
+/**
+ * All puts and deletes in one transaction: committed whole, or not at all. `basedOn`: only while
+ * the head still names that commit (checked in the same transaction), else HeadMoved.
+ */
+async function commitRecords(puts: [string, unknown][], deletes: string[], basedOn?: string): Promise<void> {
   const tx = (await db()).transaction(STORE, 'readwrite', { durability: 'strict' });
   const store = tx.objectStore(STORE);
+  let failure: unknown = null;
   const done = new Promise<void>((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('aborted', 'AbortError'));
+    tx.onabort = () => reject(failure ?? tx.error ?? new DOMException('aborted', 'AbortError'));
     tx.onerror = () => undefined; // onabort follows with the cause
   });
-  try {
-    for (const key of deletes) store.delete(key);
-    for (const [key, value] of puts) store.put(value, key);
-  } catch (e) {
-    tx.abort();
-    await done.catch(() => undefined);
-    throw e;
+  const write = () => {
+    try {
+      for (const key of deletes) store.delete(key);
+      for (const [key, value] of puts) store.put(value, key);
+    } catch (e) {
+      failure = e;
+      tx.abort();
+    }
+  };
+  if (basedOn === undefined) write();
+  else {
+    const current = store.get(HEAD);
+    current.onsuccess = () => {
+      const h: unknown = current.result;
+      if (isHead(h) && h.commit === basedOn) write();
+      else {
+        failure = new HeadMoved();
+        tx.abort();
+      }
+    };
   }
   await done;
 }
@@ -318,10 +338,45 @@ export async function writeVault(
   o: WriteOptions,
   summaries: readonly ItemSummary[] = buildSummaries(data).map((e) => e.summary),
 ): Promise<void> {
+  let commit: string;
+  try {
+    commit = await commitVault(key, data, o, summaries, true);
+  } catch (e) {
+    if (!(e instanceof HeadMoved)) throw e;
+    // Another write committed after this one read the head: a part this one would have kept may
+    // have been replaced since. Sealing every part relies on nothing that is on disk.
+    commit = await commitVault(key, data, o, summaries, false);
+  }
+  // Pages refresh on this (a few bytes); the vault is committed whether or not it is written.
+  await vaultCommitItem
+    .setValue({ accountId: o.accountId, pending: o.pending, commit })
+    .catch(() => undefined);
+  // The vault now lives here: the single-blob cache of earlier releases goes (once per worker).
+  if (!legacyGone) {
+    await vaultCacheItem.removeValue().catch(() => undefined);
+    legacyGone = true;
+  }
+}
+
+let legacyGone = false;
+
+/**
+ * One attempt of writeVault; returns the commit tag. `reuse`: parts whose content this worker
+ * knows to be on disk unchanged are kept, provided the head is still the commit read here when
+ * the transaction runs (HeadMoved otherwise, with nothing written).
+ */
+async function commitVault(
+  key: SymmetricKey,
+  data: VaultData,
+  o: WriteOptions,
+  summaries: readonly ItemSummary[],
+  reuse: boolean,
+): Promise<string> {
   const head = await readHead();
   const commit = newCommitTag();
   // What is on disk is known only while nobody else wrote since (same account, key and commit).
   const known =
+    reuse &&
     head &&
     written &&
     head.accountId === o.accountId &&
@@ -341,12 +396,14 @@ export async function writeVault(
 
   const puts: [string, unknown][] = [];
   const next = new Map<string, { digest: string; commit: string }>();
+  let kept = false;
   for (const [name, value] of contents) {
     const bytes = utf8Encode(JSON.stringify(value));
     const d = await digest(bytes);
     const same = known?.get(name);
     if (same && same.digest === d) {
       next.set(name, same);
+      kept = true;
       continue;
     }
     next.set(name, { digest: d, commit });
@@ -376,24 +433,15 @@ export async function writeVault(
   // Shards past the count (a head written by another release) would be stale: drop them.
   const stale = head && head.shards > VAULT_SHARDS ? range(VAULT_SHARDS, head.shards).map(shardName) : [];
   try {
-    await commitRecords(puts, stale);
+    // Kept parts are those of head.commit: meta may name them only while it is still the head.
+    await commitRecords(puts, stale, kept && head ? head.commit : undefined);
   } catch (e) {
     written = null;
     throw e;
   }
   written = { accountId: o.accountId, commit, parts: next };
-  // Pages refresh on this (a few bytes); the vault is committed whether or not it is written.
-  await vaultCommitItem
-    .setValue({ accountId: o.accountId, pending: o.pending, commit })
-    .catch(() => undefined);
-  // The vault now lives here: the single-blob cache of earlier releases goes (once per worker).
-  if (!legacyGone) {
-    await vaultCacheItem.removeValue().catch(() => undefined);
-    legacyGone = true;
-  }
+  return commit;
 }
-
-let legacyGone = false;
 
 /**
  * The stored vault of `accountId`, opened with the key `keyFor` finds for the version (and the
