@@ -197,6 +197,19 @@ async function digest(bytes: Uint8Array): Promise<string> {
   return s;
 }
 
+/** A part's plaintext bytes (throws CryptoError when it is missing or does not open as `name`@`commit`). */
+async function openBytes(
+  key: SymmetricKey,
+  head: VaultHead,
+  name: string,
+  commit: string | undefined,
+  sealed: unknown,
+): Promise<Uint8Array> {
+  if (typeof sealed !== 'string' || commit === undefined)
+    throw new CryptoError('BAD_INPUT', `vault part ${name} missing`);
+  return open(key, sealed, partAd(head.accountId, name, commit, head.keyVersion));
+}
+
 async function openPart<T>(
   key: SymmetricKey,
   head: VaultHead,
@@ -204,9 +217,7 @@ async function openPart<T>(
   commit: string | undefined,
   sealed: unknown,
 ): Promise<{ value: T; bytes: Uint8Array }> {
-  if (typeof sealed !== 'string' || commit === undefined)
-    throw new CryptoError('BAD_INPUT', `vault part ${name} missing`);
-  const bytes = await open(key, sealed, partAd(head.accountId, name, commit, head.keyVersion));
+  const bytes = await openBytes(key, head, name, commit, sealed);
   return { value: JSON.parse(utf8Decode(bytes)) as T, bytes };
 }
 
@@ -303,11 +314,18 @@ export async function openAll(key: SymmetricKey, head: VaultHead): Promise<Vault
     ...(m.value.unreadable ? { unreadable: m.value.unreadable } : {}),
     ...(m.value.lastUsed ? { lastUsed: m.value.lastUsed } : {}),
   };
+  // Every part is decrypted and digested at once (WebCrypto works off this thread), then parsed here.
+  const opened = await Promise.all(
+    names.map(async (name, n) => {
+      const bytes = await openBytes(key, head, name, m.value.parts[name], records[n + 1]);
+      return { bytes, digest: await digest(bytes) };
+    }),
+  );
   for (let n = 0; n < names.length; n++) {
     const name = names[n] as string;
-    const shard = await openPart<LocalItem[]>(key, head, name, m.value.parts[name], records[n + 1]);
-    parts.set(name, { digest: await digest(shard.bytes), commit: m.value.parts[name] as string });
-    for (const item of shard.value) {
+    const shard = opened[n] as { bytes: Uint8Array; digest: string };
+    parts.set(name, { digest: shard.digest, commit: m.value.parts[name] as string });
+    for (const item of JSON.parse(utf8Decode(shard.bytes)) as LocalItem[]) {
       // An item in the wrong shard was put there by someone else: the format never does.
       if (shardOf(item.id, head.shards) !== n) throw new CryptoError('BAD_INPUT', 'item in the wrong part');
       item.fields = normalizeFields(item.fields);
