@@ -3,7 +3,7 @@ import { t } from '../i18n/index.ts';
 import type { VaultState } from '../messaging/protocol.ts';
 import { sessionEndedItem, unlockSessionItem } from '../storage/items.ts';
 import { SetupScreen, UnlockScreen } from './account-screens.tsx';
-import { takeOpeningState } from './opening.ts';
+import { dropOpening, takeOpeningState } from './opening.ts';
 import { RecoveryGate } from './recovery-key-screens.tsx';
 import { send } from './send.ts';
 import { UnlockedPopup } from './unlocked-popup.tsx';
@@ -16,7 +16,10 @@ export function App() {
   const refresh = useCallback(async () => {
     try {
       // The state asked for when the popup opened (opening.ts) is answered first.
-      setState(await (takeOpeningState() ?? send('getState', {})));
+      const opening = takeOpeningState();
+      const next = await (opening ?? send('getState', {}));
+      if (opening && next.status !== 'unlocked') dropOpening();
+      setState(next);
       setLoadError(null);
     } catch (e) {
       setLoadError(e instanceof Error ? e.message : String(e));

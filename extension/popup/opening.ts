@@ -1,21 +1,32 @@
-import { type ItemPage, LIST_ROWS, type VaultState } from '../messaging/protocol.ts';
+import { type ItemPage, LIST_ROWS, type RecoveryKeyStatus, type VaultState } from '../messaging/protocol.ts';
 import { send } from './send.ts';
 
 /**
  * What the popup asks the worker for the moment its script runs, before the page is set up and
- * drawn: the vault's state and the list's first page, both at once. A worker that was asleep
- * starts while the page loads, and answers both from the stored first page (vault-store.ts) before
- * the rest of the vault opens. Each answer is taken once; later ones are asked for as usual.
+ * drawn: the vault's state, whether to offer a recovery key, and the list's first page, all at
+ * once. A worker that was asleep starts while the page loads, and answers them from the stored
+ * first page (vault-store.ts) before the rest of the vault opens and keeps its thread busy. Each
+ * answer is taken once; later ones are asked for as usual.
  */
 let state: Promise<VaultState> | null = null;
 let firstPage: Promise<ItemPage | null> | null = null;
+let recovery: Promise<RecoveryKeyStatus> | null = null;
 
 export function startOpening(): void {
   state = send('getState', {});
+  recovery = send('recoveryKeyStatus', {});
   // A locked vault or no account answers this with an error: the state says which screen to show.
   firstPage = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
   // Nobody may take the state (a page torn down first): its failure is shown when it is asked again.
   state.catch(() => undefined);
+  recovery.catch(() => undefined);
+}
+
+/** The recovery key's status asked for at opening, once; null afterwards (ask again). */
+export function takeOpeningRecoveryStatus(): Promise<RecoveryKeyStatus> | null {
+  const r = recovery;
+  recovery = null;
+  return r;
 }
 
 /** The state asked for at opening, once; null afterwards (ask again). */
@@ -30,4 +41,13 @@ export function takeOpeningPage(): Promise<ItemPage | null> | null {
   const p = firstPage;
   firstPage = null;
   return p;
+}
+
+/**
+ * The vault was not open when the popup opened: what was asked for an open one is dropped, so that
+ * screens shown after a sign-in, an unlock or a recovery ask afresh (an offer made meanwhile shows).
+ */
+export function dropOpening(): void {
+  firstPage = null;
+  recovery = null;
 }

@@ -4,6 +4,7 @@ import { currentLanguage, t } from '../i18n/index.ts';
 import { errorMessages } from '../messaging/error-messages.ts';
 import type { RecoveryKeyShown, RecoveryKeyStatus } from '../messaging/protocol.ts';
 import { FieldError, invalid, PasswordField } from './field-error.tsx';
+import { takeOpeningRecoveryStatus } from './opening.ts';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
 import { useSecretScreen } from './use-secret-screen.ts';
@@ -287,7 +288,8 @@ export function RecoveryKeySection({ onCreate }: { onCreate: () => void }) {
 export function RecoveryGate({ children }: { children: ComponentChildren }) {
   const [status, setStatus] = useState<RecoveryKeyStatus | null>(null);
   useEffect(() => {
-    send('recoveryKeyStatus', {}).then(setStatus, () => setStatus(UNKNOWN));
+    // Asked for when the popup opened (opening.ts), or now.
+    (takeOpeningRecoveryStatus() ?? send('recoveryKeyStatus', {})).then(setStatus, () => setStatus(UNKNOWN));
   }, []);
   if (!status) return <main aria-busy="true">{t('recovery.loading')}</main>;
   if (status.offered) {
