@@ -13,7 +13,7 @@ import { accountItem, unlockSessionItem } from '../storage/items.ts';
 import { putVaultRecords, restoreDevice, snapshotDevice, vaultRecords } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { memoryDpopKeys } from './dpop-key.ts';
-import { decryptItem, openVault } from './item-crypto.ts';
+import { decryptItem } from './item-crypto.ts';
 import { pushDirty, type SyncContext } from './sync-engine.ts';
 import { applyEdit, emptyVault } from './vault-data.ts';
 import { VaultKeys } from './vault-keys.ts';

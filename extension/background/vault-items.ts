@@ -48,9 +48,23 @@ export class VaultItems {
 
   constructor(private readonly host: ItemsHost) {}
 
+  /** Counts `changed` calls: a page kept from before a change is stale. */
+  private version = 0;
+
   /** The item list changed (a local edit, a sync that changed something, a failed edit undone). */
   changed(): void {
     this.summaries = null;
+    this.version++;
+  }
+
+  /** Which version of the list this is (see `changed`). */
+  get listVersion(): number {
+    return this.version;
+  }
+
+  /** Whether the list of `data` is built already (a page of it costs nothing then). */
+  isBuilt(data: VaultData): boolean {
+    return this.summaries?.data === data;
   }
 
   private async sortedSummaries(): Promise<SummaryEntry[]> {

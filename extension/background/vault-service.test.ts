@@ -740,6 +740,30 @@ describe('VaultService', () => {
     expect((await restarted.listItems()).map((i) => i.title)).toEqual(['Atlas', 'Bank', 'Shop']);
   });
 
+  it('after an unlock, answers the first page from the stored one until the list changes', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    for (const t of ['Bank', 'Mail', 'Shop']) await worker.items.saveItem(undefined, fields(t));
+    await worker.syncNow();
+    await worker.lock();
+
+    const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+    await worker.unlock(MASTER);
+    const first = await worker.items.listPage({ query: '', limit: 200, view: 'all', folder: '' });
+    expect(gets.mock.calls.map(([name]) => name)).toContain('first');
+    gets.mockRestore();
+    expect(first).toMatchObject({ matching: 3, total: 3, trashed: 0 });
+    expect(first.items.map((i) => i.title)).toEqual(['Bank', 'Mail', 'Shop']);
+    expect(await worker.items.listPage({ query: 'ma', limit: 200, view: 'all', folder: '' })).toMatchObject({
+      matching: 1,
+    });
+    // After an edit (or a sync that changes the list: the same `changed`) the page follows at once.
+    await worker.lock();
+    await worker.unlock(MASTER);
+    await worker.items.saveItem(undefined, fields('Atlas'));
+    expect((await worker.listItems()).map((i) => i.title)).toEqual(['Atlas', 'Bank', 'Mail', 'Shop']);
+  });
+
   it('unlocks offline from the local cache', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);

@@ -162,6 +162,12 @@ export class VaultService {
   private listing: Promise<ListAhead | null> | null = null;
   /** The stored first page, opened before the list part after a worker start (restore). */
   private opening: Promise<OpenFirstPage | null> | null = null;
+  /** After an unlock from the store: the first page stored with the vault it opened (of `data`). */
+  private unlockedFirst: {
+    data: VaultData;
+    version: number;
+    page: Promise<OpenFirstPage | null>;
+  } | null = null;
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private lastSyncError: ErrorCode | null = null;
@@ -264,12 +270,31 @@ export class VaultService {
    * list or the whole vault is open already, or nothing is stored (callers then read the list).
    */
   private async firstPageAhead(filter: ListFilter): Promise<ItemPage | null> {
-    if (this.unlocked || !isFirstPage(filter)) return null;
+    if (!isFirstPage(filter)) return null;
+    if (this.unlocked) return this.unlockedFirstPage(filter);
     void this.restore().catch(() => undefined);
     const opening = this.opening;
     const first = opening ? await opening : null;
     if (!first || this.unlocked) return null;
     return pageWithin(first.page, filter.limit);
+  }
+
+  /**
+   * Right after an unlock from the store, the popup's first page as stored with the vault that
+   * was opened: while the list has not changed since and is not built yet (10,000 items take
+   * about 100 ms to summarise and sort; the page costs nothing).
+   */
+  private async unlockedFirstPage(filter: ListFilter): Promise<ItemPage | null> {
+    const hint = this.unlockedFirst;
+    const fresh = () =>
+      this.unlockedFirst === hint &&
+      hint !== null &&
+      this.unlocked?.data === hint.data &&
+      this.items.listVersion === hint.version &&
+      !this.items.isBuilt(hint.data);
+    if (!fresh() || !hint) return null;
+    const first = await hint.page;
+    return first && fresh() ? pageWithin(first.page, filter.limit) : null;
   }
 
   /** State's part of the stored vault (head and meta) while the whole vault is still opening. */
@@ -331,6 +356,7 @@ export class VaultService {
     this.unlocked = u;
     this.listing = null;
     this.opening = null;
+    this.unlockedFirst = null;
     this.imports.clear();
   }
 
@@ -345,7 +371,7 @@ export class VaultService {
     keys: VaultKeys,
     held: ReadonlyMap<number, SymmetricKey>,
     wrapping?: SymmetricKey,
-  ): Promise<{ data: VaultData; rewrite: boolean }> {
+  ): Promise<{ data: VaultData; rewrite: boolean; commit?: string | undefined }> {
     try {
       const stored = await openStoredVault(account.accountId, async (version, wrapped) => {
         const key = keys.get(version) ?? held.get(version);
@@ -353,7 +379,11 @@ export class VaultService {
         return (await unwrapKey(wrapping, wrapped, vaultKeyAd(account.accountId, version))).key;
       });
       if (!stored) return { data: emptyVault(), rewrite: false };
-      return { data: stored.data, rewrite: stored.legacy || stored.keyVersion !== keys.writeVersion };
+      return {
+        data: stored.data,
+        rewrite: stored.legacy || stored.keyVersion !== keys.writeVersion,
+        commit: stored.commit,
+      };
     } catch (e) {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
@@ -616,6 +646,17 @@ export class VaultService {
     await accountItem.setValue(account);
     await unlockSessionItem.setValue(session);
     this.setUnlocked(unlocked);
+    // The list's first page as stored with the vault just opened answers the popup while the rest
+    // of the list is built (firstPageAhead).
+    const commit = loaded.rewrite ? undefined : loaded.commit;
+    if (commit)
+      this.unlockedFirst = {
+        data: unlocked.data,
+        version: this.items.listVersion,
+        page: this.openFirstPageFromStorage()
+          .then((f) => (f?.head.commit === commit ? f : null))
+          .catch(() => null),
+      };
     // A vault read from the store is already there; re-sealing megabytes on every unlock is waste —
     // unless it was sealed under a key version the keyring no longer writes with (or is the old cache).
     if (loaded.rewrite) await this.persist(unlocked);

@@ -470,13 +470,18 @@ async function commitVault(
 export async function openStoredVault(
   accountId: string,
   keyFor: (version: number, wrappedVaultKey: string | undefined) => Promise<SymmetricKey | undefined>,
-): Promise<{ data: VaultData; legacy: boolean; keyVersion: number } | null> {
+): Promise<{ data: VaultData; legacy: boolean; keyVersion: number; commit?: string } | null> {
   const head = await readHead();
   if (head) {
     if (head.accountId !== accountId) return null;
     const key = await keyFor(head.keyVersion, head.wrappedVaultKey);
     if (!key) throw new CryptoError('WRONG_KEY', 'no key for the stored vault');
-    return { data: await openAll(key, head), legacy: false, keyVersion: head.keyVersion };
+    return {
+      data: await openAll(key, head),
+      legacy: false,
+      keyVersion: head.keyVersion,
+      commit: head.commit,
+    };
   }
   const cache = await vaultCacheItem.getValue();
   if (!cache || cache.accountId !== accountId) return null;
