@@ -1,10 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
-import { accounts, deviceSessions } from '../db/schema.ts';
-import { inScope } from '../db/scope.ts';
+import { streamState } from '../db/hot-path.ts';
 import { requireScope } from '../middleware/auth.ts';
 import type { AddResult, CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
 import type { SessionEvent } from '../push/notifier.ts';
@@ -201,14 +199,8 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
   // The session is re-checked here so a logout racing the subscription cannot leave a stream open.
   let row: { revision: number; revokedAt: Date | null } | undefined;
   try {
-    [row] = await inScope(db, { account: accountId }, (tx) =>
-      tx
-        .select({ revision: accounts.revision, revokedAt: deviceSessions.revokedAt })
-        .from(deviceSessions)
-        .innerJoin(accounts, eq(accounts.id, deviceSessions.accountId))
-        .where(eq(deviceSessions.id, sessionId))
-        .limit(1),
-    );
+    // One statement (keyhold_stream_state): the account's revision and the session's revocation.
+    row = await streamState(db, accountId, sessionId);
   } catch (error) {
     subscriber.abandon();
     throw error;
