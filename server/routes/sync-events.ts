@@ -215,7 +215,7 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
   const requestId = c.var.requestId;
   const started = performance.now();
   for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
-  return streamSSE(c, async (stream) => {
+  const res = streamSSE(c, async (stream) => {
     subscriber.open(stream, revision, {
       heartbeatMs: push.heartbeatMs,
       closeInMs: expiresAt.getTime() - now().getTime(),
@@ -224,4 +224,7 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
     const ms = Math.round(performance.now() - started);
     logger.info({ reqId: requestId, event: 'stream_closed', reason, ms }, 'push');
   });
+  // streamSSE sets `no-cache` over app.ts's `no-store`; a stream is an API answer like any other.
+  res.headers.set('Cache-Control', 'no-store');
+  return res;
 });
