@@ -9,12 +9,14 @@ import { randomUUID } from 'node:crypto';
 import { generateKeyBytes, toBase64Url } from '../shared-crypto/index.ts';
 import { HttpClient, HttpStatusError, type StreamEvent } from './load-http.ts';
 import {
+  type AccountCredentials,
   type ChangesReply,
-  DeviceKey,
   type ProbeTarget,
   type PushChange,
   probeChanges,
   probePush,
+  probeSignIn,
+  probeSignOut,
   probeStream,
   type Recorder,
   sealedLooking,
@@ -29,12 +31,11 @@ export interface DeviceRates {
   streamMs: number;
   /** A request (or a stream's `hello`) that takes longer fails as `timeout`. */
   timeoutMs: number;
-}
-
-export interface AccountCredentials {
-  accountId: string;
-  email: string;
-  authKey: string;
+  /**
+   * Mean time between two sign-ins of a device (0: never), as an unlock after a lock does: a new
+   * session with a new key, the stream reopened on it, the old session signed out.
+   */
+  signInMs: number;
 }
 
 const PULL_LIMIT = 500;
@@ -95,25 +96,31 @@ export class LoadDevice {
   /** The highest revision its stream announced. */
   heard = 0;
   readonly #items = new Map<string, number>();
-  readonly #target: ProbeTarget;
+  #target: ProbeTarget;
+  readonly #account: AccountCredentials;
   readonly #recorder: Recorder;
   readonly #rates: DeviceRates;
   readonly #timers = new Set<NodeJS.Timeout>();
+  #wantSignIn = false;
   #wantPush = false;
   #wantChanges = false;
   #working: Promise<void> | undefined;
   #stream: { close(): void } | undefined;
+  /** Counts stream openings: an opening that finishes after a newer one began is dropped. */
+  #streamGeneration = 0;
   #stopped = false;
   pushes = 0;
   streamsOpened = 0;
+  signIns = 0;
 
   private constructor(
     readonly index: number,
-    readonly accountId: string,
+    account: AccountCredentials,
     target: ProbeTarget,
     recorder: Recorder,
     rates: DeviceRates,
   ) {
+    this.#account = account;
     this.#target = target;
     this.#recorder = recorder;
     this.#rates = rates;
@@ -122,6 +129,10 @@ export class LoadDevice {
   /** Requests re-sent once after a kept-alive socket closed under them (load-http.ts). */
   get staleSocketRetries(): number {
     return this.#target.client.retriedOnStaleSocket;
+  }
+
+  get accountId(): string {
+    return this.#account.accountId;
   }
 
   get baseUrl(): string {
@@ -136,20 +147,11 @@ export class LoadDevice {
     recorder: Recorder,
     rates: DeviceRates,
   ): Promise<LoadDevice> {
-    const key = new DeviceKey();
     const client = new HttpClient();
-    const url = `${baseUrl}/v1/sessions`;
-    const reply = await postJson(
-      client,
-      url,
-      { email: account.email, authKey: account.authKey },
-      { dpop: key.proof('POST', url) },
-      rates.timeoutMs,
-    );
-    const accessToken = String(reply.accessToken);
+    const { key, accessToken } = await probeSignIn(client, baseUrl, account, rates.timeoutMs, null);
     return new LoadDevice(
       index,
-      account.accountId,
+      account,
       { client, baseUrl, key, accessToken, timeoutMs: rates.timeoutMs },
       recorder,
       rates,
@@ -183,6 +185,12 @@ export class LoadDevice {
       this.#kick();
     });
     this.#every(this.#rates.streamMs, () => void this.#openStream());
+    if (this.#rates.signInMs > 0) {
+      this.#every(this.#rates.signInMs, () => {
+        this.#wantSignIn = true;
+        this.#kick();
+      });
+    }
   }
 
   /** Stops the timers and the stream, then waits for the request in flight. */
@@ -212,12 +220,15 @@ export class LoadDevice {
     schedule(Math.random() * meanMs);
   }
 
-  /** Runs wanted work one request at a time: a push first, then changes. */
+  /** Runs wanted work one request at a time: a sign-in first, then a push, then changes. */
   #kick() {
     if (this.#working || this.#stopped) return;
     this.#working = (async () => {
-      while (!this.#stopped && (this.#wantPush || this.#wantChanges)) {
-        if (this.#wantPush) {
+      while (!this.#stopped && (this.#wantSignIn || this.#wantPush || this.#wantChanges)) {
+        if (this.#wantSignIn) {
+          this.#wantSignIn = false;
+          await this.#signInAgain();
+        } else if (this.#wantPush) {
           this.#wantPush = false;
           await this.#push();
         } else {
@@ -228,6 +239,27 @@ export class LoadDevice {
     })().finally(() => {
       this.#working = undefined;
     });
+  }
+
+  /** A new session (new key), the stream moved to it, then the old session signed out. */
+  async #signInAgain() {
+    const old = this.#target;
+    let fresh: Awaited<ReturnType<typeof probeSignIn>>;
+    try {
+      fresh = await probeSignIn(old.client, old.baseUrl, this.#account, old.timeoutMs, this.#recorder);
+    } catch (error) {
+      this.#recorder.failWith('sign-in', error);
+      return;
+    }
+    this.#target = { ...old, ...fresh };
+    this.signIns += 1;
+    // Closes the old session's stream before that session ends (its `bye` would count as an error).
+    void this.#openStream();
+    try {
+      await probeSignOut(old, this.#recorder);
+    } catch (error) {
+      this.#recorder.failWith('sign-out', error);
+    }
   }
 
   async #changes() {
@@ -293,16 +325,18 @@ export class LoadDevice {
     if (this.#stopped) return;
     this.#stream?.close();
     this.#stream = undefined;
+    const generation = ++this.#streamGeneration;
     let opened: Awaited<ReturnType<typeof probeStream>>;
     try {
       opened = await probeStream(this.#target, this.#recorder, (event) => this.#heardEvent(event));
     } catch (error) {
+      if (generation !== this.#streamGeneration) return;
       this.#recorder.failWith('stream', error);
       this.#retryStream();
       return;
     }
     const { handle, revision } = opened;
-    if (this.#stopped) {
+    if (this.#stopped || generation !== this.#streamGeneration) {
       handle.close();
       return;
     }

@@ -113,21 +113,24 @@ export class Recorder {
   readonly samples: Record<Route, number[]> = { poll: [], pull: [], push: [], stream: [] };
   readonly errors = new Map<string, number>();
   readonly examples: string[] = [];
-  /** Parts of a probe's time, kept beside the routes' (not objectives): where a slow route spends it. */
-  readonly phases = new Map<string, number[]>();
+  /**
+   * Times kept beside the routes', without an objective: sign-in and sign-out (a sign-in pays for
+   * scrypt by design) and parts of a route's time (a stream's headers before its `hello`).
+   */
+  readonly alsoMeasured = new Map<string, number[]>();
 
-  phase(name: string, ms: number): void {
+  note(name: string, ms: number): void {
     if (!this.measuring) return;
-    const list = this.phases.get(name) ?? [];
+    const list = this.alsoMeasured.get(name) ?? [];
     list.push(ms);
-    this.phases.set(name, list);
+    this.alsoMeasured.set(name, list);
   }
 
   record(route: Route, ms: number): void {
     if (this.measuring) this.samples[route].push(ms);
   }
 
-  fail(route: Route | 'check', kind: string, detail: string): void {
+  fail(route: string, kind: string, detail: string): void {
     if (!this.counting && route !== 'check') return;
     const key = `${route}:${kind}`;
     this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
@@ -135,7 +138,7 @@ export class Recorder {
   }
 
   /** A failed probe, named by what failed: an HTTP status (and error code) or the transport. */
-  failWith(route: Route, error: unknown): void {
+  failWith(route: string, error: unknown): void {
     if (error instanceof HttpStatusError)
       this.fail(route, `${error.status}${error.code ? ` ${error.code}` : ''}`, '');
     else if (error instanceof TransportError) this.fail(route, error.kind, error.message);
@@ -227,10 +230,53 @@ export async function probeStream(
   const headers = signed(target, 'GET', url);
   const t0 = performance.now();
   const handle = openEventStream(new URL(url), headers, onEvent, target.timeoutMs);
-  void handle.headers.then(() => recorder.phase('stream.headers', performance.now() - t0));
+  void handle.headers.then(() => recorder.note('stream.headers', performance.now() - t0));
   const { revision } = await handle.hello;
   recorder.record('stream', performance.now() - t0);
   return { handle, revision };
+}
+
+export interface AccountCredentials {
+  accountId: string;
+  email: string;
+  authKey: string;
+}
+
+/**
+ * POST /v1/sessions with a new DPoP key, as an unlock does: a new device session. Noted as
+ * `sign-in` (when `recorder` is given), not an objective: it pays for the auth key's scrypt.
+ */
+export async function probeSignIn(
+  client: HttpClient,
+  baseUrl: string,
+  account: AccountCredentials,
+  timeoutMs: number,
+  recorder: Recorder | null,
+): Promise<{ key: DeviceKey; accessToken: string }> {
+  const key = new DeviceKey();
+  const url = `${baseUrl}/v1/sessions`;
+  const headers = { 'content-type': 'application/json', dpop: key.proof('POST', url) };
+  const body = JSON.stringify({ email: account.email, authKey: account.authKey });
+  const t0 = performance.now();
+  const reply = await client.request(new URL(url), { method: 'POST', headers, body, timeoutMs });
+  const ms = performance.now() - t0;
+  if (reply.status !== 200) throw new HttpStatusError(reply.status, reply.body);
+  recorder?.note('sign-in', ms);
+  return { key, accessToken: String((JSON.parse(reply.body) as { accessToken: unknown }).accessToken) };
+}
+
+/** DELETE /v1/sessions/current, as a lock does: the session ends. Noted as `sign-out`. */
+export async function probeSignOut(target: ProbeTarget, recorder: Recorder): Promise<void> {
+  const url = `${target.baseUrl}/v1/sessions/current`;
+  const headers = signed(target, 'DELETE', url);
+  const t0 = performance.now();
+  const reply = await target.client.request(new URL(url), {
+    method: 'DELETE',
+    headers,
+    timeoutMs: target.timeoutMs,
+  });
+  if (reply.status !== 204) throw new HttpStatusError(reply.status, reply.body);
+  recorder.note('sign-out', performance.now() - t0);
 }
 
 /**

@@ -27,8 +27,16 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { appRoleUrl } from '../server/test-support/db.ts';
-import { type AccountCredentials, type DeviceRates, LoadDevice, registerAccount } from './load-device.ts';
-import { percentile, Recorder, ROUTES, type Route, type RouteSummary, summarize } from './load-probes.ts';
+import { type DeviceRates, LoadDevice, registerAccount } from './load-device.ts';
+import {
+  type AccountCredentials,
+  percentile,
+  Recorder,
+  ROUTES,
+  type Route,
+  type RouteSummary,
+  summarize,
+} from './load-probes.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -46,6 +54,11 @@ const OPTIONS = {
     'LOAD_STREAM_MS',
     '30000',
     'mean lifetime of a push stream before the device opens a new one',
+  ],
+  'sign-in-ms': [
+    'LOAD_SIGN_IN_MS',
+    '600000',
+    'mean interval between two sign-ins of a device (an unlock: new session, old one signed out); 0: never',
   ],
   'timeout-ms': ['LOAD_TIMEOUT_MS', '10000', 'a request slower than this is an error'],
   'p99-ms': ['LOAD_P99_MS', '50', 'objective: p99 of every route, in ms'],
@@ -139,6 +152,7 @@ function readConfig(argv: string[]): Config {
       pushMs: int('push-ms', 50, 600_000),
       streamMs: int('stream-ms', 500, 3_600_000),
       timeoutMs: int('timeout-ms', 100, 60_000),
+      signInMs: int('sign-in-ms', 0, 3_600_000),
     },
     objectives: { p99Ms: int('p99-ms', 1, 60_000), maxErrors: int('max-errors', 0, 1_000_000) },
     adminUrl:
@@ -520,7 +534,8 @@ async function main(): Promise<number> {
       LOG_LEVEL: config.logLevel,
       // Every device signs in from 127.0.0.1: the per-address budget of the auth routes would refuse most.
       AUTH_RATE_LIMIT_PER_MINUTE: '100000',
-      SESSION_MAX_PER_ACCOUNT: String(Math.max(5, config.devicesPerAccount)),
+      // Room for every device of an account to hold a second session while it signs in again.
+      SESSION_MAX_PER_ACCOUNT: String(Math.max(5, 2 * config.devicesPerAccount)),
       // Names its connections in pg_stat_activity (postgres.js reads PGAPPNAME).
       PGAPPNAME: `keyhold-load-${index + 1}`,
     });
@@ -669,12 +684,15 @@ async function main(): Promise<number> {
       rampSeconds: config.rampSeconds,
       rates: config.rates,
       routes,
-      phases: Object.fromEntries([...recorder.phases].map(([name, values]) => [name, summarize(values)])),
+      alsoMeasured: Object.fromEntries(
+        [...recorder.alsoMeasured].map(([name, values]) => [name, summarize(values)]),
+      ),
       throughput: {
         requestsPerSecond: round1(requests / seconds),
         byRoute: Object.fromEntries(ROUTES.map((r) => [r, round1(recorder.samples[r].length / seconds)])),
         pushesAcknowledged: devices.reduce((sum, d) => sum + d.pushes, 0),
         streamsOpened: devices.reduce((sum, d) => sum + d.streamsOpened, 0),
+        signIns: devices.reduce((sum, d) => sum + d.signIns, 0),
       },
       errors: {
         total: recorder.errorCount,
