@@ -4,6 +4,7 @@
  * probes (load-probes.ts) put the clock around these calls.
  */
 import http from 'node:http';
+import { parseSseBlock, type SseEvent } from '../server/test-support/push.ts';
 
 export interface HttpReply {
   status: number;
@@ -116,10 +117,7 @@ export class HttpClient {
   }
 }
 
-export interface StreamEvent {
-  event: string;
-  data: unknown;
-}
+export type StreamEvent = SseEvent;
 
 export interface EventStreamHandle {
   /** Resolves when the answer's status line and headers have arrived (before `hello`). */
@@ -129,22 +127,6 @@ export interface EventStreamHandle {
   /** Resolves once the stream has ended, however: `bye` reason, 'closed' (by us) or 'dropped'. */
   readonly ended: Promise<string>;
   close(): void;
-}
-
-/** The SSE fields of one block (`event:`, `data:`); undefined for comments and empty blocks. */
-function parseBlock(block: string): StreamEvent | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of block.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (field === 'event') event = value;
-    else if (field === 'data') data.push(value);
-  }
-  if (data.length === 0) return undefined;
-  return { event, data: JSON.parse(data.join('\n')) };
 }
 
 /**
@@ -208,7 +190,7 @@ export function openEventStream(
       for (let cut = buffer.indexOf('\n\n'); cut !== -1; cut = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, cut);
         buffer = buffer.slice(cut + 2);
-        const event = parseBlock(block);
+        const event = parseSseBlock(block);
         if (!event) continue;
         if (event.event === 'hello' && !helloSeen) {
           helloSeen = true;
