@@ -10,13 +10,37 @@ interface ScryptParams {
   p: number;
 }
 
-const scryptAsync = (input: Uint8Array, salt: Uint8Array, options: ScryptParams) =>
-  new Promise<Buffer>((resolve, reject) => {
-    const maxmem = 256 * options.N * options.r + 1024 * 1024;
-    scrypt(input, salt, KEY_LENGTH, { ...options, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    );
-  });
+/**
+ * scrypt runs on libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise), where
+ * every request's DPoP signature check (WebCrypto) and file write run too: four sign-ins at once
+ * held every thread for a scrypt each, and every other request waited half a second for its
+ * signature check. At most this many run at once; more sign-ins wait for one another, never
+ * the other requests.
+ */
+export const SCRYPT_CONCURRENCY = 2;
+let running = 0;
+const waiting: Array<() => void> = [];
+
+/** scrypt computations running now in this process (at most SCRYPT_CONCURRENCY). */
+export const scryptsRunning = () => running;
+
+async function scryptAsync(input: Uint8Array, salt: Uint8Array, options: ScryptParams): Promise<Buffer> {
+  if (running >= SCRYPT_CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      const maxmem = 256 * options.N * options.r + 1024 * 1024;
+      scrypt(input, salt, KEY_LENGTH, { ...options, maxmem }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      );
+    });
+  } finally {
+    // The slot passes straight to the next waiter, if any; otherwise it is freed.
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
 
 /** Hashes the client's auth key as "scrypt$N$r$p$salt$hash" (salt and hash base64url). */
 export async function hashAuthKey(authKey: Uint8Array): Promise<string> {

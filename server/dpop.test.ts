@@ -10,6 +10,7 @@ import {
   DPOP_NONCE_BUCKET_SECONDS,
   normalizeHtu,
   pruneProofs,
+  pruneProofsSoon,
 } from './dpop.ts';
 import { createTestApp } from './test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from './test-support/db.ts';
@@ -349,6 +350,32 @@ describe('the replay store', () => {
     const later = new Date(t.clock.now.getTime() + (DPOP_MAX_AGE_SECONDS + 2) * 1000);
     expect(await pruneProofs(testDb.database.db, t.clock.now)).toBe(0);
     expect(await pruneProofs(testDb.database.db, later)).toBe(rows.length);
+  });
+
+  it('prunes beside the requests, batch after batch while batches come back full', async () => {
+    const at = new Date();
+    const expired = new Date(at.getTime() - 3_600_000);
+    const live = new Date(at.getTime() + 3_600_000);
+    await testDb.asOwner((db) =>
+      db
+        .insert(dpopProofs)
+        .values([
+          ...Array.from({ length: 2_500 }, (_, i) => ({ id: `expired-${i}`, expiresAt: expired })),
+          { id: 'live', expiresAt: live },
+        ]),
+    );
+    const { db } = testDb.database;
+    const logger = { warn: () => {} };
+    // The first call of a process only starts the clock, and one prune runs at a time: ask every
+    // 20 s (of the clock) until one starts, then wait for it.
+    let run: Promise<void> | undefined;
+    for (let i = 1; !run; i++) {
+      run = pruneProofsSoon(db, new Date(at.getTime() + i * 20_000), logger);
+      if (!run) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await run;
+    const left = await testDb.asOwner((owner) => owner.select().from(dpopProofs));
+    expect(left.map((row) => row.id)).toEqual(['live']);
   });
 
   it('normalizes URLs for comparison', () => {

@@ -2,6 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, type JWTPayload, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
 import { ApiError } from './api-error.ts';
 import type { AppEnv } from './app-env.ts';
 import type { Db } from './db/client.ts';
@@ -183,6 +184,7 @@ export async function verifyDpopProof(
 const PRUNE_EVERY_MS = 10_000;
 const PRUNE_BATCH = 1000;
 const lastPrune = new WeakMap<Db, number>();
+const pruning = new WeakMap<Db, Promise<void>>();
 
 /**
  * Records the proof id in the table every process shares; a proof seen before (by any process,
@@ -194,7 +196,8 @@ export async function rememberProof(c: Context<AppEnv>, proof: VerifiedProof): P
 
 /**
  * Inserts the proof id; false when any process already holds it (a replay). Separate from the
- * refusal so a caller can run it beside its own query and act on the outcome afterwards.
+ * refusal so a caller can act on the outcome afterwards. (Protected routes record theirs inside
+ * keyhold_authorize, tokens.ts authorize.)
  */
 export async function recordProofId(c: Context<AppEnv>, proof: VerifiedProof): Promise<boolean> {
   const { db, now, logger } = c.var.deps;
@@ -210,17 +213,36 @@ export async function recordProofId(c: Context<AppEnv>, proof: VerifiedProof): P
       where ${dpopProofs.expiresAt} < ${at.toISOString()}::timestamptz
     returning id`);
   const inserted = Array.isArray(result) ? result : ((result as { rows?: unknown[] }).rows ?? []);
-  const last = lastPrune.get(db);
-  if (last === undefined) lastPrune.set(db, at.getTime());
-  else if (at.getTime() - last >= PRUNE_EVERY_MS || at.getTime() < last) {
-    lastPrune.set(db, at.getTime());
-    // One request in every 10 s of a process waits for it (never one left running at shutdown); a
-    // failed prune is tried again later and never fails the request.
-    await pruneProofs(db, at).catch((error: unknown) =>
-      logger.warn({ err: String(error) }, 'dpop proof prune failed'),
-    );
-  }
+  pruneProofsSoon(db, at, logger);
   return inserted.length > 0;
+}
+
+/**
+ * Called on every recorded proof: at most every 10 s per process, deletes the expired ids beside
+ * the requests, never in their way (no request waits for it), batch after batch for as long as
+ * batches come back full — so the table stays bounded at any request rate, not only below a
+ * batch per 10 s. One prune at a time per process; a failed one is logged and tried again later.
+ * Returns the prune it started, if any (nobody on a request's path awaits it).
+ */
+export function pruneProofsSoon(db: Db, at: Date, logger: Pick<Logger, 'warn'>): Promise<void> | undefined {
+  const last = lastPrune.get(db);
+  if (last === undefined) {
+    lastPrune.set(db, at.getTime());
+    return undefined;
+  }
+  if (pruning.has(db) || (at.getTime() - last < PRUNE_EVERY_MS && at.getTime() >= last)) return undefined;
+  lastPrune.set(db, at.getTime());
+  const run = (async () => {
+    try {
+      while ((await pruneProofs(db, at)) === PRUNE_BATCH) {}
+    } catch (error) {
+      logger.warn({ err: String(error) }, 'dpop proof prune failed');
+    } finally {
+      pruning.delete(db);
+    }
+  })();
+  pruning.set(db, run);
+  return run;
 }
 
 /** Deletes up to one batch of expired proof ids; returns how many went. */

@@ -76,3 +76,16 @@ export function limitExceeded(
 /** Whether a use at `at` should record itself in `last_seen_at` (stale by a minute or more). */
 export const lastSeenStale = (lastSeenAt: Date, at: Date) =>
   at.getTime() - lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+
+/**
+ * When a use at `at` is written to `last_seen_at`, as a database condition (keyhold_authorize): the
+ * stored value is at least a minute old (lastSeenStale) and the session is within both its limits
+ * (limitExceeded is null) — a session past one is ended instead, never touched.
+ */
+export function touchWindow(limits: SessionLimits, at: Date) {
+  return {
+    until: new Date(at.getTime() - LAST_SEEN_RESOLUTION_MS),
+    idleAfter: new Date(at.getTime() - limits.idleDays * DAY_MS),
+    absoluteAfter: new Date(at.getTime() - limits.absoluteDays * DAY_MS),
+  };
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
+import { toDate } from './db/hot-path.ts';
 import { deviceSessions, tokens } from './db/schema.ts';
 import type { TokenHasher } from './secrets/keyring.ts';
 
@@ -93,11 +94,6 @@ const buildFindToken = (db: Db) =>
     .prepare('keyhold_find_token');
 const findTokenStatements = new WeakMap<Db, ReturnType<typeof buildFindToken>>();
 
-/** Drivers answer timestamptz as a Date or as text, depending on how the column was selected. */
-function toDate(value: unknown): Date {
-  return value instanceof Date ? value : new Date(String(value));
-}
-
 /**
  * A token row with its session's revocation and its account's current revision, by the token's
  * hash and kind; null when unknown (or its account is gone).
@@ -112,6 +108,73 @@ export async function findToken(db: Db, hash: string, kind: 'access' | 'refresh'
   if (!row) return null;
   // mapWith is skipped for SQL NULL: the revocation columns stay null.
   return row;
+}
+
+const buildAuthorize = (db: Db) =>
+  db
+    .select({
+      fresh: sql<boolean>`t.fresh`,
+      hash: sql<string | null>`t.hash`,
+      accountId: sql<string | null>`t.account_id`,
+      sessionId: sql<string>`t.session_id`,
+      scopes: sql<string[]>`t.scopes`,
+      expiresAt: sql<Date>`t.expires_at`.mapWith(toDate),
+      revokedAt: sql<Date | null>`t.revoked_at`.mapWith(toDate),
+      sessionRevokedAt: sql<Date | null>`t.session_revoked_at`.mapWith(toDate),
+      accountRevision: sql<number>`t.account_revision`.mapWith(Number),
+      sessionCreatedAt: sql<Date>`t.session_created_at`.mapWith(toDate),
+      sessionLastSeenAt: sql<Date>`t.session_last_seen_at`.mapWith(toDate),
+      jkt: sql<string | null>`t.jkt`,
+    })
+    .from(
+      sql`keyhold_authorize(${sql.placeholder('hashes')}::text[], ${sql.placeholder('proofId')},
+        ${sql.placeholder('proofExpiresAt')}::timestamptz, ${sql.placeholder('at')}::timestamptz,
+        ${sql.placeholder('jkt')}, ${sql.placeholder('touchUntil')}::timestamptz,
+        ${sql.placeholder('idleAfter')}::timestamptz, ${sql.placeholder('absoluteAfter')}::timestamptz,
+        ${sql.placeholder('ip')}) as t`,
+    )
+    .prepare('keyhold_authorize');
+const authorizeStatements = new WeakMap<Db, ReturnType<typeof buildAuthorize>>();
+
+export interface AuthorizeInput {
+  /** The presented access token: looked up under every stored form it may have (TokenHasher.candidates). */
+  token: string;
+  hasher: TokenHasher;
+  /** The request's DPoP proof (dpop.ts verifyDpopProof): its id is recorded, its key compared. */
+  proof: { replayId: string; expiresAt: Date; jkt: string };
+  at: Date;
+  /** When a use is written to `last_seen_at` (session-limits.ts touchWindow). */
+  touch: { until: Date; idleAfter: Date; absoluteAfter: Date };
+  ip: string | null;
+}
+
+/**
+ * Everything an authenticated request asks the database, in one statement and one round trip
+ * (keyhold_authorize, migration 0005): the proof id into the replay store, the access token with
+ * its session and its account's revision, and the session's last use when it is due. Nothing is
+ * cached: a token or session revoked a moment ago is found revoked. `fresh` is false for a replayed
+ * proof; `row` is null for an unknown token. The caller makes the checks and their answers.
+ */
+export async function authorize(db: Db, input: AuthorizeInput) {
+  let statement = authorizeStatements.get(db);
+  if (!statement) {
+    statement = buildAuthorize(db);
+    authorizeStatements.set(db, statement);
+  }
+  const [result] = await statement.execute({
+    hashes: [...input.hasher.candidates(input.token)],
+    proofId: input.proof.replayId,
+    proofExpiresAt: input.proof.expiresAt.toISOString(),
+    at: input.at.toISOString(),
+    jkt: input.proof.jkt,
+    touchUntil: input.touch.until.toISOString(),
+    idleAfter: input.touch.idleAfter.toISOString(),
+    absoluteAfter: input.touch.absoluteAfter.toISOString(),
+    ip: input.ip,
+  });
+  if (!result) throw new Error('keyhold_authorize returned no row');
+  const { fresh, hash, accountId, ...rest } = result;
+  return { fresh: fresh === true, row: hash === null || accountId === null ? null : { ...rest, accountId } };
 }
 
 /**

@@ -175,23 +175,39 @@ export function findInputs(
 export class LabelIndex {
   private readonly byRoot = new Map<Node, Map<string, string[]>>();
 
+  /**
+   * `perField`: look each input's labels up by its id instead of indexing the whole tree — for a
+   * collect of one group, where a few look-ups cost less than indexing 5,000 labels.
+   */
+  constructor(private readonly perField = false) {}
+
   textsFor(el: HTMLInputElement | HTMLSelectElement): string[] {
-    const root = el.getRootNode();
-    let byId = this.byRoot.get(root);
-    if (!byId) {
-      byId = new Map();
-      for (const label of (root as ParentNode).querySelectorAll?.('label[for]') ?? []) {
-        const id = (label as HTMLLabelElement).htmlFor;
-        byId.set(id, [...(byId.get(id) ?? []), label.textContent ?? '']);
-      }
-      this.byRoot.set(root, byId);
-    }
-    const texts = el.id ? [...(byId.get(el.id) ?? [])] : [];
+    const texts = el.id ? this.forId(el.getRootNode(), el.id) : [];
     // A label around the input labels it unless its `for` names another element.
     const around = el.parentElement?.closest('label');
     if (around && (!around.htmlFor || around.htmlFor === el.id) && !texts.includes(around.textContent ?? ''))
       texts.push(around.textContent ?? '');
     return texts;
+  }
+
+  private forId(root: Node, id: string): string[] {
+    const scope = root as ParentNode;
+    if (this.perField) {
+      const found = scope.querySelectorAll?.(`label[for="${CSS.escape(id)}"]`) ?? [];
+      return [...found].map((label) => label.textContent ?? '');
+    }
+    let byId = this.byRoot.get(root);
+    if (!byId) {
+      byId = new Map();
+      for (const label of scope.querySelectorAll?.('label[for]') ?? []) {
+        const htmlFor = (label as HTMLLabelElement).htmlFor;
+        const list = byId.get(htmlFor);
+        if (list) list.push(label.textContent ?? '');
+        else byId.set(htmlFor, [label.textContent ?? '']);
+      }
+      this.byRoot.set(root, byId);
+    }
+    return [...(byId.get(id) ?? [])];
   }
 }
 
@@ -350,21 +366,32 @@ export interface Collected {
   elements: HTMLInputElement[];
 }
 
+/**
+ * The frame's login-relevant fields, classified group by group. `scope`: only the group of this
+ * field (still connected) is classified and reported — a fill from the menu writes into the focused
+ * field's group alone, and on a page of 5,000 other inputs classifying them all cost most of the
+ * fill. Positions (`order`) stay the frame's, so a scoped report reads as a part of the whole one.
+ */
 export function collectFrame(
   registry: FieldRegistry,
   doc: Document = document,
   shadowRootOf: ShadowRootOf = defaultShadowRootOf,
+  scope: HTMLInputElement | null = null,
 ): Collected {
   const inputs = findInputs(doc, shadowRootOf);
+  const scopeKey = scope?.isConnected ? groupKey(scope) : null;
   const groups = new Map<object, HTMLInputElement[]>();
+  const keyOf = new Map<HTMLInputElement, object>();
   for (const el of inputs) {
     const key = groupKey(el);
+    if (scopeKey !== null && key !== scopeKey) continue;
+    keyOf.set(el, key);
     const group = groups.get(key);
     if (group) group.push(el);
     else groups.set(key, [el]);
   }
   const kindOf = new Map<HTMLInputElement, FieldKind>();
-  const labels = new LabelIndex();
+  const labels = new LabelIndex(scopeKey !== null);
   for (const [key, group] of groups) {
     const kinds = classifyGroup(key, group, false, labels);
     for (let i = 0; i < group.length; i++) kindOf.set(group[i] as HTMLInputElement, kinds[i] as FieldKind);
@@ -372,15 +399,16 @@ export function collectFrame(
 
   const fields: FieldInfo[] = [];
   const elements: HTMLInputElement[] = [];
-  for (const el of inputs) {
-    const key = groupKey(el);
+  for (const [position, el] of inputs.entries()) {
+    const key = keyOf.get(el);
+    if (key === undefined) continue;
     const kind = kindOf.get(el) ?? FieldKind.Other;
     fields.push({
       id: registry.idOf(el),
       kind,
       group: registry.groupOf(key),
       fillable: false,
-      order: fields.length,
+      order: position,
       ...(el.maxLength >= 0 ? { maxLength: el.maxLength } : {}),
     });
     elements.push(el);

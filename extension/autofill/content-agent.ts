@@ -120,8 +120,10 @@ export class ContentAgent {
     const m = message as WorkerMessage;
     if (typeof m !== 'object' || m === null || m.channel !== WORKER_CHANNEL) return undefined;
     switch (m.name) {
-      case 'collect':
-        return Promise.resolve(collectFrame(this.registry).report);
+      case 'collect': {
+        const scope = typeof m.fieldId === 'string' ? this.registry.element(m.fieldId) : null;
+        return Promise.resolve(collectFrame(this.registry, document, defaultShadowRootOf, scope).report);
+      }
       case 'fill':
         return Promise.resolve(insertPlan(this.registry, m.plan));
       case 'closeMenu': {

@@ -30,7 +30,8 @@ export interface ContentEnvelope<N extends ContentMessageName = ContentMessageNa
 
 /** Worker → content script, addressed to one frame with `tabs.sendMessage(tab, m, { frameId })`. */
 export type WorkerMessage =
-  | { channel: typeof WORKER_CHANNEL; name: 'collect' }
+  /** `fieldId`: only that field's group (a fill from the menu); otherwise the whole frame. */
+  | { channel: typeof WORKER_CHANNEL; name: 'collect'; fieldId?: string }
   | { channel: typeof WORKER_CHANNEL; name: 'fill'; plan: FillPlan }
   | { channel: typeof WORKER_CHANNEL; name: 'closeMenu'; refocus: boolean }
   | { channel: typeof WORKER_CHANNEL; name: 'resizeMenu'; rows: number }

@@ -1,7 +1,7 @@
 import type { FieldRegistry } from './collect.ts';
 import { sameOrigin, siteUrlOf } from './frame-origin.ts';
 import type { FillPlan, InsertOutcome } from './page-fields.ts';
-import { isCovered, isEditable, isFillable, isVisible } from './visibility.ts';
+import { isCovered, isFillable, isVisible } from './visibility.ts';
 
 /**
  * Insert: writes a plan the service worker made for this frame. It re-checks, just before writing,
@@ -61,9 +61,9 @@ function write(el: HTMLInputElement, value: string): 'written' | 'refused' | 're
     // Read-only until focused: the page's focus handler lifts it, or the box stays untouched.
     el.focus({ preventScroll: true });
     if (!el.isConnected) return 'replaced';
-    if (!isEditable(el)) return 'refused';
+    // Its focus handler ran page code: the field is judged again as it is now.
+    if (!isFillable(el)) return 'refused';
   }
-  if (!isFillable(el)) return 'refused';
   setFieldValue(el, value);
   return 'written';
 }

@@ -12,7 +12,7 @@ export interface FieldInfo {
    * re-checks after focusing it: may be written to.
    */
   fillable: boolean;
-  /** Position among this frame's reported fields, in document order. */
+  /** Position among this frame's candidate inputs, in document order. */
   order: number;
   /** The input's `maxlength`, when it has one: a one-character box is one of a split code's boxes. */
   maxLength?: number;

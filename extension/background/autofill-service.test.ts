@@ -1,7 +1,7 @@
 import { Secret, TOTP } from 'otpauth';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { WorkerMessage, WorkerReplies } from '../autofill/content-protocol.ts';
+import { WORKER_CHANNEL, type WorkerMessage, type WorkerReplies } from '../autofill/content-protocol.ts';
 import { FieldKind } from '../autofill/field-kind.ts';
 import type { FieldInfo, FillPlan, FrameReport } from '../autofill/page-fields.ts';
 import { generate } from '../generator/generate.ts';
@@ -239,6 +239,10 @@ describe('fillInTab', () => {
     const r = await service.fillInTab(1, 'a', false);
 
     expect(r).toEqual({ status: 'filled', filled: 2, message: null });
+    // No field was chosen: the whole frame is collected.
+    expect(tabs.named('collect').map((s) => s.message)).toEqual([
+      { channel: WORKER_CHANNEL, name: 'collect' },
+    ]);
     expect(tabs.fills()).toEqual([
       {
         tabId: 1,
@@ -503,6 +507,10 @@ describe('inline menu', () => {
     await service.menuChoose(opened?.menu ?? '', { kind: 'fill', id: 'a', allowInsecure: false });
 
     expect(tabs.fills()[0]?.plan.ops.map((op) => op.fieldId)).toEqual(['f3', 'f4']);
+    // Only the focused field's group is collected again: a page's other inputs are not classified.
+    expect(tabs.named('collect').map((s) => s.message)).toEqual([
+      { channel: WORKER_CHANNEL, name: 'collect', fieldId: 'f4' },
+    ]);
   });
 
   it('menuChoose fills a menu opened before a pushState the browser has not reported', async () => {

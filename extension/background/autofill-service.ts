@@ -220,7 +220,7 @@ export class AutofillService {
     const match = bestMatch(login.uris, parseSiteUrl(frame.url) ?? nullSite);
     if (!match) return result(FillStatus.Refused, 0, words.noMatch);
     if (match.insecure && !allowInsecure) return result(FillStatus.NeedsConfirmation, 0, words.insecure);
-    const report = await this.collect(tabId, frame.frameId);
+    const report = await this.collect(tabId, frame.frameId, focusedId);
     const changed = frameChanged(report, frame.url);
     if (changed !== null || !report) return result(FillStatus.Refused, 0, changed);
     const ops = planLogin(
@@ -239,9 +239,15 @@ export class AutofillService {
     return filledResult(outcome);
   }
 
-  private async collect(tabId: number, frameId: number): Promise<FrameReport | null> {
+  /** The frame's fields; with `fieldId` (the menu's field), only that field's group. */
+  private async collect(
+    tabId: number,
+    frameId: number,
+    fieldId: string | null = null,
+  ): Promise<FrameReport | null> {
+    const message = { channel: WORKER_CHANNEL, name: 'collect', ...(fieldId ? { fieldId } : {}) } as const;
     try {
-      return (await this.tabs.send(tabId, frameId, { channel: WORKER_CHANNEL, name: 'collect' })) ?? null;
+      return (await this.tabs.send(tabId, frameId, message)) ?? null;
     } catch {
       return null;
     }
@@ -468,7 +474,7 @@ export class AutofillService {
   }
 
   private async fillGenerated(menu: MenuSession): Promise<FillResult> {
-    const report = await this.collect(menu.tabId, menu.frameId);
+    const report = await this.collect(menu.tabId, menu.frameId, menu.fieldId);
     const changed = frameChanged(report, menu.url);
     if (changed !== null || !report) return result(FillStatus.Refused, 0, changed);
     const { value: password, kind } = await this.generator.generateForField();

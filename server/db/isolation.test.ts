@@ -202,6 +202,39 @@ describe(`row-level security (${process.env.DATABASE_URL ? 'postgres' : 'pglite'
     expect((await t.call('GET', '/v1/accounts/current', { token: b.accessToken })).status).toBe(200);
   });
 
+  it("the hot-path functions run with the caller's rights, under the policies of the account they declare", async () => {
+    const { a, b } = await twoAccounts();
+    const { db } = testDb.database;
+    // SECURITY INVOKER: none of them can see more than keyhold_app itself.
+    const definers = allRows(
+      await db.execute(sql`select proname from pg_proc where prosecdef and proname in
+        ('keyhold_authorize', 'keyhold_changes', 'keyhold_stream_state', 'keyhold_push_lock')`),
+    );
+    expect(definers).toEqual([]);
+    // Declared as A, B's session is not there: the join finds no row rather than B's revision.
+    expect(
+      allRows(
+        await db.execute(sql`select * from keyhold_stream_state(${a.accountId}::uuid, ${b.sessionId}::uuid)`),
+      ),
+    ).toEqual([]);
+    expect(
+      allRows(
+        await db.execute(sql`select * from keyhold_stream_state(${a.accountId}::uuid, ${a.sessionId}::uuid)`),
+      ),
+    ).toHaveLength(1);
+    // The declaration lasts for the function's statement only: the next one sees nothing again.
+    expect(await db.select().from(items)).toEqual([]);
+    await db.transaction(async (tx) => {
+      const locked = allRows(
+        await tx.execute(sql`select * from keyhold_push_lock(${a.accountId}::uuid, array[]::uuid[])`),
+      );
+      expect(locked).toHaveLength(1);
+      // Inside the push's transaction the declaration holds: A's rows, and only A's, for the rest of it.
+      expect((await tx.select().from(items)).map((row) => row.accountId)).toEqual([a.accountId]);
+      expect((await tx.select().from(accounts)).map((row) => row.id)).toEqual([a.accountId]);
+    });
+  });
+
   it("the server's role owns nothing and cannot bypass row-level security", async () => {
     const rows = allRows(
       await testDb.database.db.execute(

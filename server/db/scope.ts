@@ -42,6 +42,28 @@ export async function inScope<T>(db: Db, principal: Principal, work: Scoped<T>):
   return result;
 }
 
+/**
+ * Like inScope, for the hot paths: a transaction whose first statement, `open`, is one of the
+ * keyhold_* functions (migration 0005) that declares the account itself before it reads anything,
+ * so the declaration costs no round trip of its own. `open` must be such a function: until an
+ * account is declared, row-level security shows no account row at all, so forgetting it fails
+ * closed (nothing found), never open.
+ */
+export async function inScopeOpenedBy<O, T>(
+  db: Db,
+  open: (tx: Db) => Promise<O>,
+  work: (tx: Db, opened: O) => Promise<T>,
+): Promise<T> {
+  const hooks: Array<() => void> = [];
+  const result = await db.transaction(async (tx) => {
+    const scoped = tx as unknown as Db;
+    afterCommit.set(scoped, hooks);
+    return work(scoped, await open(scoped));
+  });
+  for (const hook of hooks) hook();
+  return result;
+}
+
 /** Queues `hook` to run once the transaction `tx` (from inScope) has committed. */
 export function onCommit(tx: Db, hook: () => void): void {
   const hooks = afterCommit.get(tx);

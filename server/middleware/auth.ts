@@ -4,16 +4,19 @@ import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { inScope } from '../db/scope.ts';
-import { DPOP_CHALLENGE, invalidDpopProof, recordProofId, verifyDpopProof } from '../dpop.ts';
+import { DPOP_CHALLENGE, invalidDpopProof, pruneProofsSoon, verifyDpopProof } from '../dpop.ts';
 import { sessionEndedError, sessionInUse } from '../session-lifecycle.ts';
-import { lookupToken, type Scope } from '../tokens.ts';
+import { touchWindow } from '../session-limits.ts';
+import { authorize, type Scope } from '../tokens.ts';
+import { requestIp } from './client-ip.ts';
 
 const DPOP = /^DPoP ([A-Za-z0-9_-]{16,200})$/;
 const challenge = { 'WWW-Authenticate': DPOP_CHALLENGE };
 
 /**
  * Every protected route declares its scope with this. The token is looked up on every request (no cache),
- * so logout, refresh-token reuse and expiry take effect on the very next request. Tokens are
+ * in one statement with the replay check (tokens.ts authorize), so logout, refresh-token reuse and
+ * expiry take effect on the very next request. Tokens are
  * DPoP-bound (docs/sessions.md, "DPoP"): `Authorization: DPoP <token>` and a proof by the session's key.
  */
 export const requireScope = (scope: Scope) =>
@@ -21,41 +24,44 @@ export const requireScope = (scope: Scope) =>
     const header = c.req.header('authorization');
     if (!header) throw new ApiError(401, 'UNAUTHENTICATED', 'Sign in first.', { headers: challenge });
     const token = DPOP.exec(header)?.[1];
-    const invalid = new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired.', {
-      headers: challenge,
-    });
     if (!token) {
       if (/^Bearer /i.test(header)) {
         throw new ApiError(401, 'INVALID_TOKEN', 'Tokens are DPoP-bound: send Authorization: DPoP.', {
           headers: challenge,
         });
       }
-      throw invalid;
+      throw invalidToken();
     }
     // The proof costs no database work: checked first, so a bad one never reaches the database.
     const proof = await verifyDpopProof(c, { accessToken: token });
-    const { db, now } = c.var.deps;
+    const { db, now, tokenHasher, sessionLimits, logger } = c.var.deps;
     const at = now();
-    // The proof id goes in beside the token lookup (two connections on PostgreSQL): the replay
-    // check adds no round trip. An id recorded for a request refused below only expires.
-    const [{ row }, fresh] = await Promise.all([
-      lookupToken(db, c.var.deps.tokenHasher, token, 'access'),
-      recordProofId(c, proof),
-    ]);
-    if (!row) throw invalid;
+    // One statement (keyhold_authorize): the proof id into the replay store, the token with its
+    // session and account revision, and the session's last use once a minute. An id recorded for a
+    // request refused below only expires.
+    const { fresh, row } = await authorize(db, {
+      token,
+      hasher: tokenHasher,
+      proof,
+      at,
+      touch: touchWindow(sessionLimits, at),
+      ip: requestIp(c),
+    });
+    pruneProofsSoon(db, at, logger);
+    if (!row) throw invalidToken();
     // A session from before DPoP has no key: it signs in again (docs/sessions.md).
-    if (!row.jkt) throw invalid;
+    if (!row.jkt) throw invalidToken();
     // Only the key's holder learns anything more about the token, even that its session ended.
     if (row.jkt !== proof.jkt) throw invalidDpopProof('it is not signed by the key this token is bound to.');
     if (row.sessionRevokedAt) throw await sessionEndedError(db, row);
-    if (row.revokedAt) throw invalid;
+    if (row.revokedAt) throw invalidToken();
     if (row.expiresAt.getTime() <= at.getTime()) {
       await recordTokenExpired(c, row, 'access', at);
-      throw invalid;
+      throw invalidToken();
     }
     if (!fresh) throw invalidDpopProof('it was already used (replay).');
-    // Idle/absolute limits end the session here; a use is written to last_seen_at once a minute.
-    await sessionInUse(c, row, at, { touch: true });
+    // Idle/absolute limits end the session here; keyhold_authorize wrote a due use already.
+    await sessionInUse(c, row, at, { touch: false });
     if (!row.scopes.includes(scope)) {
       throw new ApiError(403, 'FORBIDDEN_SCOPE', `This token lacks the "${scope}" scope.`);
     }
@@ -68,6 +74,10 @@ export const requireScope = (scope: Scope) =>
     });
     await next();
   });
+
+/** Made only when thrown: an error captures a stack trace, which every request would pay for. */
+const invalidToken = () =>
+  new ApiError(401, 'INVALID_TOKEN', 'The access token is invalid or has expired.', { headers: challenge });
 
 /** Expired tokens already recorded by this process: a client retrying one is one event, not a flood. */
 const expiredSeen = new Set<string>();

@@ -13,8 +13,9 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header('x-request-id');
   const requestId = incoming && CLIENT_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   c.set('requestId', requestId);
-  await next();
+  // Before the answer exists (app.ts explains why): every answer is built with it.
   c.header('X-Request-Id', requestId);
+  await next();
   const status = c.res.status;
   const fields = {
     reqId: requestId,

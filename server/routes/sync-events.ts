@@ -1,10 +1,8 @@
-import { eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
-import { accounts, deviceSessions } from '../db/schema.ts';
-import { inScope } from '../db/scope.ts';
+import { streamState } from '../db/hot-path.ts';
 import { requireScope } from '../middleware/auth.ts';
 import type { AddResult, CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
 import type { SessionEvent } from '../push/notifier.ts';
@@ -201,14 +199,8 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
   // The session is re-checked here so a logout racing the subscription cannot leave a stream open.
   let row: { revision: number; revokedAt: Date | null } | undefined;
   try {
-    [row] = await inScope(db, { account: accountId }, (tx) =>
-      tx
-        .select({ revision: accounts.revision, revokedAt: deviceSessions.revokedAt })
-        .from(deviceSessions)
-        .innerJoin(accounts, eq(accounts.id, deviceSessions.accountId))
-        .where(eq(deviceSessions.id, sessionId))
-        .limit(1),
-    );
+    // One statement (keyhold_stream_state): the account's revision and the session's revocation.
+    row = await streamState(db, accountId, sessionId);
   } catch (error) {
     subscriber.abandon();
     throw error;
@@ -223,7 +215,7 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
   const requestId = c.var.requestId;
   const started = performance.now();
   for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
-  return streamSSE(c, async (stream) => {
+  const res = streamSSE(c, async (stream) => {
     subscriber.open(stream, revision, {
       heartbeatMs: push.heartbeatMs,
       closeInMs: expiresAt.getTime() - now().getTime(),
@@ -232,4 +224,7 @@ export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('v
     const ms = Math.round(performance.now() - started);
     logger.info({ reqId: requestId, event: 'stream_closed', reason, ms }, 'push');
   });
+  // streamSSE sets `no-cache` over app.ts's `no-store`; a stream is an API answer like any other.
+  res.headers.set('Cache-Control', 'no-store');
+  return res;
 });

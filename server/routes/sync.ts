@@ -1,16 +1,14 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { keyVersionStale } from '../account-keys.ts';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
-import { accounts, items } from '../db/schema.ts';
-import { inScope } from '../db/scope.ts';
+import { changesSince, type ItemRow, lockForPush, writePush } from '../db/hot-path.ts';
+import { inScope, inScopeOpenedBy } from '../db/scope.ts';
 import { accountGone } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody, query } from '../middleware/validate.ts';
-import { notifyChange } from '../push/notifier.ts';
 import {
   type ChangesResponse,
   changesQuery,
@@ -20,8 +18,6 @@ import {
 } from './sync-schema.ts';
 
 export * from './sync-schema.ts';
-
-type ItemRow = typeof items.$inferSelect;
 
 const toItem = (row: ItemRow): Item => ({
   id: row.id,
@@ -65,14 +61,8 @@ export const syncRoutes = new Hono<AppEnv>()
     if (since >= accountRevision) {
       return c.json({ revision: accountRevision, items: [], hasMore: false } satisfies ChangesResponse, 200);
     }
-    const rows = await inScope(db, { account: accountId }, (tx) =>
-      tx
-        .select()
-        .from(items)
-        .where(and(eq(items.accountId, accountId), gt(items.revision, since)))
-        .orderBy(asc(items.revision))
-        .limit(limit + 1),
-    );
+    // One statement (keyhold_changes): declares the account and reads the page, under row-level security.
+    const rows = await changesSince(db, accountId, since, limit + 1);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     // A push may have committed between the two reads; never report a revision below what we return.
@@ -89,101 +79,74 @@ export const syncRoutes = new Hono<AppEnv>()
     const { accountId } = c.var.auth;
     const { db, now } = c.var.deps;
     const at = now();
-    const reply = await inScope(db, { account: accountId }, async (tx) => {
-      // Serialises pushes per account, so revisions are assigned in commit order without gaps.
-      const [account] = await tx
-        .select({
-          revision: accounts.revision,
-          keyVersion: accounts.keyVersion,
-          rotationKeyVersion: accounts.rotationKeyVersion,
-        })
-        .from(accounts)
-        .where(eq(accounts.id, accountId))
-        .for('update');
-      if (!account) throw accountGone();
-      // Items are written under the current vault key or, while a rotation runs, the new one;
-      // anything else was made with a key another device has replaced. Tombstones carry no key.
-      const stale = changes.some(
-        (change) =>
-          !change.deleted &&
-          change.keyVersion !== account.keyVersion &&
-          change.keyVersion !== account.rotationKeyVersion,
-      );
-      if (stale) throw keyVersionStale();
-      // Ids are lower case (as PostgreSQL returns them) and distinct (pushRequest), so each change
-      // finds its stored row by its own spelling and each item is written at most once.
-      const ids = changes.map((change) => change.id);
-      const stored = new Map<string, ItemRow>(
-        (
-          await tx
-            .select()
-            .from(items)
-            .where(and(eq(items.accountId, accountId), inArray(items.id, ids)))
-        ).map((row) => [row.id, row]),
-      );
-      let revision = account.revision;
-      const writes: ItemRow[] = [];
-      const results: PushResult[] = [];
-      for (const change of changes) {
-        const current = stored.get(change.id);
-        // Idempotent retry: the stored copy already is this change (e.g. the ack was lost in a crash).
-        if (
-          current &&
-          current.ciphertext === change.ciphertext &&
-          current.deleted === change.deleted &&
-          current.keyVersion === change.keyVersion
-        ) {
-          results.push({ id: change.id, status: 'applied', revision: current.revision });
-          continue;
+    const ids = changes.map((change) => change.id);
+    // Four round trips: begin, lock and read (keyhold_push_lock), one write, commit; the account row
+    // stays locked for the two in between only.
+    const reply = await inScopeOpenedBy(
+      db,
+      (tx) => lockForPush(tx, accountId, ids),
+      async (tx, account) => {
+        if (!account) throw accountGone();
+        // Items are written under the current vault key or, while a rotation runs, the new one;
+        // anything else was made with a key another device has replaced. Tombstones carry no key.
+        const stale = changes.some(
+          (change) =>
+            !change.deleted &&
+            change.keyVersion !== account.keyVersion &&
+            change.keyVersion !== account.rotationKeyVersion,
+        );
+        if (stale) throw keyVersionStale();
+        // Ids are lower case (as PostgreSQL returns them) and distinct (pushRequest), so each change
+        // finds its stored row by its own spelling and each item is written at most once.
+        const { stored } = account;
+        let revision = account.revision;
+        const writes: ItemRow[] = [];
+        const results: PushResult[] = [];
+        for (const change of changes) {
+          const current = stored.get(change.id);
+          // Idempotent retry: the stored copy already is this change (e.g. the ack was lost in a crash).
+          if (
+            current &&
+            current.ciphertext === change.ciphertext &&
+            current.deleted === change.deleted &&
+            current.keyVersion === change.keyVersion
+          ) {
+            results.push({ id: change.id, status: 'applied', revision: current.revision });
+            continue;
+          }
+          if (change.baseRevision !== (current?.revision ?? 0)) {
+            results.push({ id: change.id, status: 'conflict', current: current ? toItem(current) : null });
+            continue;
+          }
+          revision += 1;
+          const row: ItemRow = {
+            accountId,
+            id: change.id,
+            revision,
+            deleted: change.deleted,
+            keyVersion: change.keyVersion,
+            ciphertext: change.ciphertext,
+            createdAt: current?.createdAt ?? at,
+            updatedAt: at,
+          };
+          writes.push(row);
+          results.push({ id: change.id, status: 'applied', revision });
         }
-        if (change.baseRevision !== (current?.revision ?? 0)) {
-          results.push({ id: change.id, status: 'conflict', current: current ? toItem(current) : null });
-          continue;
-        }
-        revision += 1;
-        const row: ItemRow = {
-          accountId,
-          id: change.id,
-          revision,
-          deleted: change.deleted,
-          keyVersion: change.keyVersion,
-          ciphertext: change.ciphertext,
-          createdAt: current?.createdAt ?? at,
-          updatedAt: at,
-        };
-        writes.push(row);
-        results.push({ id: change.id, status: 'applied', revision });
-      }
-      if (writes.length > 0) {
-        await tx
-          .insert(items)
-          .values(writes)
-          .onConflictDoUpdate({
-            target: [items.accountId, items.id],
-            set: {
-              revision: sql`excluded.revision`,
-              deleted: sql`excluded.deleted`,
-              keyVersion: sql`excluded.key_version`,
-              ciphertext: sql`excluded.ciphertext`,
-              updatedAt: sql`excluded.updated_at`,
-            },
+        // Items, revision and the notification every server process hears on commit: one statement.
+        if (writes.length > 0) await writePush(tx, accountId, revision, at, writes);
+        const conflicts = results.filter((r) => r.status === 'conflict').length;
+        if (conflicts >= CONFLICT_STORM) {
+          // Applied as usual (the client resolves each conflict), but worth a security reviewer's look:
+          // a device pushing stale copies of many items at once.
+          await recordAudit(tx, auditMeta(c, at), {
+            type: 'push.conflict-storm',
+            accountId,
+            sessionId: c.var.auth.sessionId,
+            payload: { changes: changes.length, conflicts },
           });
-        await tx.update(accounts).set({ revision }).where(eq(accounts.id, accountId));
-        // Delivered to every server process's push hub on commit (never on rollback).
-        await notifyChange(tx, { accountId, revision });
-      }
-      const conflicts = results.filter((r) => r.status === 'conflict').length;
-      if (conflicts >= CONFLICT_STORM) {
-        // Applied as usual (the client resolves each conflict), but worth a security reviewer's look:
-        // a device pushing stale copies of many items at once.
-        await recordAudit(tx, auditMeta(c, at), {
-          type: 'push.conflict-storm',
-          accountId,
-          sessionId: c.var.auth.sessionId,
-          payload: { changes: changes.length, conflicts },
-        });
-      }
-      return { revision, results };
-    });
+        }
+        return { revision, results };
+      },
+    );
     return c.json(reply, 200);
   });

@@ -23,6 +23,22 @@ export interface SseEvent {
   data: unknown;
 }
 
+/** The SSE fields of one block (`event:`, `data:` joined); undefined for comments and empty blocks. */
+export function parseSseBlock(block: string): SseEvent | undefined {
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') event = value;
+    else if (field === 'data') data.push(value);
+  }
+  if (data.length === 0) return undefined;
+  return { event, data: JSON.parse(data.join('\n')) };
+}
+
 /**
  * Reads an event-stream body the way the extension will (fetch + ReadableStream, no EventSource).
  * `next()` resolves with the next event, or null once the stream has ended; it rejects after `timeoutMs`.
@@ -34,20 +50,7 @@ export function readEvents(res: Response) {
   let done = false;
   let pending: Promise<ReadableStreamReadResult<string>> | undefined;
 
-  const parse = (block: string): SseEvent | undefined => {
-    let event = 'message';
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon === -1 ? line : line.slice(0, colon);
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-    }
-    if (data.length === 0) return undefined;
-    return { event, data: JSON.parse(data.join('\n')) };
-  };
+  const parse = parseSseBlock;
 
   const next = async (timeoutMs = 2_000): Promise<SseEvent | null> => {
     const deadline = Date.now() + timeoutMs;
