@@ -88,7 +88,10 @@ export function isCovered(el: HTMLElement): boolean {
   const view = el.ownerDocument.defaultView;
   if (!view || x < 0 || y < 0 || x >= view.innerWidth || y >= view.innerHeight) return false;
   const root = el.getRootNode() as Document | ShadowRoot;
-  const top = root.elementsFromPoint(x, y).find((e) => !isOwnUi(e)) ?? null;
+  // The topmost element alone is a cheaper hit test than the whole stack, which is read only when
+  // the top is Keyhold's own menu (then the element under it is what the page draws there).
+  let top = root.elementFromPoint(x, y);
+  if (top !== null && isOwnUi(top)) top = root.elementsFromPoint(x, y).find((e) => !isOwnUi(e)) ?? null;
   if (top === null) return false;
   if (top === el || el.contains(top)) return false;
   // A label drawn over its own input (floating-label designs) is part of the field.
