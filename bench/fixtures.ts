@@ -1,10 +1,9 @@
 // Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
 import '../e2e/support/extension-modules.ts';
-import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../extension/background/api-client.ts';
 import type { LocalItem, VaultData } from '../extension/background/vault-data.ts';
 import { type ItemFields, loginFields, normalizeFields } from '../extension/messaging/item-schema.ts';
-import { generateKeyBytes, toBase64Url } from '../shared-crypto/index.ts';
+import { randomAccount } from './random-account.ts';
 
 /** A vault of mixed types: of every ten items one card, one note, one identity, seven logins. */
 function makeFields(n: number, stamp: string): ItemFields {
@@ -91,16 +90,7 @@ export const median = (xs: number[]) => {
  * and the sync engine (they bring their own vault key), without paying for a KDF.
  */
 export async function registerBenchAccount(api: ApiClient) {
-  const accountId = randomUUID();
-  const email = `bench-${accountId}@example.test`;
-  const authKey = toBase64Url(generateKeyBytes());
-  await api.register({
-    accountId,
-    email,
-    kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
-    salt: toBase64Url(generateKeyBytes()),
-    authKey,
-    wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
-  });
-  return { accountId, email, authKey };
+  const { body, credentials } = randomAccount('bench');
+  await api.register(body);
+  return credentials;
 }

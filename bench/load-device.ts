@@ -6,7 +6,6 @@
  * kept-alive connection; every one is signed with the device's own DPoP key.
  */
 import { randomUUID } from 'node:crypto';
-import { generateKeyBytes, toBase64Url } from '../shared-crypto/index.ts';
 import { HttpClient, HttpStatusError, type StreamEvent } from './load-http.ts';
 import {
   type AccountCredentials,
@@ -21,6 +20,7 @@ import {
   type Recorder,
   sealedLooking,
 } from './load-probes.ts';
+import { randomAccount } from './random-account.ts';
 
 export interface DeviceRates {
   /** Mean time between two timer polls (each interval drawn from 0.5–1.5 × this). */
@@ -67,24 +67,9 @@ async function postJson(
 export async function registerAccount(baseUrl: string, timeoutMs: number): Promise<AccountCredentials> {
   const client = new HttpClient();
   try {
-    const accountId = randomUUID();
-    const email = `load-${accountId}@example.test`;
-    const authKey = toBase64Url(generateKeyBytes());
-    await postJson(
-      client,
-      `${baseUrl}/v1/accounts`,
-      {
-        accountId,
-        email,
-        kdf: { alg: 'pbkdf2-sha256', iterations: 600_000 },
-        salt: toBase64Url(generateKeyBytes()),
-        authKey,
-        wrappedVaultKey: `k1.${toBase64Url(generateKeyBytes())}${toBase64Url(generateKeyBytes())}`,
-      },
-      {},
-      timeoutMs,
-    );
-    return { accountId, email, authKey };
+    const { body, credentials } = randomAccount('load');
+    await postJson(client, `${baseUrl}/v1/accounts`, body, {}, timeoutMs);
+    return credentials;
   } finally {
     client.close();
   }

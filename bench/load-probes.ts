@@ -163,6 +163,33 @@ export interface ChangesReply {
   hasMore: boolean;
 }
 
+/**
+ * One DPoP-signed request on the target's connection, timed from sending to the whole answer (the
+ * proof is made before the clock starts). Any status but `expected` throws HttpStatusError.
+ */
+async function timedCall(
+  target: ProbeTarget,
+  method: 'GET' | 'POST' | 'DELETE',
+  url: string,
+  expected: number,
+  body?: string,
+): Promise<{ body: string; ms: number }> {
+  const headers = {
+    ...signed(target, method, url),
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+  };
+  const t0 = performance.now();
+  const reply = await target.client.request(new URL(url), {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body }),
+    timeoutMs: target.timeoutMs,
+  });
+  const ms = performance.now() - t0;
+  if (reply.status !== expected) throw new HttpStatusError(reply.status, reply.body);
+  return { body: reply.body, ms };
+}
+
 /** GET /v1/sync/changes?since=…: recorded as `poll` (no items) or `pull` (items). Unrecorded when `recorder` is null. */
 export async function probeChanges(
   target: ProbeTarget,
@@ -171,17 +198,9 @@ export async function probeChanges(
   limit: number,
 ): Promise<ChangesReply> {
   const url = `${target.baseUrl}/v1/sync/changes?since=${since}&limit=${limit}`;
-  const headers = signed(target, 'GET', url);
-  const t0 = performance.now();
-  const reply = await target.client.request(new URL(url), {
-    method: 'GET',
-    headers,
-    timeoutMs: target.timeoutMs,
-  });
-  const ms = performance.now() - t0;
-  if (reply.status !== 200) throw new HttpStatusError(reply.status, reply.body);
+  const reply = await timedCall(target, 'GET', url, 200);
   const body = JSON.parse(reply.body) as ChangesReply;
-  recorder?.record(body.items.length === 0 ? 'poll' : 'pull', ms);
+  recorder?.record(body.items.length === 0 ? 'poll' : 'pull', reply.ms);
   return body;
 }
 
@@ -205,18 +224,8 @@ export async function probePush(
   changes: PushChange[],
 ): Promise<PushReply> {
   const url = `${target.baseUrl}/v1/sync/push`;
-  const body = JSON.stringify({ changes });
-  const headers = { ...signed(target, 'POST', url), 'content-type': 'application/json' };
-  const t0 = performance.now();
-  const reply = await target.client.request(new URL(url), {
-    method: 'POST',
-    headers,
-    body,
-    timeoutMs: target.timeoutMs,
-  });
-  const ms = performance.now() - t0;
-  if (reply.status !== 200) throw new HttpStatusError(reply.status, reply.body);
-  recorder?.record('push', ms);
+  const reply = await timedCall(target, 'POST', url, 200, JSON.stringify({ changes }));
+  recorder?.record('push', reply.ms);
   return JSON.parse(reply.body) as PushReply;
 }
 
@@ -268,15 +277,8 @@ export async function probeSignIn(
 /** DELETE /v1/sessions/current, as a lock does: the session ends. Noted as `sign-out`. */
 export async function probeSignOut(target: ProbeTarget, recorder: Recorder): Promise<void> {
   const url = `${target.baseUrl}/v1/sessions/current`;
-  const headers = signed(target, 'DELETE', url);
-  const t0 = performance.now();
-  const reply = await target.client.request(new URL(url), {
-    method: 'DELETE',
-    headers,
-    timeoutMs: target.timeoutMs,
-  });
-  if (reply.status !== 204) throw new HttpStatusError(reply.status, reply.body);
-  recorder.note('sign-out', performance.now() - t0);
+  const reply = await timedCall(target, 'DELETE', url, 204);
+  recorder.note('sign-out', reply.ms);
 }
 
 /**
