@@ -69,6 +69,20 @@ export async function issueTokens(
   return { tokenType: 'DPoP', accessToken, refreshToken, accessExpiresAt: accessExpiresAt.toISOString() };
 }
 
+/** A token row's columns as keyhold_authenticate and keyhold_authorize both answer them (`t`). */
+const tokenRowColumns = () => ({
+  sessionId: sql<string>`t.session_id`,
+  scopes: sql<string[]>`t.scopes`,
+  expiresAt: sql<Date>`t.expires_at`.mapWith(toDate),
+  revokedAt: sql<Date | null>`t.revoked_at`.mapWith(toDate),
+  sessionRevokedAt: sql<Date | null>`t.session_revoked_at`.mapWith(toDate),
+  accountRevision: sql<number>`t.account_revision`.mapWith(Number),
+  sessionCreatedAt: sql<Date>`t.session_created_at`.mapWith(toDate),
+  sessionLastSeenAt: sql<Date>`t.session_last_seen_at`.mapWith(toDate),
+  /** The session's DPoP key thumbprint (null: a session from before DPoP). */
+  jkt: sql<string | null>`t.jkt`,
+});
+
 /**
  * Every authenticated request runs this, so it is one prepared statement (one per database handle)
  * and one round trip: keyhold_authenticate (migration 0002) finds the token by its hash and
@@ -78,16 +92,7 @@ const buildFindToken = (db: Db) =>
   db
     .select({
       accountId: sql<string>`t.account_id`,
-      sessionId: sql<string>`t.session_id`,
-      scopes: sql<string[]>`t.scopes`,
-      expiresAt: sql<Date>`t.expires_at`.mapWith(toDate),
-      revokedAt: sql<Date | null>`t.revoked_at`.mapWith(toDate),
-      sessionRevokedAt: sql<Date | null>`t.session_revoked_at`.mapWith(toDate),
-      accountRevision: sql<number>`t.account_revision`.mapWith(Number),
-      sessionCreatedAt: sql<Date>`t.session_created_at`.mapWith(toDate),
-      sessionLastSeenAt: sql<Date>`t.session_last_seen_at`.mapWith(toDate),
-      /** The session's DPoP key thumbprint (null: a session from before DPoP). */
-      jkt: sql<string | null>`t.jkt`,
+      ...tokenRowColumns(),
     })
     // A token of one kind is never accepted as the other.
     .from(sql`keyhold_authenticate(${sql.placeholder('hash')}, ${sql.placeholder('kind')}) as t`)
@@ -116,15 +121,7 @@ const buildAuthorize = (db: Db) =>
       fresh: sql<boolean>`t.fresh`,
       hash: sql<string | null>`t.hash`,
       accountId: sql<string | null>`t.account_id`,
-      sessionId: sql<string>`t.session_id`,
-      scopes: sql<string[]>`t.scopes`,
-      expiresAt: sql<Date>`t.expires_at`.mapWith(toDate),
-      revokedAt: sql<Date | null>`t.revoked_at`.mapWith(toDate),
-      sessionRevokedAt: sql<Date | null>`t.session_revoked_at`.mapWith(toDate),
-      accountRevision: sql<number>`t.account_revision`.mapWith(Number),
-      sessionCreatedAt: sql<Date>`t.session_created_at`.mapWith(toDate),
-      sessionLastSeenAt: sql<Date>`t.session_last_seen_at`.mapWith(toDate),
-      jkt: sql<string | null>`t.jkt`,
+      ...tokenRowColumns(),
     })
     .from(
       sql`keyhold_authorize(${sql.placeholder('hashes')}::text[], ${sql.placeholder('proofId')},
