@@ -29,16 +29,28 @@ interface Props {
   onFavorite: (i: ItemSummary) => void;
   onRestore: (i: ItemSummary) => void;
   onDeleteForever: (i: ItemSummary) => void;
+  /** The row's place in the whole list (1-based) and the list's length: only some rows are in the document. */
+  position: number;
+  setSize: number;
 }
 
 /** One row of the list: opens the item; a live item has a star, a trashed one Restore / Delete forever. */
-export function ItemRow({ item: i, busy, onOpen, onFavorite, onRestore, onDeleteForever }: Props) {
+export function ItemRow({
+  item: i,
+  busy,
+  onOpen,
+  onFavorite,
+  onRestore,
+  onDeleteForever,
+  position,
+  setSize,
+}: Props) {
   const trashed = i.trashedAt !== null;
   const sub = i.trashedAt
     ? t('trash.trashedOn', [new Date(i.trashedAt).toLocaleDateString(currentLanguage())])
     : i.subtitle;
   return (
-    <li>
+    <li aria-posinset={position} aria-setsize={setSize}>
       <button
         type="button"
         class="open"

@@ -15,7 +15,7 @@ import { ConfirmDialog } from './confirm-dialog.tsx';
 import { DevicesScreen } from './devices-screen.tsx';
 import { ItemDetail } from './item-detail.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
-import { ItemRow } from './item-row.tsx';
+import { ItemList } from './item-list.tsx';
 import { type ListFilter, ListFilters } from './list-filters.tsx';
 import { takeOpeningPage } from './opening.ts';
 import { PasswordReminderBanner } from './password-reminder-banner.tsx';
@@ -92,13 +92,18 @@ export function ItemsScreen({ state, onState }: Props) {
     return vaultCommitItem.watch(() => void reload().catch(() => undefined));
   }, []);
 
-  // Back on the list: focus the row the user came from, or the search box when it is gone.
+  // Back on the list: focus the row the user came from (the list scrolls to it), or the search
+  // box when it is gone.
+  const [focusRow, setFocusRow] = useState<string | null>(null);
   useEffect(() => {
     if (editing || viewing || confirming || returnTo.current === null || !page) return;
-    const row = document.querySelector<HTMLElement>(`button.open[data-id="${returnTo.current}"]`);
-    (row ?? search.current)?.focus();
+    setFocusRow(returnTo.current);
     returnTo.current = null;
   }, [editing, viewing, confirming, page]);
+  const rowFocused = useCallback((found: boolean) => {
+    setFocusRow(null);
+    if (!found) search.current?.focus();
+  }, []);
 
   const changeFilter = (f: ListFilter) => {
     setFilter(f);
@@ -299,22 +304,19 @@ export function ItemsScreen({ state, onState }: Props) {
       {page && page.matching > shown.length && (
         <p class="status">{t('list.showing', [String(shown.length), String(page.matching)])}</p>
       )}
-      <ul class="items" aria-label={t('list.itemsLabel')}>
-        {shown.map((i) => (
-          <ItemRow
-            key={i.id}
-            item={i}
-            busy={busy}
-            onOpen={openRow}
-            onFavorite={toggleFavorite}
-            onRestore={restore}
-            onDeleteForever={(item) => {
-              returnTo.current = item.id;
-              setConfirming({ kind: 'deleteForever', item });
-            }}
-          />
-        ))}
-      </ul>
+      <ItemList
+        items={shown}
+        busy={busy}
+        focusId={focusRow}
+        onFocused={rowFocused}
+        onOpen={openRow}
+        onFavorite={toggleFavorite}
+        onRestore={restore}
+        onDeleteForever={(item) => {
+          returnTo.current = item.id;
+          setConfirming({ kind: 'deleteForever', item });
+        }}
+      />
       {confirming && (
         <ConfirmDialog
           title={
