@@ -1,6 +1,6 @@
 /**
- * `npm run load`: a bounded load test of the sync server on loopback (docs/operations.md, "Load
- * test"). It creates a scratch PostgreSQL database from the migrations, starts N server processes
+ * `npm run load`: a bounded load test of the sync server on loopback (docs/operations/load-test.md).
+ * It creates a scratch PostgreSQL database from the migrations, starts N server processes
  * (`server/main.ts`, as keyhold_app, logging every request as in production) on 127.0.0.1, registers
  * accounts and signs in D devices spread over the processes (one account's devices on different
  * processes, so its changes cross processes through LISTEN/NOTIFY), and runs them for T seconds:

@@ -392,7 +392,7 @@ describe.runIf(process.env.DATABASE_URL)('two server processes on one database',
     const env = {
       DATABASE_URL: urls.app,
       DATABASE_OWNER_URL: urls.owner,
-      // Processes refuse a guessable secret at start (docs/operations.md): a random one.
+      // Processes refuse a guessable secret at start (docs/operations/secret-rotation.md): a random one.
       SERVER_SECRET: randomBytes(32).toString('base64url'),
       PUBLIC_URL: 'http://keyhold.test',
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',

@@ -40,7 +40,7 @@ export const envSchema = z.object({
   DATA_DIR: optional(z.string().min(1).default('.data/pglite')),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /*
-   * Server secrets (docs/operations.md, "Server secrets"): each from its variable or from the file
+   * Server secrets (docs/operations/secret-rotation.md): each from its variable or from the file
    * its `_FILE` names, never both; checked for strength at start (secrets/strength.ts). Unset, the
    * server generates and keeps its own. `_PREVIOUS` versions are accepted during a rotation.
    */

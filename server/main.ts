@@ -23,7 +23,7 @@ const env = loadEnvOrExit(process.env);
 /**
  * Log lines are collected up to 4 KiB and written together, and whatever is collected is written at
  * least every 250 ms and when the process exits: one write per request (each a hand-off to the
- * thread pool) was a tenth of the server's CPU under load (docs/operations.md, "Logs").
+ * thread pool) was a tenth of the server's CPU under load (docs/operations/deployment.md, "Logs").
  */
 const logDestination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
 setInterval(() => logDestination.flush(), LOG_FLUSH_MS).unref();

@@ -30,7 +30,7 @@ export async function roleFacts(database: Database): Promise<RoleFacts> {
 
 /**
  * The server refuses to start as a role that row-level security would not hold: a superuser, a
- * role with BYPASSRLS, or the owner of the tables (docs/operations.md, "Database roles").
+ * role with BYPASSRLS, or the owner of the tables (docs/operations/deployment.md, "Database roles").
  */
 export async function assertAppRole(database: Database): Promise<void> {
   const facts = await roleFacts(database);
@@ -45,7 +45,7 @@ export async function assertAppRole(database: Database): Promise<void> {
   throw new StartupError(
     'DATABASE_URL',
     `DATABASE_URL connects as "${facts.role}", which is ${why}: row-level security would not apply. ` +
-      `Connect as ${APP_ROLE} (created by \`npm run migrate\`); see docs/operations.md`,
+      `Connect as ${APP_ROLE} (created by \`npm run migrate\`); see docs/operations/deployment.md`,
     'APP_ROLE',
   );
 }

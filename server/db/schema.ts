@@ -95,7 +95,7 @@ export const deviceSessions = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     /** The last request (or refresh) seen from the session, kept to within a minute. */
     lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
-    /** The client address the server saw at sign-in and most recently (docs/operations.md, TRUST_PROXY). */
+    /** The client address the server saw at sign-in and most recently (docs/operations/deployment.md, TRUST_PROXY). */
     createdIp: text('created_ip'),
     lastIp: text('last_ip'),
     revokedAt: timestamptz('revoked_at'),

@@ -4,7 +4,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  * SERVER_SECRET with its previous version, for MACs the server issues and later checks itself
  * (DPoP nonces, device tokens): `sign` always uses the current secret; `verify` accepts the current
  * and then the previous one, so what a process signed before a rotation still verifies on every
- * process during the rotation (docs/operations.md, "Rotating server secrets").
+ * process during the rotation (docs/operations/secret-rotation.md, "Rotating server secrets").
  *
  * Each label gets its own key, HMAC-SHA-256(secret, "keyhold/keyring/v1/" + label): a MAC made for
  * one purpose never verifies for another. MACs are base64url, 43 characters.

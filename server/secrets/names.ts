@@ -1,6 +1,6 @@
 /**
  * The server's secrets as operators name them. Each is read from its variable or from the file its
- * `_FILE` variable names (docs/operations.md, "Server secrets"); setting both refuses the start.
+ * `_FILE` variable names (docs/operations/secret-rotation.md); setting both refuses the start.
  */
 export const secretNames = [
   'SERVER_SECRET',

@@ -8,7 +8,7 @@ import { type ServerProcess, startServerProcess } from '../test-support/run-proc
 
 /**
  * Rotating TOKEN_PEPPER and SERVER_SECRET on two server processes sharing one PostgreSQL, one
- * process at a time, while clients keep using their tokens (docs/operations.md, "Rotating server
+ * process at a time, while clients keep using their tokens (docs/operations/secret-rotation.md, "Rotating server
  * secrets"): 1. every process also accepts the new values; 2. every process issues under the new
  * values and still accepts the old; 3. the old values are dropped.
  */
