@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 /**
- * One `vitest run` covers everything: crypto and server units, extension units on WXT's fake
+ * One `vitest run` covers everything: crypto, server and scripts units, extension units on WXT's fake
  * browser, the server integration suite on PGlite and (when DATABASE_URL is set) on PostgreSQL,
  * and the end-to-end specs against the built extension in Chromium.
  */
@@ -17,6 +17,13 @@ export default defineConfig({
           include: ['shared-crypto/**/*.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'scripts',
+          include: ['scripts/**/*.test.ts'],
+          environment: 'node',
         },
       },
       {
