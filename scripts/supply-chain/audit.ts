@@ -10,8 +10,9 @@ import { readRepoJson, runNpm } from './npm.ts';
 
 /**
  * `npm run deps:audit`: `npm audit` of the production dependencies; fails on high and critical
- * advisories not covered by supply-chain/audit-allowlist.json, on an invalid or expired allowlist entry,
- * and when the registry cannot be asked (a check that could not run has not passed).
+ * advisories not covered by supply-chain/audit-allowlist.json (exit 1), on an invalid or expired allowlist
+ * entry (exit 1), and exits 3 when the registry cannot be asked: a check that could not run has not
+ * passed, and is not a finding either.
  */
 
 const today = new Date().toISOString().slice(0, 10);
@@ -25,8 +26,9 @@ try {
 } catch (error) {
   if (!(error instanceof AuditUnavailableError)) throw error;
   if (stderr.trim()) console.error(redactUrls(stderr.trim()));
-  console.error(`deps:audit: FAILED, ${error.message}`);
-  process.exit(1);
+  // Not a pass and not a finding: the audit did not run. Exit 3 says so (.ci/run reports it as such).
+  console.error(`deps:audit: NOT RUN, ${error.message}`);
+  process.exit(3);
 }
 
 const decision = decide(advisories, allowlist.entries);

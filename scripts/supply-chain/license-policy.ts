@@ -56,7 +56,7 @@ export function parseLicensePolicy(json: unknown): LicensePolicy {
         `licenses.json: allowed "${id}" is not an SPDX identifier (${(error as Error).message})`,
       );
     }
-    if (term.kind !== 'license') {
+    if (!('license' in term)) {
       throw new Error(`licenses.json: allowed "${id}" is an expression; list each identifier on its own`);
     }
   }
