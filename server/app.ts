@@ -7,6 +7,7 @@ import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
 import { dummyAuthHash } from './auth-hash.ts';
 import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.ts';
 import { rawQueryOf } from './db/client.ts';
+import { databaseFailure, databaseFailureError } from './db/database-failure.ts';
 import { describeError } from './describe-error.ts';
 import { AuthLimits, DEFAULT_LIMITS } from './limits/auth-limits.ts';
 import { postgresLimitStore } from './limits/store.ts';
@@ -125,7 +126,19 @@ export function createApp(deps: AppDeps) {
     .route('/.well-known', auditKeyRoutes);
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such route.' } }, 404));
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    let error = thrown;
+    // A lock or statement timeout, or a lost connection: rolled back, answered 503 for a retry. A
+    // client's own broken connection (ECONNRESET too) is the client's, handled below.
+    const failure =
+      error instanceof ApiError || clientBodyFailure(c.env, error) ? null : databaseFailure(error);
+    if (failure) {
+      c.var.deps.logger.warn(
+        { event: `database_${failure}`, err: describeError(error), reqId: c.var.requestId },
+        failure === 'busy' ? 'database busy: request rolled back' : 'database unavailable',
+      );
+      error = databaseFailureError(failure, error);
+    }
     if (error instanceof ApiError) {
       if (error.code === 'LIMITS_UNAVAILABLE') {
         c.var.deps.logger.error(

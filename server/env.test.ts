@@ -8,6 +8,12 @@ describe('loadEnv', () => {
       PORT: 8787,
       HOST: '127.0.0.1',
       DATA_DIR: '.data/pglite',
+      DB_POOL_MAX: 10,
+      DB_CONNECT_TIMEOUT_SECONDS: 10,
+      DB_IDLE_TIMEOUT_SECONDS: 300,
+      DB_MAX_LIFETIME_SECONDS: 1800,
+      DB_STATEMENT_TIMEOUT_MS: 30_000,
+      DB_LOCK_TIMEOUT_MS: 2000,
       LOG_LEVEL: 'info',
       ACCESS_TOKEN_TTL_SECONDS: 900,
       SESSION_IDLE_DAYS: 14,
@@ -64,6 +70,40 @@ describe('loadEnv: numbers and the listening address', () => {
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '6e2' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
     expect(() => loadEnv({ AUTH_RATE_LIMIT_PER_MINUTE: '0x10' })).toThrow(/AUTH_RATE_LIMIT_PER_MINUTE: /);
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '29' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
+  });
+
+  it('reads the database pool settings as whole numbers in range, 0 only where it means "none"', () => {
+    const env = loadEnv({
+      DB_POOL_MAX: '40',
+      DB_CONNECT_TIMEOUT_SECONDS: '5',
+      DB_IDLE_TIMEOUT_SECONDS: '0',
+      DB_MAX_LIFETIME_SECONDS: '600',
+      DB_STATEMENT_TIMEOUT_MS: '0',
+      DB_LOCK_TIMEOUT_MS: '500',
+    });
+    expect(env).toMatchObject({
+      DB_POOL_MAX: 40,
+      DB_CONNECT_TIMEOUT_SECONDS: 5,
+      DB_IDLE_TIMEOUT_SECONDS: 0,
+      DB_MAX_LIFETIME_SECONDS: 600,
+      DB_STATEMENT_TIMEOUT_MS: 0,
+      DB_LOCK_TIMEOUT_MS: 500,
+    });
+    const bad: Record<string, string> = {
+      DB_POOL_MAX: '0',
+      DB_CONNECT_TIMEOUT_SECONDS: '0',
+      DB_IDLE_TIMEOUT_SECONDS: '-1',
+      DB_MAX_LIFETIME_SECONDS: '59',
+      DB_STATEMENT_TIMEOUT_MS: '1e4',
+      // 0 would be PostgreSQL's "wait forever": the one thing this setting exists to prevent.
+      DB_LOCK_TIMEOUT_MS: '0',
+    };
+    for (const [name, value] of Object.entries(bad)) {
+      expect(() => loadEnv({ [name]: value }), name).toThrow(
+        new RegExp(`^Invalid environment variable\\(s\\): ${name}: `),
+      );
+    }
+    expect(() => loadEnv({ DB_POOL_MAX: '1001' })).toThrow(/DB_POOL_MAX: must be at most 1000/);
   });
 
   it('reads the session limits as whole days and a whole count', () => {

@@ -38,6 +38,19 @@ export const envSchema = z.object({
   /** The owner's connection, for `npm run migrate` and `npm run audit:verify` (default: DATABASE_URL). */
   DATABASE_OWNER_URL: optional(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   DATA_DIR: optional(z.string().min(1).default('.data/pglite')),
+  /* The server's connection pool and its time limits (docs/operations/database.md). */
+  /** Connections this process keeps open at most; pool × processes must stay under max_connections. */
+  DB_POOL_MAX: optional(decimal(1, 1000).default(10)),
+  /** How long opening a connection may take before the request fails. */
+  DB_CONNECT_TIMEOUT_SECONDS: optional(decimal(1, 600).default(10)),
+  /** A connection unused this long is closed; 0: never. */
+  DB_IDLE_TIMEOUT_SECONDS: optional(decimal(0, 86_400).default(300)),
+  /** A connection is replaced after this long, however busy (picks up a failed-over server). */
+  DB_MAX_LIFETIME_SECONDS: optional(decimal(60, 604_800).default(1800)),
+  /** A statement running longer is cancelled (503 DATABASE_BUSY); 0: no limit. */
+  DB_STATEMENT_TIMEOUT_MS: optional(decimal(0, 3_600_000).default(30_000)),
+  /** Waiting longer than this for a row another transaction holds fails (503 DATABASE_BUSY). */
+  DB_LOCK_TIMEOUT_MS: optional(decimal(1, 600_000).default(2000)),
   LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
   /*
    * Server secrets (docs/operations/secret-rotation.md): each from its variable or from the file

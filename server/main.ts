@@ -5,7 +5,7 @@ import { createApp } from './app.ts';
 import { AuditSealer } from './audit/sealer.ts';
 import { loadSigningKey } from './audit/signing-key-source.ts';
 import { assertAppRole } from './db/app-role.ts';
-import { openDatabase } from './db/client.ts';
+import { openDatabase, poolSettingsFromEnv } from './db/client.ts';
 import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
 import { createLimits } from './limits/create.ts';
@@ -62,7 +62,9 @@ async function exitStart(error: unknown, context: string, release?: () => Promis
 // Before opening anything: PGlite would otherwise create and migrate its data directory first.
 await checkListenHost(env.HOST).catch((error) => exitStart(error, 'cannot check HOST'));
 
-const database = await openDatabase(env).catch((error) => exitStart(error, 'cannot open the database'));
+const database = await openDatabase(env, poolSettingsFromEnv(env)).catch((error) =>
+  exitStart(error, 'cannot open the database'),
+);
 const closeDatabase = () => database.close();
 // Reachable, and at the schema this build expects, before anything else touches a table.
 await database.ping().catch((error) => exitStart(error, 'cannot reach the database', closeDatabase));

@@ -54,9 +54,64 @@ const thisBuild = () => {
   return buildMigrations;
 };
 
-/** postgres.js against `url`; migrations are applied only when asked (production runs `server/migrate.ts`). */
-export async function openPostgres(url: string, options: { migrate?: boolean } = {}): Promise<Database> {
-  const client = postgres(url, { onnotice: () => {}, max: 10 });
+/** The server's pool and the time limits of its every connection (docs/operations/database.md). */
+export interface PoolSettings {
+  max: number;
+  connectTimeoutSeconds: number;
+  /** 0: an idle connection stays open. */
+  idleTimeoutSeconds: number;
+  maxLifetimeSeconds: number;
+  /** 0: no limit. */
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+}
+
+export function poolSettingsFromEnv(env: {
+  DB_POOL_MAX: number;
+  DB_CONNECT_TIMEOUT_SECONDS: number;
+  DB_IDLE_TIMEOUT_SECONDS: number;
+  DB_MAX_LIFETIME_SECONDS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
+  DB_LOCK_TIMEOUT_MS: number;
+}): PoolSettings {
+  return {
+    max: env.DB_POOL_MAX,
+    connectTimeoutSeconds: env.DB_CONNECT_TIMEOUT_SECONDS,
+    idleTimeoutSeconds: env.DB_IDLE_TIMEOUT_SECONDS,
+    maxLifetimeSeconds: env.DB_MAX_LIFETIME_SECONDS,
+    statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    lockTimeoutMs: env.DB_LOCK_TIMEOUT_MS,
+  };
+}
+
+/**
+ * postgres.js options for `pool`. The two timeouts are connection parameters: every connection of the
+ * pool starts with them set, so they hold inside the hot-path functions and every transaction.
+ */
+const poolOptions = (pool: PoolSettings) => ({
+  max: pool.max,
+  connect_timeout: pool.connectTimeoutSeconds,
+  idle_timeout: pool.idleTimeoutSeconds,
+  max_lifetime: pool.maxLifetimeSeconds,
+  connection: {
+    statement_timeout: pool.statementTimeoutMs,
+    lock_timeout: pool.lockTimeoutMs,
+  },
+});
+
+/**
+ * postgres.js against `url`; migrations are applied only when asked (production runs `server/migrate.ts`).
+ * Without `pool` (migrations, the audit tools, tests' owner connections): ten connections and no time
+ * limits, so a long migration is never cut short.
+ */
+export async function openPostgres(
+  url: string,
+  options: { migrate?: boolean; pool?: PoolSettings } = {},
+): Promise<Database> {
+  const client = postgres(url, {
+    onnotice: () => {},
+    ...(options.pool ? poolOptions(options.pool) : { max: 10 }),
+  });
   const db = drizzlePostgres({ client, schema });
   let closed = false;
   const notifiers = new Set<ChangeNotifier>();
@@ -151,10 +206,14 @@ export async function openPglite(
   return wrapPglite(client, { migrate: true, ...options });
 }
 
-/** postgres.js when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR. */
-export function openDatabase(env: {
-  DATABASE_URL?: string | undefined;
-  DATA_DIR: string;
-}): Promise<Database> {
-  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL) : openPglite(env.DATA_DIR);
+/**
+ * postgres.js with `pool` when DATABASE_URL is set, otherwise the embedded PGlite in DATA_DIR. PGlite
+ * takes no pool settings: it has one connection, so no statement ever waits for another's lock, and
+ * it accepts statement_timeout without enforcing it (it has no timer signal to cancel with).
+ */
+export function openDatabase(
+  env: { DATABASE_URL?: string | undefined; DATA_DIR: string },
+  pool?: PoolSettings,
+): Promise<Database> {
+  return env.DATABASE_URL ? openPostgres(env.DATABASE_URL, pool ? { pool } : {}) : openPglite(env.DATA_DIR);
 }
