@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from './db/client.ts';
 import type { AuthLimits } from './limits/auth-limits.ts';
+import type { Metrics } from './metrics.ts';
 import type { TrustedProxies } from './middleware/client-ip.ts';
 import type { ServerPolicy } from './policy.ts';
 import type { PushHub } from './push/hub.ts';
@@ -42,12 +43,14 @@ export interface AppDeps {
   publicUrl?: string;
   /** Require a server nonce in DPoP proofs (RFC 9449 §8); default off. */
   dpopRequireNonce?: boolean;
+  /** Where the app counts what it does (server/metrics.ts); without it nothing is counted. */
+  metrics?: Metrics;
 }
 
 export type ResolvedDeps = Required<
-  Omit<AppDeps, 'authRateLimit' | 'push' | 'onAuditEvent' | 'publicUrl' | 'limits' | 'trustProxy'>
+  Omit<AppDeps, 'authRateLimit' | 'push' | 'onAuditEvent' | 'publicUrl' | 'limits' | 'trustProxy' | 'metrics'>
 > &
-  Pick<AppDeps, 'push' | 'onAuditEvent' | 'publicUrl'> & {
+  Pick<AppDeps, 'push' | 'onAuditEvent' | 'publicUrl' | 'metrics'> & {
     limits: AuthLimits;
     trustedProxies: TrustedProxies;
   };

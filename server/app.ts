@@ -11,6 +11,7 @@ import { databaseFailure, databaseFailureError } from './db/database-failure.ts'
 import { describeError } from './describe-error.ts';
 import { AuthLimits, DEFAULT_LIMITS } from './limits/auth-limits.ts';
 import { postgresLimitStore } from './limits/store.ts';
+import { httpMetrics } from './metrics.ts';
 import { TrustedProxies } from './middleware/client-ip.ts';
 import { authRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
@@ -80,7 +81,10 @@ export function createApp(deps: AppDeps) {
   // Warm the dummy hash so the first unknown-email login costs the same as any other.
   void dummyAuthHash();
 
-  const app = new Hono<AppEnv>()
+  const base = new Hono<AppEnv>();
+  // First, so it times the whole request and sees the final answer; absent when metrics are off.
+  if (deps.metrics) base.use(httpMetrics(deps.metrics));
+  const app = base
     .use(async (c, next) => {
       c.set('deps', resolved);
       await next();
@@ -140,6 +144,7 @@ export function createApp(deps: AppDeps) {
       error = databaseFailureError(failure, error);
     }
     if (error instanceof ApiError) {
+      c.var.deps.metrics?.refused(error.code);
       if (error.code === 'LIMITS_UNAVAILABLE') {
         c.var.deps.logger.error(
           { event: 'limits_unavailable', err: describeError(error.cause), reqId: c.var.requestId },

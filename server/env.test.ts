@@ -31,6 +31,7 @@ describe('loadEnv', () => {
       KDF_MIN_PBKDF2_ITERATIONS: 600_000,
       DPOP_REQUIRE_NONCE: false,
       TRUST_PROXY: [],
+      METRICS_HOST: '127.0.0.1',
     });
     expect(loadEnv({ PORT: '0' }).PORT).toBe(0);
   });
@@ -53,6 +54,46 @@ describe('loadEnv', () => {
     const bad = () => loadEnv({ PORT: 'eighty', DATABASE_URL: 'http://db', SERVER_SECRET: 'short' });
     expect(bad).toThrow(EnvError);
     expect(bad).toThrow(/PORT: .*DATABASE_URL: .*SERVER_SECRET: must be at least 32 characters/);
+  });
+});
+
+describe('loadEnv: the metrics listener', () => {
+  it('is off unless METRICS_PORT is set (empty is unset); METRICS_HOST defaults to loopback', () => {
+    expect(loadEnv({}).METRICS_PORT).toBeUndefined();
+    expect(loadEnv({ METRICS_PORT: '' }).METRICS_PORT).toBeUndefined();
+    expect(loadEnv({ METRICS_PORT: '9464' })).toMatchObject({
+      METRICS_PORT: 9464,
+      METRICS_HOST: '127.0.0.1',
+    });
+    expect(loadEnv({ METRICS_PORT: '1', METRICS_HOST: '10.0.0.5' })).toMatchObject({
+      METRICS_PORT: 1,
+      METRICS_HOST: '10.0.0.5',
+    });
+    expect(loadEnv({ METRICS_PORT: '65535', METRICS_HOST: '' }).METRICS_HOST).toBe('127.0.0.1');
+  });
+
+  it('takes METRICS_PORT only as decimal digits from 1 to 65535', () => {
+    for (const bad of ['0', '65536', '0x2410', '9.4e3', ' 9464', '-1', 'metrics']) {
+      expect(() => loadEnv({ METRICS_PORT: bad }), bad).toThrow(
+        /^Invalid environment variable\(s\): METRICS_PORT: /,
+      );
+    }
+  });
+
+  it('refuses a METRICS_PORT equal to PORT, naming both', () => {
+    expect(() => loadEnv({ PORT: '9464', METRICS_PORT: '9464' })).toThrow(
+      /^Invalid environment variable\(s\): METRICS_PORT: must differ from PORT \(9464\)/,
+    );
+    expect(() => loadEnv({ METRICS_PORT: '8787' })).toThrow(/METRICS_PORT: must differ from PORT \(8787\)/);
+    expect(loadEnv({ PORT: '0', METRICS_PORT: '9464' }).METRICS_PORT).toBe(9464);
+  });
+
+  it('refuses a METRICS_HOST that is no address or host name', () => {
+    for (const bad of ['http://127.0.0.1', '127.0.0.1:9464', '[::1]']) {
+      expect(() => loadEnv({ METRICS_PORT: '9464', METRICS_HOST: bad }), bad).toThrow(
+        /METRICS_HOST: must be an IP address/,
+      );
+    }
   });
 });
 

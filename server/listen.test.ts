@@ -53,3 +53,12 @@ describe('checkListenHost / listen', () => {
     }
   });
 });
+
+describe('checkListenHost for the metrics listener', () => {
+  it('names METRICS_HOST', async () => {
+    await expect(checkListenHost('10.255.255.1', 'METRICS_HOST')).rejects.toMatchObject({
+      setting: 'METRICS_HOST',
+      message: 'METRICS_HOST 10.255.255.1 is not an address of this machine',
+    });
+  });
+});

@@ -3,6 +3,13 @@ import type { AddressInfo, Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { StartupError } from './startup-error.ts';
 
+/** The settings a listener's failures name: the API's, or the metrics listener's. */
+export interface ListenSettings {
+  port: 'PORT' | 'METRICS_PORT';
+  host: 'HOST' | 'METRICS_HOST';
+}
+const API: ListenSettings = { port: 'PORT', host: 'HOST' };
+
 type Interfaces = ReturnType<typeof networkInterfaces>;
 
 /** `::ffff:10.0.0.1` is 10.0.0.1; `fe80::1%eth0` is fe80::1 (interfaces list addresses without a zone). */
@@ -28,26 +35,31 @@ export function isLocalAddress(address: string, interfaces: Interfaces = network
  * Checks HOST before anything is opened: it must resolve (as `listen` resolves it: the first address
  * of a lookup) to an address of this machine.
  */
-export async function checkListenHost(host: string): Promise<void> {
+export async function checkListenHost(host: string, setting: ListenSettings['host'] = 'HOST'): Promise<void> {
   let address: string;
   try {
     ({ address } = await lookup(host));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new StartupError('HOST', `HOST ${host} does not resolve to an address`, code);
+    throw new StartupError(setting, `${setting} ${host} does not resolve to an address`, code);
   }
   if (!isLocalAddress(address)) {
     const shown = address === host ? host : `${host} (${address})`;
-    throw new StartupError('HOST', `HOST ${shown} is not an address of this machine`);
+    throw new StartupError(setting, `${setting} ${shown} is not an address of this machine`);
   }
 }
 
 /** `server.listen` as a promise; the failures an operator fixes with a setting become StartupErrors. */
-export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+export function listen(
+  server: Server,
+  port: number,
+  host: string,
+  settings: ListenSettings = API,
+): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      reject(listenError(error, port, host));
+      reject(listenError(error, port, host, settings));
     };
     const onListening = () => {
       server.off('error', onError);
@@ -59,21 +71,38 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-function listenError(error: NodeJS.ErrnoException, port: number, host: string): Error {
+function listenError(
+  error: NodeJS.ErrnoException,
+  port: number,
+  host: string,
+  { port: portSetting, host: hostSetting }: ListenSettings,
+): Error {
   switch (error.code) {
     case 'EADDRINUSE':
-      return new StartupError('PORT', `PORT ${port} is already in use on HOST ${host}`, error.code);
+      return new StartupError(
+        portSetting,
+        `${portSetting} ${port} is already in use on ${hostSetting} ${host}`,
+        error.code,
+      );
     case 'EACCES':
       return new StartupError(
-        'PORT',
-        `PORT ${port} on HOST ${host}: permission denied (ports below 1024 need privileges)`,
+        portSetting,
+        `${portSetting} ${port} on ${hostSetting} ${host}: permission denied (ports below 1024 need privileges)`,
         error.code,
       );
     case 'EADDRNOTAVAIL':
-      return new StartupError('HOST', `HOST ${host} is not an address of this machine`, error.code);
+      return new StartupError(
+        hostSetting,
+        `${hostSetting} ${host} is not an address of this machine`,
+        error.code,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new StartupError('HOST', `HOST ${host} does not resolve to an address`, error.code);
+      return new StartupError(
+        hostSetting,
+        `${hostSetting} ${host} does not resolve to an address`,
+        error.code,
+      );
     default:
       return error;
   }

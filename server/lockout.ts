@@ -47,6 +47,7 @@ export async function reserveGuess(c: Context<AppEnv>, meta: AuditMeta, target: 
   const reserved = await limits.reserve(emailLimitKey(target.email));
   if ('attempt' in reserved) return reserved;
   const { accountId } = target;
+  c.var.deps.metrics?.rateLimited.inc({ reason: 'account-locked' });
   await inScope(db, accountId ? { account: accountId } : 'server', (tx) =>
     recordAudit(tx, meta, {
       type: 'rate.limited',
@@ -72,6 +73,8 @@ export async function recordWrongGuess(
   let storeError: unknown = null;
   try {
     lock = await limits.failed(guess);
+    if (lock)
+      c.var.deps.metrics?.lockouts.inc({ key: guess.key.startsWith('device:') ? 'device-token' : 'email' });
   } catch (error) {
     storeError = error;
   }

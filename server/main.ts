@@ -10,6 +10,8 @@ import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
 import { createLimits } from './limits/create.ts';
 import { checkListenHost, listen } from './listen.ts';
+import { Metrics } from './metrics.ts';
+import { createMetricsServer } from './metrics-server.ts';
 import { policyFromEnv } from './policy.ts';
 import { PushHub } from './push/hub.ts';
 import { resolveServerSecrets } from './server-secret.ts';
@@ -61,6 +63,11 @@ async function exitStart(error: unknown, context: string, release?: () => Promis
 
 // Before opening anything: PGlite would otherwise create and migrate its data directory first.
 await checkListenHost(env.HOST).catch((error) => exitStart(error, 'cannot check HOST'));
+if (env.METRICS_PORT !== undefined) {
+  await checkListenHost(env.METRICS_HOST, 'METRICS_HOST').catch((error) =>
+    exitStart(error, 'cannot check METRICS_HOST'),
+  );
+}
 
 const database = await openDatabase(env, poolSettingsFromEnv(env)).catch((error) =>
   exitStart(error, 'cannot open the database'),
@@ -102,6 +109,9 @@ await push
 // Counters shared by every process: Redis when REDIS_URL is set, else this database.
 const limits = createLimits(env, database, logger);
 
+// Prometheus metrics only when METRICS_PORT is set; otherwise nothing is counted at all.
+const metrics = env.METRICS_PORT === undefined ? undefined : new Metrics({ db: database.db, push });
+
 const app = createApp({
   db: database.db,
   ping: database.ping,
@@ -122,6 +132,7 @@ const app = createApp({
   },
   ...(env.PUBLIC_URL ? { publicUrl: env.PUBLIC_URL } : {}),
   dpopRequireNonce: env.DPOP_REQUIRE_NONCE,
+  ...(metrics ? { metrics } : {}),
 });
 
 const server = createAdaptorServer({ fetch: app.fetch });
@@ -131,10 +142,28 @@ const info = await listen(server, env.PORT, env.HOST).catch((error) =>
     await database.close();
   }),
 );
-const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+const urlOf = (address: { family: string; address: string; port: number }) =>
+  `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
+// The metrics listener, once the API listens: its own port, GET /metrics only.
+const metricsServer = metrics && createMetricsServer(metrics, logger);
+if (metricsServer && env.METRICS_PORT !== undefined) {
+  const metricsInfo = await listen(metricsServer, env.METRICS_PORT, env.METRICS_HOST, {
+    port: 'METRICS_PORT',
+    host: 'METRICS_HOST',
+  }).catch((error) =>
+    exitStart(error, 'cannot listen for metrics', async () => {
+      server.close();
+      await push.close();
+      await database.close();
+    }),
+  );
+  logger.info({ url: `${urlOf(metricsInfo)}/metrics` }, 'metrics listening');
+}
+
 logger.info(
   {
-    url: `http://${shownHost}:${info.port}`,
+    url: urlOf(info),
     driver: database.driver,
     auditKey: { keyId: sealer.keyId, source: signing.source },
     secrets: { ...secrets.sources, rotating: secrets.keyring.rotating || secrets.tokenHasher.rotating },
@@ -152,6 +181,9 @@ const shutdown = (signal: NodeJS.Signals) => {
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS);
   force.unref();
+  // Scrapes are short: the metrics listener stops at once, its keep-alive connections with it.
+  metricsServer?.close();
+  metricsServer?.closeAllConnections();
   // Open event streams would hold server.close() forever: end them (each gets `bye`) and stop listening.
   const pushClosed = push.close();
   server.close(async () => {

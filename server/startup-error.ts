@@ -7,6 +7,8 @@ import type { SecretSetting } from './secrets/names.ts';
 export type Setting =
   | 'PORT'
   | 'HOST'
+  | 'METRICS_PORT'
+  | 'METRICS_HOST'
   | 'DATABASE_URL'
   | 'DATABASE_OWNER_URL'
   | 'DATA_DIR'

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Db } from './db/client.ts';
 import { toDate } from './db/hot-path.ts';
+import { counted } from './db/pool-usage.ts';
 import { deviceSessions, tokens } from './db/schema.ts';
 import type { TokenHasher } from './secrets/keyring.ts';
 
@@ -158,17 +159,20 @@ export async function authorize(db: Db, input: AuthorizeInput) {
     statement = buildAuthorize(db);
     authorizeStatements.set(db, statement);
   }
-  const [result] = await statement.execute({
-    hashes: [...input.hasher.candidates(input.token)],
-    proofId: input.proof.replayId,
-    proofExpiresAt: input.proof.expiresAt.toISOString(),
-    at: input.at.toISOString(),
-    jkt: input.proof.jkt,
-    touchUntil: input.touch.until.toISOString(),
-    idleAfter: input.touch.idleAfter.toISOString(),
-    absoluteAfter: input.touch.absoluteAfter.toISOString(),
-    ip: input.ip,
-  });
+  const prepared = statement;
+  const [result] = await counted(db, 'statements', () =>
+    prepared.execute({
+      hashes: [...input.hasher.candidates(input.token)],
+      proofId: input.proof.replayId,
+      proofExpiresAt: input.proof.expiresAt.toISOString(),
+      at: input.at.toISOString(),
+      jkt: input.proof.jkt,
+      touchUntil: input.touch.until.toISOString(),
+      idleAfter: input.touch.idleAfter.toISOString(),
+      absoluteAfter: input.touch.absoluteAfter.toISOString(),
+      ip: input.ip,
+    }),
+  );
   if (!result) throw new Error('keyhold_authorize returned no row');
   const { fresh, hash, accountId, ...rest } = result;
   return { fresh: fresh === true, row: hash === null || accountId === null ? null : { ...rest, accountId } };

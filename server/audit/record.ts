@@ -27,6 +27,8 @@ export interface AuditMeta {
   logger: Logger;
   /** Told after each committed event (the checkpoint writer counts them). */
   onRecorded?: (() => void) | undefined;
+  /** Told when an event could not be written (the metrics count it). */
+  onWriteFailed?: ((type: AuditEventType) => void) | undefined;
 }
 
 /** The request's side of its audit events: its id, the client's address, the server's clock. */
@@ -37,6 +39,7 @@ export function auditMeta(c: Context<AppEnv>, at: Date = c.var.deps.now()): Audi
     ip: requestIp(c),
     logger: c.var.deps.logger,
     onRecorded: c.var.deps.onAuditEvent,
+    onWriteFailed: c.var.deps.metrics?.auditWriteFailed,
   };
 }
 
@@ -97,6 +100,7 @@ export async function recordAudit(tx: Db, meta: AuditMeta, event: AuditEvent): P
   } catch (error) {
     if (error instanceof ApiError) throw error;
     meta.logger.error({ event: 'audit_write_failed', type: event.type, reqId: meta.requestId }, 'audit');
+    meta.onWriteFailed?.(event.type);
     throw auditUnavailable();
   }
   onCommit(tx, () => {

@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { type ChangeNotifier, pgliteNotifier, postgresNotifier } from '../push/notifier.ts';
+import { counted, trackPoolUsage } from './pool-usage.ts';
 import * as schema from './schema.ts';
 import { type BuildMigration, checkSchemaVersion, readBuildMigrations } from './schema-version.ts';
 
@@ -115,10 +116,13 @@ export async function openPostgres(
   const db = drizzlePostgres({ client, schema });
   let closed = false;
   const notifiers = new Set<ChangeNotifier>();
-  rawQueries.set(db as unknown as Db, async (text, values) => {
-    const result = await client.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
-    return { rows: [...result] as Record<string, unknown>[], rowCount: result.count };
-  });
+  trackPoolUsage(db as unknown as Db, options.pool?.max ?? 10);
+  rawQueries.set(db as unknown as Db, (text, values) =>
+    counted(db as unknown as Db, 'statements', async () => {
+      const result = await client.unsafe(text, values as postgres.ParameterOrJSON<never>[]);
+      return { rows: [...result] as Record<string, unknown>[], rowCount: result.count };
+    }),
+  );
   const database: Database = {
     db: db as unknown as Db,
     driver: 'postgres',
@@ -170,11 +174,15 @@ export async function wrapPglite(
     if (role.rows.length > 0) await client.exec(`set role ${APP_ROLE}`);
   }
   const notifiers = new Set<ChangeNotifier>();
-  rawQueries.set(db as unknown as Db, async (text, values) => {
-    const result = await client.query<Record<string, unknown>>(text, values as unknown[]);
-    // PGlite counts affected rows for writes only; a SELECT counts what it returned.
-    return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
-  });
+  // One connection: everything queues behind whatever runs on it.
+  trackPoolUsage(db as unknown as Db, 1);
+  rawQueries.set(db as unknown as Db, (text, values) =>
+    counted(db as unknown as Db, 'statements', async () => {
+      const result = await client.query<Record<string, unknown>>(text, values as unknown[]);
+      // PGlite counts affected rows for writes only; a SELECT counts what it returned.
+      return { rows: result.rows, rowCount: Math.max(result.rows.length, result.affectedRows ?? 0) };
+    }),
+  );
   return {
     db: db as unknown as Db,
     driver: 'pglite',

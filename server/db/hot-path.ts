@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { CHANGES_CHANNEL } from '../push/notifier.ts';
 import type { Db } from './client.ts';
 import { allRows } from './first-row.ts';
+import { counted } from './pool-usage.ts';
 import type { items } from './schema.ts';
 
 /**
@@ -49,7 +50,8 @@ export async function changesSince(
     statement = buildChanges(db);
     changesStatements.set(db, statement);
   }
-  return statement.execute({ account: accountId, since, limit });
+  const prepared = statement;
+  return counted(db, 'statements', () => prepared.execute({ account: accountId, since, limit }));
 }
 
 const buildStreamState = (db: Db) =>
@@ -78,7 +80,10 @@ export async function streamState(
     statement = buildStreamState(db);
     streamStatements.set(db, statement);
   }
-  const [row] = await statement.execute({ account: accountId, session: sessionId });
+  const prepared = statement;
+  const [row] = await counted(db, 'statements', () =>
+    prepared.execute({ account: accountId, session: sessionId }),
+  );
   return row;
 }
 

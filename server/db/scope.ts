@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from './client.ts';
+import { counted } from './pool-usage.ts';
 
 /**
  * Who a transaction acts for, declared in transaction-local settings that the row-level security
@@ -32,12 +33,14 @@ const afterCommit = new WeakMap<Db, Array<() => void>>();
  */
 export async function inScope<T>(db: Db, principal: Principal, work: Scoped<T>): Promise<T> {
   const hooks: Array<() => void> = [];
-  const result = await db.transaction(async (tx) => {
-    const scoped = tx as unknown as Db;
-    afterCommit.set(scoped, hooks);
-    await declare(scoped, principal);
-    return work(scoped);
-  });
+  const result = await counted(db, 'transactions', () =>
+    db.transaction(async (tx) => {
+      const scoped = tx as unknown as Db;
+      afterCommit.set(scoped, hooks);
+      await declare(scoped, principal);
+      return work(scoped);
+    }),
+  );
   for (const hook of hooks) hook();
   return result;
 }
@@ -55,11 +58,13 @@ export async function inScopeOpenedBy<O, T>(
   work: (tx: Db, opened: O) => Promise<T>,
 ): Promise<T> {
   const hooks: Array<() => void> = [];
-  const result = await db.transaction(async (tx) => {
-    const scoped = tx as unknown as Db;
-    afterCommit.set(scoped, hooks);
-    return work(scoped, await open(scoped));
-  });
+  const result = await counted(db, 'transactions', () =>
+    db.transaction(async (tx) => {
+      const scoped = tx as unknown as Db;
+      afterCommit.set(scoped, hooks);
+      return work(scoped, await open(scoped));
+    }),
+  );
   for (const hook of hooks) hook();
   return result;
 }

@@ -31,6 +31,7 @@ export const authRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const refused = await c.var.deps.limits.countRequest(clientKeyOf(requestIp(c)));
   if (refused) {
     const { retryAfterSeconds } = refused;
+    c.var.deps.metrics?.rateLimited.inc({ reason: 'ip' });
     // The first refusal of a window is recorded; the rest of a flood is not written anywhere.
     if (refused.first) {
       await inScope(c.var.deps.db, 'server', (tx) =>

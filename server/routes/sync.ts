@@ -55,16 +55,18 @@ export const syncRoutes = new Hono<AppEnv>()
   .get('/changes', requireScope('vault:read'), query(changesQuery), async (c) => {
     const { since, limit } = c.req.valid('query');
     const { accountId, accountRevision } = c.var.auth;
-    const { db } = c.var.deps;
+    const { db, metrics } = c.var.deps;
     // "Nothing changed" is answered from the revision the token check read: one prepared
     // statement per poll, no item rows.
     if (since >= accountRevision) {
+      metrics?.pullItems.observe(0);
       return c.json({ revision: accountRevision, items: [], hasMore: false } satisfies ChangesResponse, 200);
     }
     // One statement (keyhold_changes): declares the account and reads the page, under row-level security.
     const rows = await changesSince(db, accountId, since, limit + 1);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
+    metrics?.pullItems.observe(page.length);
     // A push may have committed between the two reads; never report a revision below what we return.
     const last = page.at(-1)?.revision ?? 0;
     const reply: ChangesResponse = {
@@ -145,8 +147,16 @@ export const syncRoutes = new Hono<AppEnv>()
             payload: { changes: changes.length, conflicts },
           });
         }
-        return { revision, results };
+        return { revision, results, conflicts };
       },
     );
-    return c.json(reply, 200);
+    // Counted once committed: a push that failed changed nothing.
+    const { revision, results, conflicts } = reply;
+    const { metrics } = c.var.deps;
+    if (metrics) {
+      metrics.pushSize.observe(results.length);
+      metrics.pushedChanges.inc({ outcome: 'applied' }, results.length - conflicts);
+      metrics.pushedChanges.inc({ outcome: 'conflict' }, conflicts);
+    }
+    return c.json({ revision, results }, 200);
   });
