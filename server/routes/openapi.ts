@@ -1,5 +1,4 @@
-import type { Env, Hono } from 'hono';
-import { Hono as Router } from 'hono';
+import { type Env, Hono } from 'hono';
 import type { BlankSchema } from 'hono/types';
 import type { AppEnv } from '../app-env.ts';
 import { describe } from '../openapi/describe.ts';
@@ -11,16 +10,13 @@ import { buildOpenApiDocument, serializeOpenApi } from '../openapi/document.ts';
  * the process runs.
  */
 export function openApiRoutes<E extends Env>(documented: () => Hono<E, BlankSchema, string>) {
+  // Built from the code alone, so a build that failed would fail again: nothing to retry.
   let text: Promise<string> | undefined;
   const documentText = () => {
     text ??= buildOpenApiDocument(documented()).then(serializeOpenApi);
-    // A failed build is tried again by the next request, not remembered.
-    text.catch(() => {
-      text = undefined;
-    });
     return text;
   };
-  return new Router<AppEnv>().get(
+  return new Hono<AppEnv>().get(
     '/openapi.json',
     describe({
       summary: 'This document: the OpenAPI 3.1 description of the API',
