@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { UnofficialStatusCode } from 'hono/utils/http-status';
 import { ApiError, type ErrorCode } from './api-error.ts';
+import { apiRoutes } from './api-routes.ts';
 import type { AppDeps, AppEnv, ResolvedDeps } from './app-env.ts';
 import { dummyAuthHash } from './auth-hash.ts';
 import { CLIENT_CLOSED_REQUEST, clientBodyFailure } from './client-body-failure.ts';
@@ -13,23 +14,8 @@ import { AuthLimits, DEFAULT_LIMITS } from './limits/auth-limits.ts';
 import { postgresLimitStore } from './limits/store.ts';
 import { httpMetrics } from './metrics.ts';
 import { TrustedProxies } from './middleware/client-ip.ts';
-import { authRateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { DEFAULT_POLICY } from './policy.ts';
-import { accountRoutes } from './routes/accounts.ts';
-import { activityRoutes } from './routes/activity.ts';
-import { auditKeyRoutes } from './routes/audit-keys.ts';
-import { deviceRoutes } from './routes/devices.ts';
-import { healthRoutes } from './routes/health.ts';
-import { keyRotationRoutes } from './routes/key-rotation.ts';
-import { metaRoutes } from './routes/meta.ts';
-import { passwordRoutes } from './routes/password.ts';
-import { recoveryRoutes } from './routes/recovery.ts';
-import { sessionRoutes } from './routes/sessions.ts';
-import { syncRoutes } from './routes/sync.ts';
-import { syncEventRoutes } from './routes/sync-events.ts';
-import { vaultExportRoutes } from './routes/vault-export.ts';
-import { vaultResetRoutes } from './routes/vault-reset.ts';
 import { DEFAULT_SESSION_LIMITS } from './session-limits.ts';
 
 export type { AppDeps } from './app-env.ts';
@@ -102,32 +88,7 @@ export function createApp(deps: AppDeps) {
     .use(sizeLimit)
     // A preflight gets an empty answer without any Access-Control-Allow-* header, so browsers refuse.
     .options('*', (c) => c.body(null, 204))
-    .on(
-      'POST',
-      [
-        '/v1/accounts',
-        '/v1/accounts/prelogin',
-        '/v1/accounts/recovery',
-        '/v1/accounts/recovery/complete',
-        '/v1/sessions',
-        '/v1/sessions/refresh',
-      ],
-      authRateLimit,
-    )
-    .route('/health', healthRoutes)
-    .route('/v1/meta', metaRoutes)
-    .route('/v1/accounts', accountRoutes)
-    .route('/v1/accounts', recoveryRoutes)
-    .route('/v1/accounts', passwordRoutes)
-    .route('/v1/accounts', keyRotationRoutes)
-    .route('/v1/accounts', vaultResetRoutes)
-    .route('/v1/accounts', vaultExportRoutes)
-    .route('/v1/sessions', sessionRoutes)
-    .route('/v1/sessions', deviceRoutes)
-    .route('/v1/sync', syncRoutes)
-    .route('/v1/sync', syncEventRoutes)
-    .route('/v1/activity', activityRoutes)
-    .route('/.well-known', auditKeyRoutes);
+    .route('/', apiRoutes);
 
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: 'No such route.' } }, 404));
   app.onError((thrown, c) => {

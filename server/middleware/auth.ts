@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { uniqueSymbol } from 'hono-openapi';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { inScope } from '../db/scope.ts';
 import { DPOP_CHALLENGE, invalidDpopProof, pruneProofsSoon, verifyDpopProof } from '../dpop.ts';
+import { scopeDescription } from '../openapi/describe.ts';
 import { sessionEndedError, sessionInUse } from '../session-lifecycle.ts';
 import { touchWindow } from '../session-limits.ts';
 import { authorize, type Scope } from '../tokens.ts';
@@ -18,9 +20,13 @@ const challenge = { 'WWW-Authenticate': DPOP_CHALLENGE };
  * in one statement with the replay check (tokens.ts authorize), so logout, refresh-token reuse and
  * expiry take effect on the very next request. Tokens are
  * DPoP-bound (docs/sessions.md, "DPoP"): `Authorization: DPoP <token>` and a proof by the session's key.
+ * It also gives the route its security requirement in docs/api/openapi.json.
  */
 export const requireScope = (scope: Scope) =>
-  createMiddleware<AppEnv>(async (c, next) => {
+  Object.assign(requireToken(scope), { [uniqueSymbol]: scopeDescription(scope) });
+
+function requireToken(scope: Scope) {
+  return createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header('authorization');
     if (!header) throw new ApiError(401, 'UNAUTHENTICATED', 'Sign in first.', { headers: challenge });
     const token = DPOP.exec(header)?.[1];
@@ -74,6 +80,7 @@ export const requireScope = (scope: Scope) =>
     });
     await next();
   });
+}
 
 /** Made only when thrown: an error captures a stack trace, which every request would pay for. */
 const invalidToken = () =>

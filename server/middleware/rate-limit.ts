@@ -1,8 +1,10 @@
 import { createMiddleware } from 'hono/factory';
+import { uniqueSymbol } from 'hono-openapi';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { inScope } from '../db/scope.ts';
+import { rateLimitDescription } from '../openapi/describe.ts';
 import { requestIp } from './client-ip.ts';
 
 /**
@@ -27,7 +29,7 @@ export function ipv6Prefix64(ip: string): string {
  * Every request to an auth route counts against its client's budget in the shared store (all
  * processes together). Over it: 429 with Retry-After; store unavailable: 503 LIMITS_UNAVAILABLE.
  */
-export const authRateLimit = createMiddleware<AppEnv>(async (c, next) => {
+const countRequest = createMiddleware<AppEnv>(async (c, next) => {
   const refused = await c.var.deps.limits.countRequest(clientKeyOf(requestIp(c)));
   if (refused) {
     const { retryAfterSeconds } = refused;
@@ -47,3 +49,6 @@ export const authRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
+
+/** The limit, with the answers it adds to each auth route in docs/api/openapi.json. */
+export const authRateLimit = Object.assign(countRequest, { [uniqueSymbol]: rateLimitDescription });

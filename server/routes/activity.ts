@@ -5,13 +5,19 @@ import { auditEvents, deviceSessions } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { query } from '../middleware/validate.ts';
-import { type ActivityResponse, activityQuery } from './activity-schema.ts';
+import { describe } from '../openapi/describe.ts';
+import { type ActivityResponse, activityQuery, activityResponse } from './activity-schema.ts';
 
 export * from './activity-schema.ts';
 
 /** GET /v1/activity: the account's own audit events, newest first, paged (docs/protocol.md). */
 export const activityRoutes = new Hono<AppEnv>().get(
   '/',
+  describe({
+    summary: 'The account’s own audit events, newest first, paged',
+    tag: 'activity',
+    answers: { 200: { description: 'A page of events.', schema: activityResponse } },
+  }),
   requireScope('account'),
   query(activityQuery),
   async (c) => {

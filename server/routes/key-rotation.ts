@@ -15,9 +15,11 @@ import { accounts, items } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
+import { describe } from '../openapi/describe.ts';
 import {
   completeRotationRequest,
   type RotationResponse,
+  rotationResponse,
   startRotationRequest,
 } from './key-rotation-schema.ts';
 import { revokeSessionsOf } from './sessions.ts';
@@ -41,50 +43,68 @@ const rotationIncomplete = (remaining: number) =>
   );
 
 export const keyRotationRoutes = new Hono<AppEnv>()
-  .post('/current/rotation', requireScope('account'), jsonBody(startRotationRequest), async (c) => {
-    const body = c.req.valid('json');
-    const { db, now } = c.var.deps;
-    const { accountId, sessionId } = c.var.auth;
-    const at = now();
-    const started = await inScope(db, { account: accountId }, async (tx) => {
-      const account = await lockAccount(tx, accountId);
-      const next = account.keyVersion + 1;
-      const pending = rotationOf(account);
-      if (
-        pending &&
-        pending.keyVersion === body.keyVersion &&
-        pending.wrappedVaultKey === body.wrappedVaultKey &&
-        pending.wrappedByPrevious === body.wrappedByPrevious
-      ) {
-        return false; // A retry of the request that started it (its answer was lost).
-      }
-      if (body.keyVersion !== next) {
-        throw keyVersionStale(
-          `A rotation must create key version ${next}: this vault's key is at version ${account.keyVersion}.`,
-        );
-      }
-      if (pending) throw rotationPending();
-      await tx
-        .update(accounts)
-        .set({
-          rotationKeyVersion: body.keyVersion,
-          rotationWrappedVaultKey: body.wrappedVaultKey,
-          rotationWrappedByPrevious: body.wrappedByPrevious,
-        })
-        .where(eq(accounts.id, accountId));
-      await recordAudit(tx, auditMeta(c, at), {
-        type: 'key.rotation-started',
-        accountId,
-        sessionId,
-        payload: { keyVersion: body.keyVersion },
+  .post(
+    '/current/rotation',
+    describe({
+      summary: 'Start a vault key rotation',
+      tag: 'keys',
+      answers: {
+        201: { description: 'The rotation started.', schema: rotationResponse },
+        200: { description: 'This rotation was already started (a retry).', schema: rotationResponse },
+      },
+    }),
+    requireScope('account'),
+    jsonBody(startRotationRequest),
+    async (c) => {
+      const body = c.req.valid('json');
+      const { db, now } = c.var.deps;
+      const { accountId, sessionId } = c.var.auth;
+      const at = now();
+      const started = await inScope(db, { account: accountId }, async (tx) => {
+        const account = await lockAccount(tx, accountId);
+        const next = account.keyVersion + 1;
+        const pending = rotationOf(account);
+        if (
+          pending &&
+          pending.keyVersion === body.keyVersion &&
+          pending.wrappedVaultKey === body.wrappedVaultKey &&
+          pending.wrappedByPrevious === body.wrappedByPrevious
+        ) {
+          return false; // A retry of the request that started it (its answer was lost).
+        }
+        if (body.keyVersion !== next) {
+          throw keyVersionStale(
+            `A rotation must create key version ${next}: this vault's key is at version ${account.keyVersion}.`,
+          );
+        }
+        if (pending) throw rotationPending();
+        await tx
+          .update(accounts)
+          .set({
+            rotationKeyVersion: body.keyVersion,
+            rotationWrappedVaultKey: body.wrappedVaultKey,
+            rotationWrappedByPrevious: body.wrappedByPrevious,
+          })
+          .where(eq(accounts.id, accountId));
+        await recordAudit(tx, auditMeta(c, at), {
+          type: 'key.rotation-started',
+          accountId,
+          sessionId,
+          payload: { keyVersion: body.keyVersion },
+        });
+        return true;
       });
-      return true;
-    });
-    const reply: RotationResponse = { keyVersion: body.keyVersion };
-    return c.json(reply, started ? 201 : 200);
-  })
+      const reply: RotationResponse = { keyVersion: body.keyVersion };
+      return c.json(reply, started ? 201 : 200);
+    },
+  )
   .post(
     '/current/rotation/complete',
+    describe({
+      summary: 'Complete the vault key rotation once every item is re-wrapped',
+      tag: 'keys',
+      answers: { 200: { description: 'The new key version is the account’s.', schema: rotationResponse } },
+    }),
     requireScope('account'),
     jsonBody(completeRotationRequest),
     async (c) => {

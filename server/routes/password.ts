@@ -9,8 +9,13 @@ import { inScope } from '../db/scope.ts';
 import { proveMasterPassword } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
+import { describe } from '../openapi/describe.ts';
 import { assertKdfFloor } from '../policy.ts';
-import { type ChangePasswordResponse, changePasswordRequest } from './password-schema.ts';
+import {
+  type ChangePasswordResponse,
+  changePasswordRequest,
+  changePasswordResponse,
+} from './password-schema.ts';
 import { revokeSessionsOf } from './sessions.ts';
 
 export * from './password-schema.ts';
@@ -22,6 +27,11 @@ export * from './password-schema.ts';
  */
 export const passwordRoutes = new Hono<AppEnv>().post(
   '/current/password',
+  describe({
+    summary: 'Change the master password (or only its KDF parameters)',
+    tag: 'keys',
+    answers: { 200: { description: 'The credentials changed.', schema: changePasswordResponse } },
+  }),
   requireScope('account'),
   jsonBody(changePasswordRequest),
   async (c) => {

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
+import { z } from 'zod';
 import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { streamState } from '../db/hot-path.ts';
 import { requireScope } from '../middleware/auth.ts';
+import { describe } from '../openapi/describe.ts';
 import type { AddResult, CloseReason, PushHub, PushSubscriber } from '../push/hub.ts';
 import type { SessionEvent } from '../push/notifier.ts';
 
@@ -182,49 +184,65 @@ const STREAM_HEADERS = { 'Content-Type': 'text/event-stream', 'X-Accel-Buffering
  * Hono answers HEAD with this handler and then drops the body without cancelling it, so nothing would
  * ever free a slot taken for a HEAD: HEAD gets the status and headers a GET would get now, and no stream.
  */
-export const syncEventRoutes = new Hono<AppEnv>().get('/events', requireScope('vault:read'), async (c) => {
-  const { push, db, now, logger } = c.var.deps;
-  if (!push) throw notReady();
-  const { accountId, sessionId, expiresAt } = c.var.auth;
-  if (c.req.method === 'HEAD') {
-    const admitted = push.admits(sessionId);
-    if (admitted !== 'ok') throw refused(admitted, push);
-    return c.body(null, 200, STREAM_HEADERS);
-  }
-  const subscriber = new EventStream(accountId, sessionId, push);
-  const added = push.add(subscriber);
-  if (added !== 'ok') throw refused(added, push);
-  subscriber.follow(c.req.raw.signal);
-  // Subscribed first, read second: a change committed in between is either in this revision or notified.
-  // The session is re-checked here so a logout racing the subscription cannot leave a stream open.
-  let row: { revision: number; revokedAt: Date | null } | undefined;
-  try {
-    // One statement (keyhold_stream_state): the account's revision and the session's revocation.
-    row = await streamState(db, accountId, sessionId);
-  } catch (error) {
-    subscriber.abandon();
-    throw error;
-  }
-  const early = subscriber.endReason;
-  if (early === 'shutdown') throw notReady();
-  if (!row || row.revokedAt || early === 'revoked') {
-    subscriber.abandon();
-    throw invalidToken();
-  }
-  const revision = row.revision;
-  const requestId = c.var.requestId;
-  const started = performance.now();
-  for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
-  const res = streamSSE(c, async (stream) => {
-    subscriber.open(stream, revision, {
-      heartbeatMs: push.heartbeatMs,
-      closeInMs: expiresAt.getTime() - now().getTime(),
+export const syncEventRoutes = new Hono<AppEnv>().get(
+  '/events',
+  describe({
+    summary: 'The push channel: server-sent events when the vault or a session changes',
+    tag: 'sync',
+    answers: {
+      200: {
+        description:
+          'An event stream (`hello`, `changed`, `session`, `ping`, `bye`; docs/protocol.md, "Push channel").',
+        schema: z.string(),
+        media: 'text/event-stream',
+      },
+    },
+  }),
+  requireScope('vault:read'),
+  async (c) => {
+    const { push, db, now, logger } = c.var.deps;
+    if (!push) throw notReady();
+    const { accountId, sessionId, expiresAt } = c.var.auth;
+    if (c.req.method === 'HEAD') {
+      const admitted = push.admits(sessionId);
+      if (admitted !== 'ok') throw refused(admitted, push);
+      return c.body(null, 200, STREAM_HEADERS);
+    }
+    const subscriber = new EventStream(accountId, sessionId, push);
+    const added = push.add(subscriber);
+    if (added !== 'ok') throw refused(added, push);
+    subscriber.follow(c.req.raw.signal);
+    // Subscribed first, read second: a change committed in between is either in this revision or notified.
+    // The session is re-checked here so a logout racing the subscription cannot leave a stream open.
+    let row: { revision: number; revokedAt: Date | null } | undefined;
+    try {
+      // One statement (keyhold_stream_state): the account's revision and the session's revocation.
+      row = await streamState(db, accountId, sessionId);
+    } catch (error) {
+      subscriber.abandon();
+      throw error;
+    }
+    const early = subscriber.endReason;
+    if (early === 'shutdown') throw notReady();
+    if (!row || row.revokedAt || early === 'revoked') {
+      subscriber.abandon();
+      throw invalidToken();
+    }
+    const revision = row.revision;
+    const requestId = c.var.requestId;
+    const started = performance.now();
+    for (const [name, value] of Object.entries(STREAM_HEADERS)) c.header(name, value);
+    const res = streamSSE(c, async (stream) => {
+      subscriber.open(stream, revision, {
+        heartbeatMs: push.heartbeatMs,
+        closeInMs: expiresAt.getTime() - now().getTime(),
+      });
+      const reason = await subscriber.ended;
+      const ms = Math.round(performance.now() - started);
+      logger.info({ reqId: requestId, event: 'stream_closed', reason, ms }, 'push');
     });
-    const reason = await subscriber.ended;
-    const ms = Math.round(performance.now() - started);
-    logger.info({ reqId: requestId, event: 'stream_closed', reason, ms }, 'push');
-  });
-  // streamSSE sets `no-cache` over app.ts's `no-store`; a stream is an API answer like any other.
-  res.headers.set('Cache-Control', 'no-store');
-  return res;
-});
+    // streamSSE sets `no-cache` over app.ts's `no-store`; a stream is an API answer like any other.
+    res.headers.set('Cache-Control', 'no-store');
+    return res;
+  },
+);

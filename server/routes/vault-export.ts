@@ -4,7 +4,12 @@ import { auditMeta, recordAudit } from '../audit/record.ts';
 import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
-import { type RecordExportResponse, recordExportRequest } from './vault-export-schema.ts';
+import { describe } from '../openapi/describe.ts';
+import {
+  type RecordExportResponse,
+  recordExportRequest,
+  recordExportResponse,
+} from './vault-export-schema.ts';
 
 export * from './vault-export-schema.ts';
 
@@ -16,6 +21,13 @@ export * from './vault-export-schema.ts';
  */
 export const vaultExportRoutes = new Hono<AppEnv>().post(
   '/current/exports',
+  describe({
+    summary: 'Record that this device exported the vault (format and item count only)',
+    tag: 'accounts',
+    answers: {
+      201: { description: 'The export is in the account’s activity.', schema: recordExportResponse },
+    },
+  }),
   requireScope('account'),
   jsonBody(recordExportRequest),
   async (c) => {

@@ -8,10 +8,11 @@ import { accounts, items } from '../db/schema.ts';
 import { inScope } from '../db/scope.ts';
 import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
+import { describe } from '../openapi/describe.ts';
 import { assertKdfFloor } from '../policy.ts';
 import { notifyChange } from '../push/notifier.ts';
 import { revokeSessionsOf } from './sessions.ts';
-import { type VaultResetResponse, vaultResetRequest } from './vault-reset-schema.ts';
+import { type VaultResetResponse, vaultResetRequest, vaultResetResponse } from './vault-reset-schema.ts';
 
 export * from './vault-reset-schema.ts';
 
@@ -23,6 +24,16 @@ export * from './vault-reset-schema.ts';
  */
 export const vaultResetRoutes = new Hono<AppEnv>().post(
   '/current/reset',
+  describe({
+    summary: 'Reset the vault: a fresh, empty vault under a new master password',
+    tag: 'keys',
+    answers: {
+      200: {
+        description: 'The vault is empty at the new key version; other sessions ended.',
+        schema: vaultResetResponse,
+      },
+    },
+  }),
   requireScope('account'),
   jsonBody(vaultResetRequest),
   async (c) => {
