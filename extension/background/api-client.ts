@@ -30,6 +30,8 @@ import { type LoginRequest, loginResponse, refreshResponse } from '../../server/
 import {
   changesResponse,
   type Item,
+  LINEAGE_HEADER,
+  NO_LINEAGE,
   type PushRequest,
   pushResponse,
 } from '../../server/routes/sync-schema.ts';
@@ -160,11 +162,12 @@ export class ApiClient {
     token?: string,
     /** The key a sign-in binds its session to; otherwise the session's own for calls with a token. */
     signIn?: DpopKey,
+    extraHeaders: Record<string, string> = {},
   ): Promise<z.output<S>> {
     const url = `${this.baseUrl}${path}`;
     const dpop = signIn ?? (token || path === REFRESH_PATH ? await this.dpopKeys.current() : null);
     const attempt = async () => {
-      const headers: Record<string, string> = { accept: 'application/json' };
+      const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
       if (body !== undefined) headers['content-type'] = 'application/json';
       if (token) headers.authorization = `DPoP ${token}`;
       if (dpop) headers.dpop = await dpopProof(dpop, method, url, token);
@@ -354,8 +357,14 @@ export class ApiClient {
     );
   }
 
-  push(accessToken: string, changes: ItemChange[]) {
-    return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken);
+  /**
+   * `lineage`: the restore lineage the changes' base revisions come from (null: a database never
+   * restored); the server refuses the push with LINEAGE_CHANGED when it has another. Omitted: not checked.
+   */
+  push(accessToken: string, changes: ItemChange[], lineage?: string | null) {
+    const headers: Record<string, string> =
+      lineage === undefined ? {} : { [LINEAGE_HEADER]: lineage ?? NO_LINEAGE };
+    return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken, undefined, headers);
   }
 
   /** Records a pending rotation (201; 200 when the same one is already recorded). */

@@ -13,7 +13,7 @@ import type { VaultKeys } from './vault-keys.ts';
 export const PUSH_BATCH = 500;
 
 /** Decryption failures that mean "this ciphertext is bad", as opposed to bugs. */
-const isUnreadable = (e: unknown) => e instanceof CryptoError || e instanceof TypeError;
+export const isUnreadable = (e: unknown) => e instanceof CryptoError || e instanceof TypeError;
 
 export interface SyncContext {
   api: ApiClient;
@@ -53,7 +53,15 @@ export async function toChange(ctx: SyncContext, item: LocalItem): Promise<ItemC
   return { id: item.id, baseRevision: item.revision, deleted: false, keyVersion, ciphertext };
 }
 
-async function fromServer(ctx: SyncContext, s: ServerItem): Promise<LocalItem | null> {
+/**
+ * The server's database was restored from a backup since this vault last synced (its lineage is
+ * not ours): revisions on both sides are no longer comparable; restore-reconcile.ts takes over.
+ */
+export class LineageChanged extends Error {
+  override readonly name = 'LineageChanged';
+}
+
+export async function fromServer(ctx: SyncContext, s: ServerItem): Promise<LocalItem | null> {
   if (s.deleted || s.ciphertext === null) return null;
   const key = ctx.keys.get(s.keyVersion);
   if (!key) throw new UnknownKeyVersion();
@@ -125,7 +133,7 @@ export async function pushDirty(ctx: SyncContext, data: VaultData): Promise<void
         // with its own earlier version. (Mutated in place: the in-flight identity check needs it.)
         if (item.revision === 0 && !item.deleted && item.base == null) item.base = item.fields;
       }
-      const { results } = await pushFresh(ctx, batch);
+      const { results } = await pushFresh(ctx, batch, data.lineage ?? null);
       const byId = new Map(batch.map((i) => [i.id, i]));
       for (const r of results) {
         const local = byId.get(r.id);
@@ -156,17 +164,17 @@ const isStale = (e: unknown) => e instanceof ApiError && e.serverCode === 'KEY_V
  * rotated on another device, nothing applied): learn the new key, encrypt the batch again under
  * it and retry once.
  */
-async function pushFresh(ctx: SyncContext, batch: LocalItem[]) {
+async function pushFresh(ctx: SyncContext, batch: LocalItem[], lineage: string | null) {
   const changes = await Promise.all(batch.map((i) => toChange(ctx, i)));
   try {
-    return await ctx.api.push(ctx.accessToken, changes);
+    return await ctx.api.push(ctx.accessToken, changes, lineage);
   } catch (e) {
     if (!isStale(e)) throw e;
     const before = ctx.keys.writeVersion;
     ctx.keys = await ctx.refreshKeys();
     // The server refused our version but we learned nothing newer: retrying would only fail again.
     if (ctx.keys.writeVersion === before) throw e;
-    return ctx.api.push(ctx.accessToken, await Promise.all(batch.map((i) => toChange(ctx, i))));
+    return ctx.api.push(ctx.accessToken, await Promise.all(batch.map((i) => toChange(ctx, i))), lineage);
   }
 }
 
@@ -182,6 +190,8 @@ export async function pullChanges(ctx: SyncContext, data: VaultData): Promise<vo
   let pending = ctx.api.pull(ctx.accessToken, data.revision);
   for (;;) {
     const page = await pending;
+    // Nothing of a restored database's answer is applied on top of revisions from before the restore.
+    if ((page.lineage?.id ?? null) !== (data.lineage ?? null)) throw new LineageChanged();
     const lastOnPage = page.items.at(-1);
     // Ask for the next page while this one is decrypted (a first sync of a large vault).
     if (page.hasMore && lastOnPage) {

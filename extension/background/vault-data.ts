@@ -29,6 +29,11 @@ export interface VaultData {
   items: Record<string, LocalItem>;
   /** Server items that failed to decrypt (id → revision): skipped, so one bad item cannot stall sync. */
   unreadable?: Record<string, number>;
+  /**
+   * The server database's restore lineage this vault's revisions come from; absent or null: a
+   * database never restored. Another one means a restore happened (restore-reconcile.ts).
+   */
+  lineage?: string | null;
   /** Item id → when this device last filled it (ranks autofill suggestions). Local only, never synced. */
   lastUsed?: Record<string, string>;
 }

@@ -62,8 +62,8 @@ import {
 } from './password-changed-elsewhere.ts';
 import { newPasswordHistory, sealPasswordHistory, withPassword } from './password-history.ts';
 import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
+import { syncRound } from './restore-reconcile.ts';
 import { endPolicy } from './session-ended.ts';
-import { pullChanges, pushDirty } from './sync-engine.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
@@ -966,8 +966,8 @@ export class VaultService {
     };
     const before = { revision: u.data.revision, dirty: Object.values(u.data.items).some((i) => i.dirty) };
     try {
-      await pushDirty(ctx, u.data);
-      await pullChanges(ctx, u.data);
+      // Push, then pull; a restored server is reconciled with first (restore-reconcile.ts).
+      await syncRound(ctx, u.data);
       u.data.lastSyncAt = this.deps.now().toISOString();
     } finally {
       // Whatever was acknowledged is kept, even when a later step failed. A round that changed

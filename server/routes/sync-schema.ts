@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { clientId, itemCiphertext } from './common-schema.ts';
 
+/**
+ * Optional push header: the lineage id the pushing device's revisions come from, `none` for a
+ * database never restored. A different one is refused (409 LINEAGE_CHANGED, nothing applied).
+ */
+export const LINEAGE_HEADER = 'Keyhold-Lineage';
+export const NO_LINEAGE = 'none';
+
 export const MAX_PUSH_CHANGES = 1000;
 export const MAX_CIPHERTEXT_CHARS = 256 * 1024;
 export const DEFAULT_PULL_LIMIT = 500;
@@ -24,7 +31,16 @@ export const changesQuery = z.object({
 });
 export type ChangesQuery = z.input<typeof changesQuery>;
 
-export const changesResponse = z.object({ revision, items: z.array(item), hasMore: z.boolean() });
+/** Present only when the database was restored from a backup (docs/operations/backup-restore.md). */
+export const lineage = z.object({ id: z.string().min(1).max(100), floor: revision });
+export type LineageInfo = z.infer<typeof lineage>;
+
+export const changesResponse = z.object({
+  revision,
+  items: z.array(item),
+  hasMore: z.boolean(),
+  lineage: lineage.optional(),
+});
 export type ChangesResponse = z.infer<typeof changesResponse>;
 
 /** A tombstone carries no ciphertext; a live item must carry one. */

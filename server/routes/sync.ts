@@ -5,6 +5,7 @@ import { ApiError } from '../api-error.ts';
 import type { AppEnv } from '../app-env.ts';
 import { auditMeta, recordAudit } from '../audit/record.ts';
 import { changesSince, type ItemRow, lockForPush, writePush } from '../db/hot-path.ts';
+import { lineageOf } from '../db/lineage.ts';
 import { inScope, inScopeOpenedBy } from '../db/scope.ts';
 import { accountGone } from '../lockout.ts';
 import { requireScope } from '../middleware/auth.ts';
@@ -15,6 +16,8 @@ import {
   changesQuery,
   changesResponse,
   type Item,
+  LINEAGE_HEADER,
+  NO_LINEAGE,
   type PushResult,
   pushRequest,
   pushResponse,
@@ -68,14 +71,15 @@ export const syncRoutes = new Hono<AppEnv>()
       const { since, limit } = c.req.valid('query');
       const { accountId, accountRevision } = c.var.auth;
       const { db, metrics } = c.var.deps;
+      // Read once per process: no query of its own after the first poll.
+      const restored = await lineageOf(db);
+      const lineage = restored ? { lineage: restored } : {};
       // "Nothing changed" is answered from the revision the token check read: one prepared
       // statement per poll, no item rows.
       if (since >= accountRevision) {
         metrics?.pullItems.observe(0);
-        return c.json(
-          { revision: accountRevision, items: [], hasMore: false } satisfies ChangesResponse,
-          200,
-        );
+        const reply: ChangesResponse = { revision: accountRevision, items: [], hasMore: false, ...lineage };
+        return c.json(reply, 200);
       }
       // One statement (keyhold_changes): declares the account and reads the page, under row-level security.
       const rows = await changesSince(db, accountId, since, limit + 1);
@@ -88,6 +92,7 @@ export const syncRoutes = new Hono<AppEnv>()
         revision: Math.max(accountRevision, last),
         items: page.map(toItem),
         hasMore,
+        ...lineage,
       };
       return c.json(reply, 200);
     },
@@ -106,6 +111,16 @@ export const syncRoutes = new Hono<AppEnv>()
       const { changes } = c.req.valid('json');
       const { accountId } = c.var.auth;
       const { db, now } = c.var.deps;
+      // Base revisions from before a restore are not comparable with the restored ones: the device
+      // reconciles first (docs/sync.md, "After a restore"). Devices that send no header are not checked.
+      const claimed = c.req.header(LINEAGE_HEADER);
+      if (claimed !== undefined && claimed !== ((await lineageOf(db))?.id ?? NO_LINEAGE)) {
+        throw new ApiError(
+          409,
+          'LINEAGE_CHANGED',
+          'the database was restored from a backup: pull from 0 and reconcile',
+        );
+      }
       const at = now();
       const ids = changes.map((change) => change.id);
       // Four round trips: begin, lock and read (keyhold_push_lock), one write, commit; the account row
