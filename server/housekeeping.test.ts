@@ -251,6 +251,20 @@ describe('housekeeping', () => {
     expect((await remaining()).dpopProofs.size).toBe(0);
   });
 
+  it('deletes across accounts only through definer functions with a fixed search_path, for keyhold_app alone', async () => {
+    const rows = allRows(
+      await testDb.database.db.execute(sql`select proname, prosecdef, proconfig::text as config,
+          proacl::text as acl, has_function_privilege('keyhold_app', oid, 'EXECUTE') as app
+        from pg_proc where proname like 'keyhold_prune_%' order by proname`),
+    );
+    expect(rows.map((row) => row.proname)).toEqual(['keyhold_prune_sessions', 'keyhold_prune_tokens']);
+    for (const row of rows) {
+      expect(row).toMatchObject({ prosecdef: true, config: '{"search_path=public, pg_temp"}', app: true });
+      // No grant to PUBLIC (an ACL entry with an empty grantee).
+      expect(String(row.acl)).not.toMatch(/[{,]=/);
+    }
+  });
+
   it('stop() ends the timer: no run after it', async () => {
     const log = logger();
     const hk = housekeeping({ logger: log, firstRunMs: 20, intervalMs: 20 });
@@ -303,7 +317,9 @@ describe.runIf(process.env.DATABASE_URL)('housekeeping across processes', () => 
       { timeout: 5000 },
     );
 
-    expect(await second.runOnce()).toBeNull();
+    // Without the lock, the second run would wait for the held row too: fail fast rather than time out.
+    const waited = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5000).unref());
+    expect(await Promise.race([second.runOnce(), waited])).toBeNull();
     expect((await remaining()).dpopProofs.size).toBe(2);
 
     release();
