@@ -245,13 +245,13 @@ export function pruneProofsSoon(db: Db, at: Date, logger: Pick<Logger, 'warn'>):
   return run;
 }
 
-/** Deletes up to one batch of expired proof ids; returns how many went. */
-export async function pruneProofs(db: Db, at: Date): Promise<number> {
+/** Deletes up to one batch (`limit`, default 1,000) of expired proof ids; returns how many went. */
+export async function pruneProofs(db: Db, at: Date, limit = PRUNE_BATCH): Promise<number> {
   const expired = db
     .select({ id: dpopProofs.id })
     .from(dpopProofs)
     .where(lt(dpopProofs.expiresAt, at))
-    .limit(PRUNE_BATCH);
+    .limit(limit);
   const gone = await db
     .delete(dpopProofs)
     .where(inArray(dpopProofs.id, expired))

@@ -23,6 +23,7 @@ describe('loadEnv', () => {
       AUDIT_RETENTION_DAYS: 365,
       AUDIT_CHECKPOINT_EVERY: 1000,
       AUDIT_CHECKPOINT_INTERVAL_SECONDS: 300,
+      HOUSEKEEPING_INTERVAL_SECONDS: 600,
       PASSWORD_MIN_LENGTH: 12,
       PASSWORD_MIN_STRENGTH: 3,
       KDF_MIN_ARGON2_MEMORY_KIB: 65_536,
@@ -111,6 +112,16 @@ describe('loadEnv: numbers and the listening address', () => {
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '6e2' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
     expect(() => loadEnv({ AUTH_RATE_LIMIT_PER_MINUTE: '0x10' })).toThrow(/AUTH_RATE_LIMIT_PER_MINUTE: /);
     expect(() => loadEnv({ ACCESS_TOKEN_TTL_SECONDS: '29' })).toThrow(/ACCESS_TOKEN_TTL_SECONDS: /);
+  });
+
+  it('reads HOUSEKEEPING_INTERVAL_SECONDS as a whole number of seconds from 10 to 86400', () => {
+    expect(loadEnv({ HOUSEKEEPING_INTERVAL_SECONDS: '10' }).HOUSEKEEPING_INTERVAL_SECONDS).toBe(10);
+    expect(loadEnv({ HOUSEKEEPING_INTERVAL_SECONDS: '86400' }).HOUSEKEEPING_INTERVAL_SECONDS).toBe(86_400);
+    for (const bad of ['9', '86401', '6e2', '600.0', '-600']) {
+      expect(() => loadEnv({ HOUSEKEEPING_INTERVAL_SECONDS: bad }), bad).toThrow(
+        /^Invalid environment variable\(s\): HOUSEKEEPING_INTERVAL_SECONDS: /,
+      );
+    }
   });
 
   it('reads the database pool settings as whole numbers in range, 0 only where it means "none"', () => {

@@ -108,6 +108,8 @@ export const envSchema = z
     AUDIT_CHECKPOINT_EVERY: optional(decimal(1, 1_000_000).default(1000)),
     /** …and at least this often while events arrive. */
     AUDIT_CHECKPOINT_INTERVAL_SECONDS: optional(decimal(1, 86_400).default(300)),
+    /** How often housekeeping deletes expired rows (server/housekeeping.ts; one process at a time). */
+    HOUSEKEEPING_INTERVAL_SECONDS: optional(decimal(10, 86_400).default(600)),
     /*
      * The password policy, published in GET /v1/meta (docs/protocol.md, "Server policy"). Length and
      * strength are enforced by the extension (the server never sees a password); the KDF floor by the

@@ -8,6 +8,7 @@ import { assertAppRole } from './db/app-role.ts';
 import { openDatabase, poolSettingsFromEnv } from './db/client.ts';
 import { describeError } from './describe-error.ts';
 import { loadEnvOrExit } from './env.ts';
+import { startHousekeeping } from './housekeeping.ts';
 import { createLimits } from './limits/create.ts';
 import { checkListenHost, listen } from './listen.ts';
 import { Metrics } from './metrics.ts';
@@ -109,6 +110,15 @@ await push
 // Counters shared by every process: Redis when REDIS_URL is set, else this database.
 const limits = createLimits(env, database, logger);
 
+// Expired rows of every account deleted in batches, by one process at a time (docs/operations/database.md).
+const housekeeping = startHousekeeping({
+  db: database.db,
+  logger,
+  intervalMs: env.HOUSEKEEPING_INTERVAL_SECONDS * 1000,
+  sessionLimits: { idleDays: env.SESSION_IDLE_DAYS, absoluteDays: env.SESSION_ABSOLUTE_DAYS },
+  endedSessionDays: env.AUDIT_RETENTION_DAYS,
+});
+
 // Prometheus metrics only when METRICS_PORT is set; otherwise nothing is counted at all.
 const metrics = env.METRICS_PORT === undefined ? undefined : new Metrics({ db: database.db, push });
 
@@ -138,6 +148,7 @@ const app = createApp({
 const server = createAdaptorServer({ fetch: app.fetch });
 const info = await listen(server, env.PORT, env.HOST).catch((error) =>
   exitStart(error, 'cannot listen', async () => {
+    await housekeeping.stop();
     await push.close();
     await database.close();
   }),
@@ -196,6 +207,7 @@ const shutdown = (signal: NodeJS.Signals) => {
           logger.error({ event: 'audit_seal_failed', err: describeError(error) }, 'audit'),
         );
       await sealer.close();
+      await housekeeping.stop();
       await limits.close();
       await database.close();
       logger.info('stopped');

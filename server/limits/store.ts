@@ -27,19 +27,17 @@ export function postgresLimitStore(query: RawQuery): LimitStore {
   const client = {
     query: (q: { text: string; values?: unknown[] }) => query(q.text, q.values ?? []),
   };
-  let swept = false;
   return {
     kind: 'postgres',
     limiter: ({ keyPrefix, points, duration }) => {
-      // One sweeper of expired rows per store is enough: it deletes them whatever their prefix.
-      const clearExpiredByTimeout = !swept;
-      swept = true;
+      // Expired rows are deleted by housekeeping (server/housekeeping.ts), in batches and by one
+      // process at a time, not by a sweeper of every limiter in every process.
       return new RateLimiterPostgres({
         storeClient: client,
         storeType: 'pool',
         tableName: RATE_LIMIT_TABLE,
         tableCreated: true,
-        clearExpiredByTimeout,
+        clearExpiredByTimeout: false,
         keyPrefix,
         points,
         duration,
