@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { printableUrl } from './db/printable-url.ts';
 import { SchemaVersionError } from './db/schema-version.ts';
 import { describeError } from './describe-error.ts';
 import type { SecretSetting } from './secrets/names.ts';
@@ -67,11 +68,6 @@ const codeOf = (error: unknown): string | undefined => {
 };
 
 /** Where the database is, without credentials: `host:port/name`. */
-const locate = (url: string) => {
-  const parsed = new URL(url);
-  return `${parsed.host}${parsed.pathname}`;
-};
-
 type DatabaseSettings = { DATABASE_URL?: string | undefined; DATA_DIR: string };
 
 /**
@@ -91,7 +87,7 @@ export function asStartupError(error: unknown, env: DatabaseSettings): StartupEr
     if (!problem) return undefined;
     return new StartupError(
       'DATABASE_URL',
-      `DATABASE_URL: cannot connect to the database at ${locate(env.DATABASE_URL)} (${problem})`,
+      `DATABASE_URL: cannot connect to the database at ${printableUrl(env.DATABASE_URL)} (${problem})`,
       code,
     );
   }

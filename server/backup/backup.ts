@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { CliError } from '../audit/cli.ts';
 import { type Database, openPglite, openPostgres } from '../db/client.ts';
 import { type Lineage, startNewLineage } from '../db/lineage.ts';
+import { printableUrl } from '../db/printable-url.ts';
 import type { Env } from '../env.ts';
 
 /**
@@ -19,14 +20,7 @@ import type { Env } from '../env.ts';
 export type BackupKind = 'postgres' | 'pglite';
 
 /** The URL as it may be printed: no password, no query (which can carry one). */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
-  } catch {
-    return '(an unparsable URL)';
-  }
-}
+export const redactUrl = printableUrl;
 
 const exists = (path: string) =>
   access(path).then(
