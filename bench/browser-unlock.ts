@@ -192,7 +192,7 @@ export async function benchBrowserUnlock() {
       // From the popup's navigation (in a tab made beforehand) to the list ready; the worker was stopped.
       workerColdStartToListReadyMs: { median: Math.round(median(coldMs)), runs: coldMs.map(Math.round) },
       coldStartBudgetMs: 300,
-      note: 'list ready = the list\'s first rows rendered and the total shown; first login is timed from the press on Log in (form filled before); cold start is timed from the popup navigation, the worker stopped before',
+      note: "list ready = the list's first rows rendered and the total shown; first login is timed from the press on Log in (form filled before); cold start is timed from the popup navigation, the worker stopped before",
     };
   } finally {
     await device.close();
