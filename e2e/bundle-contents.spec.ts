@@ -1,14 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseScorerData, SCORER_DATA_PATH } from '../extension/background/scorer-data.ts';
 import { EXTENSION_PATH } from './support/browser.ts';
 
 /**
  * What the built extension puts where. The password-strength estimator (zxcvbn-ts and its
  * dictionaries, over a megabyte) is for the popup screens that ask for a new master password,
- * loaded there on demand, and for the vault health report in the service worker (a worker cannot
- * `import()`: the IIFE bundle holds it, evaluated only on the first report, docs/health.md). Never
- * in the content script every page gets, or the extension pages framed into web pages.
+ * loaded there on demand, and for the vault health report in the service worker. A worker cannot
+ * `import()`, so its script would hold everything it may ever run, read at every worker start: it
+ * holds only the estimator's core, and reads the dictionaries from a data file packaged beside it
+ * on the first report (docs/health.md). Never in the content script every page gets, or the
+ * extension pages framed into web pages.
  *
  * zod validates in the service worker (every message), on the import page (files) and in the
  * popup's forms, which load it on demand; the popup's first screen, the inline menu and the save
@@ -18,6 +21,8 @@ import { EXTENSION_PATH } from './support/browser.ts';
 
 /** Strings that survive minification: an option of the estimator's core, its dictionaries' names. */
 const ESTIMATOR = ['l33tMaxSubstitutions', 'passwords-common', 'commonWords-en'];
+/** The names of the dictionaries' lists: in the packaged data file, not in a script. */
+const DICTIONARIES = ['passwords-common', 'commonWords-en', 'lastnames-en'];
 /** zod's core class names, which it keeps as strings. */
 const ZOD = ['$ZodType', 'ZodError'];
 /** The reply marker webextension-polyfill sends and reads for a rejected listener. */
@@ -90,6 +95,21 @@ describe('the built extension', () => {
     const code = [...(await staticClosure(popup[0] as string)).values()].join('\n');
     expect(/import\([`"']\.\/[^`"']+\.js[`"']\)/.test(code)).toBe(true);
     expect(code.includes('ZxcvbnFactory')).toBe(true);
+  });
+
+  it('keeps the dictionaries out of the service worker script, in a data file it reads', async () => {
+    const worker = await read('background.js');
+    expect(DICTIONARIES.filter((name) => worker.includes(name))).toEqual([]);
+    expect(worker.length).toBeLessThan(1_000_000);
+    // The core is in the worker (it scores there), and so is the path of the data it reads.
+    expect(worker.includes('l33tMaxSubstitutions')).toBe(true);
+    expect(worker.includes(SCORER_DATA_PATH)).toBe(true);
+    const data = parseScorerData(JSON.parse(await read(SCORER_DATA_PATH.slice(1))));
+    expect(Object.keys(data.dictionary)).toEqual(expect.arrayContaining(DICTIONARIES));
+    expect(data.dictionary['passwords-common']?.length).toBeGreaterThan(10_000);
+    // Read by the worker from its own origin: no web page may fetch it.
+    const manifest = await read('manifest.json');
+    expect(manifest.includes('zxcvbn')).toBe(false);
   });
 
   it('paints the popup, the inline menu and the save prompt without zod', async () => {

@@ -1,10 +1,17 @@
+import { ZxcvbnFactory } from '@zxcvbn-ts/core';
+import * as common from '@zxcvbn-ts/language-common';
+import * as en from '@zxcvbn-ts/language-en';
 import { describe, expect, it, vi } from 'vitest';
+import { scorerDataJson } from '../../scripts/scorer-data.ts';
 import { type ItemFields, loginFields, normalizeFields } from '../messaging/item-schema.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { requestSchemas } from '../messaging/protocol-schemas.ts';
+import { parseScorerData, ScorerDataError } from './scorer-data.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 import {
+  ESTIMATE_MAX_LENGTH,
   healthReport,
+  L33T_SUBSTITUTIONS,
   loadScorer,
   passwordSetAt,
   type ScoreStore,
@@ -42,6 +49,8 @@ const fakeScore = (p: string) => (p.startsWith('weak') ? 1 : 4);
 const report = (data: VaultData, oldAfterDays = 365) =>
   healthReport(data, { now: NOW, oldAfterDays, scoreOf: fakeScore });
 const ids = (list: { itemId: string }[]) => list.map((e) => e.itemId);
+/** The estimator's data as the build packages it: the JSON text written into the extension. */
+const packagedData = async () => parseScorerData(JSON.parse(await scorerDataJson()));
 
 describe('vault health report', () => {
   it('lists weak passwords with their score, weakest first', () => {
@@ -275,13 +284,83 @@ describe('VaultHealth (worker cache)', () => {
     }
   });
 
-  it('uses the master-password meter’s estimator (zxcvbn-ts)', async () => {
-    const score = await loadScorer();
+  it('answers without strengths when the estimator’s data cannot be read, and tries again at the next report', async () => {
+    let reads = 0;
+    const health = new VaultHealth(() =>
+      loadScorer(async () => {
+        reads++;
+        if (reads === 1)
+          throw new ScorerDataError('The password-strength data could not be read (HTTP 404).');
+        return packagedData();
+      }),
+    );
+    const failed = await health.report(data, 365, NOW);
+    expect(failed.strength).toEqual({ scored: 0, total: 2 });
+    expect(failed.weak).toEqual([]);
+    expect(failed.reused.map((e) => e.detail)).toEqual([2, 2]);
+    expect(reads).toBe(1);
+    // The popup asks again while strengths are missing: the data is read again, and scoring completes.
+    await vi.waitFor(async () => expect((await health.report(data, 365, NOW)).strength.scored).toBe(2));
+    expect(reads).toBe(2);
+  });
+});
+
+describe('the estimator', () => {
+  it('uses the master-password meter’s estimator (zxcvbn-ts), with the packaged data', async () => {
+    const score = await loadScorer(packagedData);
     expect(score('password')).toBe(0);
     expect(score('qwerty123')).toBeLessThan(3);
     expect(score('vK8#pq2!Lz9@wR4t')).toBe(4);
   });
+
+  it('scores exactly as zxcvbn-ts with the language packages imported directly', async () => {
+    const score = await loadScorer(packagedData);
+    const direct = new ZxcvbnFactory({
+      translations: en.translations,
+      graphs: common.adjacencyGraphs,
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      useLevenshteinDistance: false,
+      maxLength: ESTIMATE_MAX_LENGTH,
+      l33tMaxSubstitutions: L33T_SUBSTITUTIONS,
+    });
+    // Words from each kind of list (common passwords, English words, names, Wikipedia, sequences),
+    // l33t, keyboard walks on several layouts, dates, repeats, and random strings of each class.
+    const passwords = [
+      'password p@ssw0rd Tr0ub4dor&3 correcthorsebatterystaple jennifer1987 smithsonian mississippi',
+      'wednesday thirteenth qwertyuiop zxcvbnm,./ azertyuiop 1qaz2wsx qwertzuiop 7410852963 aaaaaaaa',
+      'abcabcabc 01/02/1990 19901231 ilovehogwarts! P4$$w0rd!2024 dragonball77 Vq7#shared-Mz2!kL9@pX',
+      'ÄÖÜäöüß 汉字密码 monkeybusiness abc123abc123 letmein! zodiacgemini octobersunset alphabravo',
+    ].flatMap((line) => line.split(' '));
+    passwords.push('x'.repeat(40));
+    // …and words from every list, early and late in its ranking, bare and with a suffix.
+    const lists: Record<string, (string | number)[]> = { ...common.dictionary, ...en.dictionary };
+    for (const list of Object.values(lists)) {
+      for (const at of [0, 0.1, 0.5, 0.9, 1]) {
+        const word = String(list[Math.min(list.length - 1, Math.floor(at * list.length))]);
+        passwords.push(word, `${word}7`, `${word.toUpperCase()}!`);
+      }
+    }
+    for (let n = 0; n < 100; n++) passwords.push(pseudoRandomPassword(n));
+    for (const p of passwords) expect(score(p), p).toBe(direct.check(p.slice(0, ESTIMATE_MAX_LENGTH)).score);
+  });
 });
+
+/** Deterministic passwords of 4–24 characters over mixed classes (no Math.random in tests). */
+function pseudoRandomPassword(seed: number): string {
+  const chars = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!@#$%^&*-_';
+  let x = seed + 1;
+  // xorshift32
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  const length = 4 + (next() % 21);
+  let out = '';
+  for (let i = 0; i < length; i++) out += chars[next() % chars.length];
+  return out;
+}
 
 describe('vaultHealth request', () => {
   it('refuses a threshold that is not a whole number of days from 1 to 3,650, saying why', () => {

@@ -1,6 +1,9 @@
+import { translations } from '@zxcvbn-ts/language-en';
+import { browser } from 'wxt/browser';
 import { parseSiteUrl } from '../autofill/url-match.ts';
 import { isLogin, type LoginFields } from '../messaging/item-schema.ts';
 import { ErrorCode, type HealthEntry, type HealthReport } from '../messaging/protocol.ts';
+import { fetchScorerData, SCORER_DATA_PATH, type ScorerData } from './scorer-data.ts';
 import { TOTP_SITES } from './totp-sites.ts';
 import type { VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
@@ -118,25 +121,30 @@ export type ScorePassword = (password: string) => number;
  * options (popup/password-strength.ts), plus two caps for a whole vault's throughput: at most
  * ESTIMATE_MAX_LENGTH characters are read, and at most L33T_SUBSTITUTIONS l33t variants tried
  * (the default 512 costs over a second on some random 20-character passwords; with 8, the common
- * l33t forms such as "p@ssw0rd" still score 0). In the IIFE worker bundle the dynamic import is
- * inlined but only evaluated here, on the first report.
+ * l33t forms such as "p@ssw0rd" still score 0). The dictionaries and graphs come from `readData`:
+ * in the worker, the data file packaged beside it (scorer-data.ts), read here and not part of the
+ * worker's script; Node code passes the same data read from the packages. The core (≈ 60 KB) is
+ * inlined in the IIFE worker bundle but only evaluated here. A failed read rejects with
+ * ScorerDataError; the report then answers without strengths and the next report tries again.
  */
-export async function loadScorer(): Promise<ScorePassword> {
-  const [{ ZxcvbnFactory }, common, en] = await Promise.all([
-    import('@zxcvbn-ts/core'),
-    import('@zxcvbn-ts/language-common'),
-    import('@zxcvbn-ts/language-en'),
-  ]);
+export async function loadScorer(
+  readData: () => Promise<ScorerData> = packagedScorerData,
+): Promise<ScorePassword> {
+  const [{ ZxcvbnFactory }, data] = await Promise.all([import('@zxcvbn-ts/core'), readData()]);
   const factory = new ZxcvbnFactory({
-    translations: en.translations,
-    graphs: common.adjacencyGraphs,
-    dictionary: { ...common.dictionary, ...en.dictionary },
+    translations,
+    graphs: data.graphs,
+    dictionary: data.dictionary,
     useLevenshteinDistance: false,
     maxLength: ESTIMATE_MAX_LENGTH,
     l33tMaxSubstitutions: L33T_SUBSTITUTIONS,
   });
   return (password) => factory.check(password.slice(0, ESTIMATE_MAX_LENGTH)).score;
 }
+
+/** The data file packaged with the extension, read from the extension's own origin. */
+export const packagedScorerData = (): Promise<ScorerData> =>
+  fetchScorerData(browser.runtime.getURL(SCORER_DATA_PATH));
 
 async function hashOf(password: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(password));

@@ -11,8 +11,10 @@ import {
 /**
  * How strong a new master password is, by zxcvbn-ts with its common-password and English
  * dictionaries (~9 MB unpacked, ~1.5 MB minified): loaded with a dynamic import by the popup
- * screens that ask for a new master password, never into the service worker, content scripts or
- * pages. The policy (minimum length and strength) is the server's, from `GET /v1/meta`.
+ * screens that ask for a new master password, never into content scripts or other pages (the
+ * worker's health report reads the same lists from a packaged data file, background/scorer-data.ts,
+ * and options of its own). The policy (minimum length and strength) is the server's, from
+ * `GET /v1/meta`.
  */
 
 export type Estimate = (password: string, userInputs: string[]) => ZxcvbnResult;
