@@ -32,7 +32,7 @@ import {
   type UnlockSession,
   unlockSessionItem,
 } from '../storage/items.ts';
-import { ApiClient, ApiError } from './api-client.ts';
+import { ApiClient, ApiError, type ServerFacts } from './api-client.ts';
 import {
   deviceAccessToken,
   endDeviceSession,
@@ -120,6 +120,13 @@ interface ListAhead {
   index: OpenIndex;
   entries: SummaryEntry[];
 }
+
+type LoginReply = Awaited<ReturnType<ApiClient['login']>>;
+
+/** A device-token request's outcome, settled once the vault is open (VaultService.settleToken). */
+type TokenOutcome =
+  | { ok: true; token: string; signedIn: LoginReply | null; refused: boolean }
+  | { ok: false; error: unknown; refused: boolean };
 
 interface Unlocked {
   account: AccountRecord;
@@ -555,13 +562,20 @@ export class VaultService {
     return this.serial(async () => {
       const account = await accountItem.getValue();
       if (!account) throw new VaultError(ErrorCode.NoAccount);
+      const api = this.deps.makeApi(account.serverUrl);
+      // The server's policy, which the upkeep after an unlock reads (unlock-upkeep.ts): asked for
+      // once the password opened the keys, so that the answer is in by the time the vault is open.
+      let facts: Promise<ServerFacts> | undefined;
+      const askFacts = () => {
+        facts = api.checkServer();
+        facts.catch(() => undefined);
+      };
       const kdfStart = performance.now();
       const derived = await deriveAccountKeys(password, fromBase64Url(account.salt), account.kdf);
       // The KDF's share of an unlock, for the benchmarks (a timing, never a value of the password).
       performance.measure(UNLOCK_KDF_MEASURE, { start: kdfStart, end: performance.now() });
-      const api = this.deps.makeApi(account.serverUrl);
       try {
-        await this.startSession(api, account, derived, null);
+        await this.startSession(api, account, derived, null, undefined, askFacts);
       } catch (e) {
         if (!(e instanceof VaultError && e.code === ErrorCode.WrongPassword)) throw e;
         // Not this device's password: perhaps the new one, set on another device.
@@ -573,7 +587,7 @@ export class VaultService {
       const u = this.unlocked;
       // Signed in: the policy's KDF floor and the password's age, while the password is at hand.
       if (u && this.lastSyncError === null)
-        await unlockUpkeep(this.openVaultOf(u), password).catch(() => undefined);
+        await unlockUpkeep(this.openVaultOf(u), password, facts).catch(() => undefined);
       void this.syncNow().catch(() => undefined);
       // A rotation interrupted before the lock (or the browser closed) goes on from where it stopped.
       this.rotationStalled = false;
@@ -619,6 +633,8 @@ export class VaultService {
     derived: PasswordKeys,
     data: VaultData | null,
     loginReply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
+    /** Called once the password has opened the keys, before the vault opens. */
+    opened?: () => void,
   ): Promise<void> {
     const { authKey, wrappingKey, wrappingKeyRaw } = derived;
     let account: AccountRecord;
@@ -630,6 +646,7 @@ export class VaultService {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
     }
+    opened?.();
     const vaultKeys: Record<string, string> = {};
     for (const [version, bytes] of raw) vaultKeys[version] = encodeRaw(bytes);
     const session: UnlockSession = {
@@ -639,6 +656,9 @@ export class VaultService {
       authKey: toBase64Url(authKey),
     };
     authKey.fill(0);
+    // An unlock refreshes the device session (resumeDeviceSession): its round trip to the server
+    // runs while the vault opens here, not after it.
+    const resumed = loginReply ? null : this.requestToken(account, session, api, true, true);
     const held = await importVaultKeys(vaultKeys);
     const keys = VaultKeys.of(account, held);
     const loaded = data ? { data, rewrite: true } : await this.loadCache(account, keys, held, wrappingKey);
@@ -664,7 +684,7 @@ export class VaultService {
       await storeDeviceSession(account.accountId, loginReply);
       this.lastSyncError = null;
     } else {
-      await this.resumeDeviceSession(unlocked, api);
+      await this.resumeDeviceSession(unlocked, api, resumed ?? undefined);
     }
   }
 
@@ -672,10 +692,18 @@ export class VaultService {
    * Unlock refreshes the device session that locking kept (a new sign-in only when the server ended
    * it). Offline, or refused: the vault still opens from the local cache and the state says why.
    */
-  private async resumeDeviceSession(u: Unlocked, api: ApiClient): Promise<void> {
+  private async resumeDeviceSession(
+    u: Unlocked,
+    api: ApiClient,
+    requested?: Promise<TokenOutcome>,
+  ): Promise<void> {
     try {
       // The password was just typed: a session ended meanwhile is signed in again (session-ended.ts).
-      await this.accessToken(u, api, true, true);
+      await this.settleToken(
+        u,
+        api,
+        await (requested ?? this.requestToken(u.account, u.session, api, true, true)),
+      );
       this.lastSyncError = null;
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
@@ -1112,34 +1140,55 @@ export class VaultService {
     renew = false,
     afterPassword = false,
   ): Promise<string> {
-    let signedIn: Awaited<ReturnType<ApiClient['login']>> | null = null;
+    return this.settleToken(u, api, await this.requestToken(u.account, u.session, api, renew, afterPassword));
+  }
+
+  /**
+   * The network half of `accessToken`, which needs no open vault: an unlock starts it while the
+   * vault opens (startSession). Never rejects; `settleToken` acts on the outcome once it is open.
+   */
+  private requestToken(
+    account: AccountRecord,
+    session: UnlockSession,
+    api: ApiClient,
+    renew: boolean,
+    afterPassword: boolean,
+  ): Promise<TokenOutcome> {
     // An auth key the server refused once is never sent again: every refused sign-in counts toward
     // the account's lockout, and the push channel's and sync's retries would lock the account for
     // every device. Only "Log in again" (a new key) or a new unlock replaces it.
-    const refused = u.session.authKey === this.refusedAuthKey;
-    let token: string;
-    try {
-      token = await deviceAccessToken({
-        api,
-        account: u.account,
-        authKey: refused ? null : u.session.authKey,
-        now: this.deps.now(),
-        renew,
-        afterPassword,
-        onSignIn: (reply) => {
-          signedIn = reply;
-        },
-      });
-    } catch (e) {
-      if (refused && e instanceof VaultError && e.code === ErrorCode.SessionExpired)
+    const refused = session.authKey === this.refusedAuthKey;
+    let signedIn: LoginReply | null = null;
+    return deviceAccessToken({
+      api,
+      account,
+      authKey: refused ? null : session.authKey,
+      now: this.deps.now(),
+      renew,
+      afterPassword,
+      onSignIn: (reply) => {
+        signedIn = reply;
+      },
+    }).then(
+      (token): TokenOutcome => ({ ok: true, token, signedIn, refused }),
+      (error: unknown): TokenOutcome => ({ ok: false, error, refused }),
+    );
+  }
+
+  /** What `accessToken` does with a token request's outcome, with the vault `u` open. */
+  private async settleToken(u: Unlocked, api: ApiClient, outcome: TokenOutcome): Promise<string> {
+    if (!outcome.ok) {
+      const e = outcome.error;
+      if (outcome.refused && e instanceof VaultError && e.code === ErrorCode.SessionExpired)
         throw new VaultError(ErrorCode.PasswordChangedElsewhere);
       if (e instanceof VaultError && e.code === ErrorCode.PasswordChangedElsewhere)
         this.refusedAuthKey = u.session.authKey;
       if (e instanceof VaultError && e.code === ErrorCode.SessionEnded) await this.endedByServer(u, e);
       throw e;
     }
-    if (signedIn && this.unlocked === u) await adoptServerKeys(this.keyed(u, api, token), signedIn);
-    return token;
+    if (outcome.signedIn && this.unlocked === u)
+      await adoptServerKeys(this.keyed(u, api, outcome.token), outcome.signedIn);
+    return outcome.token;
   }
 
   /**

@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { dispatch, type Handlers } from '../background/handlers.ts';
+import { dispatch } from '../background/handlers.ts';
+
+type Handlers = Parameters<typeof dispatch>[0];
 
 /**
  * extension/public/popup-wake.js, the plain script the popup's HTML runs before its modules have
