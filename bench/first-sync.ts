@@ -87,6 +87,7 @@ async function inChromium(runs: number) {
     // PROFILE=<file>: the page's CPU profile of the runs, for DevTools (Performance → load profile).
     const cdp = await page.createCDPSession();
     if (process.env.PROFILE) {
+      await writeFile(`${process.env.PROFILE}.js`, script);
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
       await cdp.send('Profiler.start');
