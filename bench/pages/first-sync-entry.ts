@@ -71,17 +71,22 @@ export async function firstSyncWorkload(runs: number, busy: Busy) {
   );
 
   // The whole pull through the real client (DPoP proof, JSON, schema check), answers prepared beforehand.
-  const answers = new Map<number, string>();
+  // As bytes, as they come off the network (a Response made from a string would encode it each time).
+  const answers = new Map<number, Uint8Array<ArrayBuffer>>();
+  const encoder = new TextEncoder();
   for (let start = 0; start < ITEMS; start += PAGE) {
     const since = start === 0 ? 0 : (server[start - 1] as ServerItem).revision;
     const items = server.slice(start, start + PAGE);
-    answers.set(since, JSON.stringify({ revision: ITEMS, items, hasMore: start + PAGE < ITEMS }));
+    answers.set(
+      since,
+      encoder.encode(JSON.stringify({ revision: ITEMS, items, hasMore: start + PAGE < ITEMS })),
+    );
   }
   const api = new ApiClient(
     'http://keyhold.bench',
     async (input) => {
       const since = Number(new URL(String(input)).searchParams.get('since'));
-      return new Response(answers.get(since) ?? '{}', { headers: { 'content-type': 'application/json' } });
+      return new Response(answers.get(since) ?? null, { headers: { 'content-type': 'application/json' } });
     },
     undefined,
     memoryDpopKeys(),
