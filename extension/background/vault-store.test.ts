@@ -80,6 +80,27 @@ describe('vault store', () => {
     expect(await vaultCommitItem.getValue()).toEqual({ accountId: ACCOUNT, pending: 3, commit: h.commit });
   });
 
+  it('stores text in any script as it was: accents, Japanese, emoji, a lone surrogate', async () => {
+    const k = await key();
+    const data = vaultOf(30);
+    const titles = [
+      'Café crème',
+      '銀行のログイン',
+      'Bank 🏦',
+      'plain',
+      'broken \ud800 half',
+      '"quoted" \\ \n',
+    ];
+    for (const [i, title] of titles.entries())
+      applyEdit(data, `id-${i}`, login(title, `pw-${title}`), '2026-12-01T00:00:00.000Z', () => 'x');
+    await write(k, data);
+    const h = await head();
+    // JSON.stringify writes a lone surrogate as an escape, so it comes back as it was.
+    expect(await openAll(k, h)).toEqual(data);
+    const listed = (await openIndex(k, h)).summaries.map((s) => s.title);
+    for (const title of titles) expect(listed).toContain(title);
+  });
+
   it('the list opens without the item parts (they may still be unread or even damaged)', async () => {
     const k = await key();
     await write(k, vaultOf(20));
