@@ -4,8 +4,10 @@ import {
   type AssociatedData,
   encodeAssociatedData,
   open,
+  openBinary,
   openJson,
   seal,
+  sealBinary,
   sealJson,
   unwrapKey,
   wrapKey,
@@ -75,6 +77,21 @@ describe('encodeAssociatedData', () => {
         `00000002${bytesToHex(utf8Encode('ab'))}` +
         `00000001${bytesToHex(utf8Encode('c'))}` +
         '00000001',
+    );
+  });
+
+  it('encodes a field with non-ASCII characters by its UTF-8 bytes and their count', () => {
+    const owner = 'Zoë 😀';
+    const bytes = utf8Encode(owner);
+    expect(bytes.length).toBe(9);
+    expect(
+      bytesToHex(encodeAssociatedData({ purpose: 'item', owner, id: 'é', keyVersion: 0x01020304 })),
+    ).toBe(
+      `0000000d${bytesToHex(utf8Encode('keyhold/v1/ad'))}` +
+        `00000004${bytesToHex(utf8Encode('item'))}` +
+        `00000009${bytesToHex(bytes)}` +
+        `00000002${bytesToHex(utf8Encode('é'))}` +
+        '01020304',
     );
   });
 
@@ -196,6 +213,33 @@ describe('seal / open', () => {
     await expect(seal({} as SymmetricKey, new Uint8Array(1), AD)).rejects.toThrow(TypeError);
     await expect(seal(key, 'text' as unknown as Uint8Array, AD)).rejects.toThrow(TypeError);
     await expect(open(key, 42 as unknown as string, AD)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('sealBinary / openBinary', () => {
+  it('is the envelope without its text form: "k1." + its base64url opens with open(), and back', async () => {
+    const pt = utf8Encode('a vault part');
+    const bytes = await sealBinary(key, pt, AD);
+    expect(bytes[0]).toBe(1);
+    expect(await open(key, `k1.${toBase64Url(bytes)}`, AD)).toEqual(pt);
+    expect(await openBinary(key, bytes, AD)).toEqual(pt);
+    const text = await seal(key, pt, AD);
+    expect(await openBinary(key, fromBase64Url(text.slice(3)), AD)).toEqual(pt);
+  });
+
+  it('reports failures with the same codes as open()', async () => {
+    const bytes = await sealBinary(key, utf8Encode('x'), AD);
+    const flipped = bytes.slice();
+    flipped[HEADER_BYTES] = (flipped[HEADER_BYTES] as number) ^ 1;
+    await expectCode(openBinary(key, flipped, AD), 'TAMPERED');
+    await expectCode(openBinary(otherKey, bytes, AD), 'WRONG_KEY');
+    await expectCode(openBinary(key, bytes, { ...AD, id: OWNER }), 'WRONG_CONTEXT');
+    await expectCode(openBinary(key, bytes.subarray(0, HEADER_BYTES + 15), AD), 'TRUNCATED');
+    await expectCode(openBinary(key, new Uint8Array(0), AD), 'TRUNCATED');
+    const version = bytes.slice();
+    version[0] = 2;
+    await expectCode(openBinary(key, version, AD), 'UNKNOWN_VERSION');
+    await expect(openBinary(key, 'k1.' as unknown as Uint8Array, AD)).rejects.toThrow(TypeError);
   });
 });
 

@@ -1,6 +1,6 @@
 import { createSHA256, type IHasher } from 'hash-wasm';
 import { asBufferSource, assertBytes, isBytes } from './assert.ts';
-import { concatBytes, randomBytes, utf8Encode } from './encoding.ts';
+import { randomBytes, utf8Encode } from './encoding.ts';
 import { hkdf } from './hkdf.ts';
 import { deriveMasterKey, type KdfParams } from './kdf.ts';
 
@@ -26,14 +26,18 @@ let sha256Hasher: Promise<IHasher> | null = null;
  * rather than WebCrypto, whose per-call overhead (~100 µs) was half the cost of decrypting an
  * item — three of the six WebCrypto calls per item were these digests. init/update/digest run
  * without an await between them, so concurrent callers cannot interleave on the shared hasher.
+ * Several `parts` are hashed as their concatenation.
  */
-export async function sha256(data: Uint8Array): Promise<Uint8Array> {
+export async function sha256(...parts: Uint8Array[]): Promise<Uint8Array> {
   sha256Hasher ??= createSHA256();
   const hasher = await sha256Hasher;
   hasher.init();
-  hasher.update(data);
+  for (const data of parts) hasher.update(data);
   return hasher.digest('binary');
 }
+
+/** Keys already found well-formed (frozen, so they cannot change since): checked once, not per call. */
+const checked = new WeakSet<object>();
 
 /** Imports 32 raw bytes as a non-extractable AES-256-GCM key. The caller still owns (and wipes) `raw`. */
 export async function importSymmetricKey(raw: Uint8Array): Promise<SymmetricKey> {
@@ -46,13 +50,15 @@ export async function importSymmetricKey(raw: Uint8Array): Promise<SymmetricKey>
     ['encrypt', 'decrypt'],
   );
   // The domain label keeps the id from equalling any other hash of the key we might publish later.
-  const labelled = concatBytes(KEY_ID_LABEL, raw);
-  const id = (await sha256(labelled)).slice(0, KEY_ID_BYTES);
-  labelled.fill(0);
-  return Object.freeze({ aes, id });
+  const id = (await sha256(KEY_ID_LABEL, raw)).slice(0, KEY_ID_BYTES);
+  const key = Object.freeze({ aes, id });
+  checked.add(key);
+  return key;
 }
 
 export function assertSymmetricKey(key: unknown, name: string): asserts key is SymmetricKey {
+  // Reading `aes.algorithm` builds a new object each time in browsers: a sync asks tens of thousands of times.
+  if (typeof key === 'object' && key !== null && checked.has(key)) return;
   // Duck-typed rather than `instanceof CryptoKey`, which breaks across realms (DOM test environments).
   const k = key as { aes?: Partial<CryptoKey>; id?: unknown } | null;
   const aes = typeof k === 'object' && k !== null ? k.aes : undefined;
@@ -61,6 +67,7 @@ export function assertSymmetricKey(key: unknown, name: string): asserts key is S
   }
   if (!isBytes(k?.id) || k.id.length !== KEY_ID_BYTES)
     throw new TypeError(`${name}.id must be ${KEY_ID_BYTES} bytes`);
+  if (Object.isFrozen(key)) checked.add(key as object);
 }
 
 /** 32 fresh random bytes for a vault key or an item key (DESIGN §3: random 256-bit keys). */

@@ -807,13 +807,15 @@ describe('VaultService', () => {
     await worker.register(SERVER, EMAIL, MASTER);
     const { id } = await worker.items.saveItem(undefined, fields('Secret'));
     await worker.lock();
-    // One character of the part holding the item flipped: the list part alone would still open.
+    // One byte of the part holding the item flipped: the list part alone would still open.
     const part = `items/${shardOf(id)}`;
     const records = await vaultRecords();
     await putVaultRecords(
       records.map(([k, v]) => {
-        if (k !== part || typeof v !== 'string') return [k, v];
-        return [k, `${v.slice(0, 60)}${v[60] === 'A' ? 'B' : 'A'}${v.slice(61)}`];
+        if (k !== part || !(v instanceof Uint8Array)) return [k, v];
+        const flipped = v.slice();
+        flipped[60] = (flipped[60] as number) ^ 1;
+        return [k, flipped];
       }),
     );
     await expect(worker.unlock(MASTER)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });

@@ -3,9 +3,10 @@ import {
   CryptoError,
   generateKeyBytes,
   importSymmetricKey,
-  open,
+  openBinary,
   type SymmetricKey,
-  seal,
+  sealBinary,
+  toBase64Url,
   utf8Decode,
   utf8Encode,
 } from '../../shared-crypto/index.ts';
@@ -79,6 +80,27 @@ describe('vault store', () => {
     expect(await vaultCommitItem.getValue()).toEqual({ accountId: ACCOUNT, pending: 3, commit: h.commit });
   });
 
+  it('stores text in any script as it was: accents, Japanese, emoji, a lone surrogate', async () => {
+    const k = await key();
+    const data = vaultOf(30);
+    const titles = [
+      'Café crème',
+      '銀行のログイン',
+      'Bank 🏦',
+      'plain',
+      'broken \ud800 half',
+      '"quoted" \\ \n',
+    ];
+    for (const [i, title] of titles.entries())
+      applyEdit(data, `id-${i}`, login(title, `pw-${title}`), '2026-12-01T00:00:00.000Z', () => 'x');
+    await write(k, data);
+    const h = await head();
+    // JSON.stringify writes a lone surrogate as an escape, so it comes back as it was.
+    expect(await openAll(k, h)).toEqual(data);
+    const listed = (await openIndex(k, h)).summaries.map((s) => s.title);
+    for (const title of titles) expect(listed).toContain(title);
+  });
+
   it('the list opens without the item parts (they may still be unread or even damaged)', async () => {
     const k = await key();
     await write(k, vaultOf(20));
@@ -148,11 +170,11 @@ describe('vault store', () => {
     const value = (name: string) => records.find(([n]) => n === name)?.[1];
     // The same store as an earlier release wrote it: meta names no first page.
     const ad = { purpose: 'vault-cache' as const, owner: ACCOUNT, id: `v2/meta@${h.commit}`, keyVersion: 1 };
-    const meta = JSON.parse(utf8Decode(await open(k, value('meta') as string, ad))) as {
+    const meta = JSON.parse(utf8Decode(await openBinary(k, value('meta') as Uint8Array, ad))) as {
       parts: Record<string, string>;
     };
     delete meta.parts.first;
-    await putVaultRecords(await replaced('meta', await seal(k, utf8Encode(JSON.stringify(meta)), ad)));
+    await putVaultRecords(await replaced('meta', await sealBinary(k, utf8Encode(JSON.stringify(meta)), ad)));
     expect(await openFirstPage(k, h)).toBeNull();
     expect((await openIndex(k, h)).summaries).toHaveLength(5);
 
@@ -228,10 +250,40 @@ describe('vault store', () => {
     const k = await key();
     await write(k, vaultOf(30));
     const name = `items/${shardOf('id-3')}`;
-    const sealed = (await vaultRecords()).find(([n]) => n === name)?.[1] as string;
-    const flipped = `${sealed.slice(0, 50)}${sealed[50] === 'A' ? 'B' : 'A'}${sealed.slice(51)}`;
+    const sealed = (await vaultRecords()).find(([n]) => n === name)?.[1] as Uint8Array;
+    const flipped = sealed.slice();
+    flipped[50] = (flipped[50] as number) ^ 1;
     await putVaultRecords(await replaced(name, flipped));
     await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+    // The same in the text form of earlier releases.
+    await putVaultRecords(await replaced(name, `k1.${toBase64Url(flipped)}`));
+    await expect(openAll(k, await head())).rejects.toBeInstanceOf(CryptoError);
+  });
+
+  it('opens parts stored in the text form of earlier releases; the next write stores bytes', async () => {
+    const k = await key();
+    const data = vaultOf(50);
+    await write(k, data);
+    const records = await vaultRecords();
+    expect(records.filter(([, v]) => v instanceof Uint8Array)).toHaveLength(VAULT_SHARDS + 3);
+    // As a release that stored each envelope as "k1." + base64url left it.
+    await putVaultRecords(
+      records.map(([n, v]): [IDBValidKey, unknown] => [
+        n,
+        v instanceof Uint8Array ? `k1.${toBase64Url(v)}` : v,
+      ]),
+    );
+    const h = await head();
+    expect((await openFirstPage(k, h))?.page.total).toBe(50);
+    expect((await openIndex(k, h)).summaries).toHaveLength(50);
+    expect(await openAll(k, h)).toEqual(data);
+    applyEdit(data, 'id-3', login('Item 3 renamed'), '2026-12-02T00:00:00.000Z', () => 'x');
+    await write(k, data);
+    const after = await vaultRecords();
+    // Parts that did not change keep their text form until they do; every part opens.
+    expect(after.find(([n]) => n === `items/${shardOf('id-3')}`)?.[1]).toBeInstanceOf(Uint8Array);
+    expect(after.find(([n]) => n === 'meta')?.[1]).toBeInstanceOf(Uint8Array);
+    expect(await openAll(k, await head())).toEqual(data);
   });
 
   it('refuses a part of another account, even sealed with the same key', async () => {
