@@ -19,9 +19,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { build } from 'vite';
 import { chromiumOptions, EXTENSION_PATH, isExtensionWorker } from '../e2e/support/browser.ts';
 import { median } from './fixtures.ts';
+import { bundleForPage } from './page-bundle.ts';
 import { BIG_FORM_INPUTS, bigFormHtml } from './pages/big-form.ts';
 
 const PAGES = path.join(import.meta.dirname, 'pages');
@@ -105,27 +105,8 @@ async function servePages() {
 }
 
 /** extension/autofill/collect.ts (+ the timing harness) as one classic script for a page. */
-async function bundleCollect(): Promise<string> {
-  const out = await build({
-    configFile: false,
-    envFile: false,
-    publicDir: false,
-    logLevel: 'silent',
-    root: path.resolve(import.meta.dirname, '..'),
-    build: {
-      write: false,
-      minify: true,
-      target: 'es2022',
-      lib: { entry: path.join(PAGES, 'collect-entry.ts'), formats: ['iife'], name: 'KeyholdBench' },
-    },
-  });
-  const outputs = Array.isArray(out) ? out : [out];
-  for (const o of outputs) {
-    if (!('output' in o)) continue;
-    const chunk = o.output.find((c) => c.type === 'chunk');
-    if (chunk && chunk.type === 'chunk') return chunk.code;
-  }
-  throw new Error('vite produced no chunk for collect-entry.ts');
+function bundleCollect(): Promise<string> {
+  return bundleForPage(path.join(PAGES, 'collect-entry.ts'), { minify: true });
 }
 
 // ---- browsers ------------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import puppeteer from 'puppeteer-core';
-import { build } from 'vite';
 import { chromiumOptions } from '../e2e/support/browser.ts';
+import { bundleForPage } from './page-bundle.ts';
 import { type Busy, firstSyncWorkload } from './pages/first-sync-entry.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -42,26 +42,8 @@ const nodeBusy: Busy = () => {
 };
 
 /** The workload as one classic script; in the page, WXT's storage items get the fake browser. */
-async function bundle(): Promise<string> {
-  const out = await build({
-    configFile: false,
-    envFile: false,
-    publicDir: false,
-    logLevel: 'silent',
-    root: path.resolve(import.meta.dirname, '..'),
-    build: {
-      write: false,
-      minify: false,
-      target: 'es2022',
-      lib: { entry: path.join(PAGES, 'first-sync-browser.ts'), formats: ['iife'], name: 'KeyholdBench' },
-    },
-  });
-  for (const o of Array.isArray(out) ? out : [out]) {
-    if (!('output' in o)) continue;
-    const chunk = o.output.find((c) => c.type === 'chunk');
-    if (chunk && chunk.type === 'chunk') return chunk.code;
-  }
-  throw new Error('vite produced no chunk for first-sync-browser.ts');
+function bundle(): Promise<string> {
+  return bundleForPage(path.join(PAGES, 'first-sync-browser.ts'), { minify: false });
 }
 
 async function inChromium(runs: number) {
