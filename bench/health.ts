@@ -12,14 +12,13 @@
 
 // Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
 import '../e2e/support/extension-modules.ts';
-import { parseScorerData } from '../extension/background/scorer-data.ts';
 import { loadScorer, type ScoreStore, VaultHealth } from '../extension/background/vault-health.ts';
-import { scorerDataJson } from '../scripts/scorer-data.ts';
+import { scorerDataAsPackaged } from '../scripts/scorer-data.ts';
 import { makeVault } from './fixtures.ts';
 
 const ITEMS = 10_000;
 /** The estimator with the data file the build packages (the worker fetches it; here it is made in place). */
-const load = () => loadScorer(async () => parseScorerData(JSON.parse(await scorerDataJson())));
+const load = () => loadScorer(scorerDataAsPackaged);
 
 export async function benchHealth() {
   const data = makeVault(ITEMS);

@@ -1,4 +1,4 @@
-import type { ScorerData } from '../extension/background/scorer-data.ts';
+import { parseScorerData, type ScorerData } from '../extension/background/scorer-data.ts';
 
 /**
  * The password-strength data file the build packages with the extension (wxt.config.ts), made from
@@ -20,4 +20,9 @@ export async function scorerDataFromPackages(): Promise<ScorerData> {
 /** The file's text. */
 export async function scorerDataJson(): Promise<string> {
   return JSON.stringify(await scorerDataFromPackages());
+}
+
+/** The data as the worker reads it: the file's text, parsed and checked as scorer-data.ts does. */
+export async function scorerDataAsPackaged(): Promise<ScorerData> {
+  return parseScorerData(JSON.parse(await scorerDataJson()));
 }

@@ -2,11 +2,11 @@ import { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
 import { describe, expect, it, vi } from 'vitest';
-import { scorerDataJson } from '../../scripts/scorer-data.ts';
+import { scorerDataAsPackaged } from '../../scripts/scorer-data.ts';
 import { type ItemFields, loginFields, normalizeFields } from '../messaging/item-schema.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { requestSchemas } from '../messaging/protocol-schemas.ts';
-import { parseScorerData, ScorerDataError } from './scorer-data.ts';
+import { ScorerDataError } from './scorer-data.ts';
 import type { LocalItem, VaultData } from './vault-data.ts';
 import {
   ESTIMATE_MAX_LENGTH,
@@ -50,7 +50,7 @@ const report = (data: VaultData, oldAfterDays = 365) =>
   healthReport(data, { now: NOW, oldAfterDays, scoreOf: fakeScore });
 const ids = (list: { itemId: string }[]) => list.map((e) => e.itemId);
 /** The estimator's data as the build packages it: the JSON text written into the extension. */
-const packagedData = async () => parseScorerData(JSON.parse(await scorerDataJson()));
+const packagedData = scorerDataAsPackaged;
 
 describe('vault health report', () => {
   it('lists weak passwords with their score, weakest first', () => {

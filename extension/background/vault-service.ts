@@ -680,30 +680,27 @@ export class VaultService {
     // A vault read from the store is already there; re-sealing megabytes on every unlock is waste —
     // unless it was sealed under a key version the keyring no longer writes with (or is the old cache).
     if (loaded.rewrite) await this.persist(unlocked);
-    if (loginReply) {
+    if (resumed) {
+      await this.resumeDeviceSession(unlocked, api, resumed);
+    } else if (loginReply) {
       await storeDeviceSession(account.accountId, loginReply);
       this.lastSyncError = null;
-    } else {
-      await this.resumeDeviceSession(unlocked, api, resumed ?? undefined);
     }
   }
 
   /**
    * Unlock refreshes the device session that locking kept (a new sign-in only when the server ended
    * it). Offline, or refused: the vault still opens from the local cache and the state says why.
+   * `requested`: the token request the unlock started while the vault opened (startSession).
    */
   private async resumeDeviceSession(
     u: Unlocked,
     api: ApiClient,
-    requested?: Promise<TokenOutcome>,
+    requested: Promise<TokenOutcome>,
   ): Promise<void> {
     try {
       // The password was just typed: a session ended meanwhile is signed in again (session-ended.ts).
-      await this.settleToken(
-        u,
-        api,
-        await (requested ?? this.requestToken(u.account, u.session, api, true, true)),
-      );
+      await this.settleToken(u, api, await requested);
       this.lastSyncError = null;
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
