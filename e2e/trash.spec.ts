@@ -54,7 +54,11 @@ async function call<T>(d: Device, name: string, request: unknown): Promise<T> {
   return value;
 }
 
-const sync = (d: Device) => call(d, 'syncNow', {});
+/** Syncs the device's worker; a sync that failed (recorded in the state, not thrown) fails the test with its code. */
+async function sync(d: Device) {
+  const state = await call<{ sync: { error: string | null; pending: number } }>(d, 'syncNow', {});
+  expect(state.sync).toMatchObject({ error: null, pending: 0 });
+}
 const listed = (d: Device, view: 'all' | 'trash') =>
   call<ItemPage>(d, 'listItems', { query: '', limit: 1000, view, folder: '' });
 const titlesOf = (p: ItemPage) => p.items.map((i) => i.title);

@@ -3,16 +3,33 @@ import { ROW_BUTTONS } from './popup-page.ts';
 
 const aria = (name: string, role: string) => `::-p-aria([name="${name}"][role="${role}"])`;
 
-/** Waits until the list shows exactly these titles, in this order (favorites first, then by title). */
+/**
+ * Waits until the list shows exactly these titles, in this order (favorites first, then by title).
+ * On a timeout the error says what the list showed instead, and in which view.
+ */
 export async function waitForTitles(page: Page, titles: string[]): Promise<void> {
-  await page.waitForFunction(
-    (selector, expected) =>
-      JSON.stringify([...document.querySelectorAll<HTMLElement>(selector)].map((b) => b.dataset.title)) ===
-      expected,
-    { polling: 'mutation', timeout: 15_000 },
-    ROW_BUTTONS,
-    JSON.stringify(titles),
-  );
+  try {
+    await page.waitForFunction(
+      (selector, expected) =>
+        JSON.stringify([...document.querySelectorAll<HTMLElement>(selector)].map((b) => b.dataset.title)) ===
+        expected,
+      { polling: 'mutation', timeout: 15_000 },
+      ROW_BUTTONS,
+      JSON.stringify(titles),
+    );
+  } catch (e) {
+    const shown = await page.evaluate(
+      (selector) => ({
+        titles: [...document.querySelectorAll<HTMLElement>(selector)].map((b) => b.dataset.title),
+        view: document.querySelector('.view-switch [aria-pressed="true"]')?.textContent ?? null,
+      }),
+      ROW_BUTTONS,
+    );
+    throw new Error(
+      `the list shows ${JSON.stringify(shown.titles)} in view ${JSON.stringify(shown.view)}, not ${JSON.stringify(titles)}`,
+      { cause: e },
+    );
+  }
 }
 
 /** Picks an option of one of the list's filters ("Folder", "Type") by its value. */
@@ -29,9 +46,35 @@ export async function chooseFilter(page: Page, name: 'Folder' | 'Type', value: s
   await page.select(selector, value);
 }
 
-/** Switches the list to a view by its button ("All items", "Favorites", "Trash (2)"). */
-export function chooseView(page: Page, name: string) {
-  return page.locator(aria(name, 'button')).click();
+/**
+ * Switches the list to a view by its button ("All items", "Favorites", "Trash (2)") and waits until
+ * that button is the pressed one. A banner that arrives late (a sign-in notice, the recovery-key
+ * reminder) moves the buttons down: a press that landed on the old place is made again, as a user
+ * whose click missed would.
+ */
+export async function chooseView(page: Page, name: string) {
+  const button = page.locator(aria(name, 'button'));
+  for (let attempt = 1; ; attempt++) {
+    await button.click();
+    const pressed = await page
+      .waitForFunction(
+        // Compared without the count, which a sync may change meanwhile ("Trash (1)" → "Trash (2)").
+        (label) =>
+          [...document.querySelectorAll('.view-switch button')].some(
+            (b) =>
+              b.textContent?.replace(/ \(\d+\)$/, '') === label.replace(/ \(\d+\)$/, '') &&
+              b.getAttribute('aria-pressed') === 'true',
+          ),
+        { polling: 'mutation', timeout: 2_000 },
+        name,
+      )
+      .then(
+        () => true,
+        () => false,
+      );
+    if (pressed) return;
+    if (attempt === 3) throw new Error(`the view button "${name}" did not become the pressed one`);
+  }
 }
 
 /**
