@@ -162,6 +162,11 @@ const defaultDeps: VaultServiceDeps = {
  */
 /** The performance measure each unlock adds for its key derivation (bench/browser-unlock.ts reads it). */
 export const UNLOCK_KDF_MEASURE = 'keyhold:unlock-kdf';
+/**
+ * The performance mark the worker sets once its script has run and every listener is registered:
+ * its time is the worker's start-up cost, from the worker's own start (the bench reads it).
+ */
+export const WORKER_READY_MARK = 'keyhold:worker-ready';
 
 export class VaultService {
   private unlocked: Unlocked | null = null;

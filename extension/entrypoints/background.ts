@@ -16,7 +16,7 @@ import { netErrorLog } from '../background/net-errors.ts';
 import { PushChannel } from '../background/push-channel.ts';
 import { RecoveryKeys } from '../background/recovery-key.ts';
 import { loadScorer, VaultHealth } from '../background/vault-health.ts';
-import { VaultService } from '../background/vault-service.ts';
+import { VaultService, WORKER_READY_MARK } from '../background/vault-service.ts';
 import { useLanguage } from '../i18n/index.ts';
 import { SCREEN_PORT } from '../messaging/protocol.ts';
 import { readSettings, settingsItem } from '../settings/stored-settings.ts';
@@ -169,4 +169,5 @@ export default defineBackground(() => {
   });
   void browser.alarms.create(SYNC_ALARM, { periodInMinutes: 1 });
   channel.ensureRunning();
+  performance.mark(WORKER_READY_MARK);
 });

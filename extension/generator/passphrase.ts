@@ -15,7 +15,7 @@ export function generatePassphrase(
   random: UniformRandom = uniformRandom(),
   wordlist: readonly string[] = EFF_LARGE_WORDLIST,
 ): string {
-  const checked = passphraseOptionsSchema.safeParse(options);
+  const checked = passphraseOptionsSchema().safeParse(options);
   if (!checked.success)
     throw new RangeError(checked.error.issues[0]?.message ?? 'invalid passphrase options');
   const words = Array.from({ length: options.words }, () => {

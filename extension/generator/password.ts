@@ -37,7 +37,7 @@ export function charactersOf(
 
 /** Throws RangeError (naming the problem) for options the schema refuses. */
 export function generatePassword(options: PasswordOptions, random: UniformRandom = uniformRandom()): string {
-  const checked = passwordOptionsSchema.safeParse(options);
+  const checked = passwordOptionsSchema().safeParse(options);
   if (!checked.success) throw new RangeError(checked.error.issues[0]?.message ?? 'invalid password options');
   const required = requiredCounts(options);
   const chars: string[] = [];

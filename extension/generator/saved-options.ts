@@ -18,8 +18,8 @@ export const generatorOptionsItem = storage.defineItem<GeneratorOptions>('local:
  */
 export async function savedGeneratorOptions(): Promise<GeneratorOptions> {
   const stored = (await generatorOptionsItem.getValue()) as Partial<GeneratorOptions> | null;
-  const password = passwordOptionsSchema.safeParse(stored?.password);
-  const passphrase = passphraseOptionsSchema.safeParse(stored?.passphrase);
+  const password = passwordOptionsSchema().safeParse(stored?.password);
+  const passphrase = passphraseOptionsSchema().safeParse(stored?.passphrase);
   return {
     kind: stored?.kind === 'passphrase' ? 'passphrase' : 'password',
     password: password.success ? password.data : DEFAULT_GENERATOR_OPTIONS.password,

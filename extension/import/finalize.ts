@@ -228,7 +228,7 @@ export function finalizeOne(c: Candidate, issues: ImportIssue[], now: Date): Imp
       Object.assign(base, { expMonth: '', expYear: '' });
     }
   }
-  let parsed = itemInputSchema.safeParse(base);
+  let parsed = itemInputSchema().safeParse(base);
   if (!parsed.success) {
     // What the schema still refuses (an SSH key that is not one, say) is kept as a hidden field.
     const moved = { ...base } as Record<string, unknown>;
@@ -246,7 +246,7 @@ export function finalizeOne(c: Candidate, issues: ImportIssue[], now: Date): Imp
       }
     }
     issue('unknownField', 'changed');
-    parsed = itemInputSchema.safeParse(moved);
+    parsed = itemInputSchema().safeParse(moved);
     if (!parsed.success) {
       issues.pop();
       issue('unreadable', 'skipped');

@@ -67,7 +67,7 @@ export function checkEntry(raw: unknown, now = new Date()): ImportEntry | null {
       Object.assign(input, { expMonth: '', expYear: '' });
     }
   }
-  const checked = itemInputSchema.safeParse(input);
+  const checked = itemInputSchema().safeParse(input);
   if (!checked.success) return null;
   const item =
     kept && checked.data.type === 'card' ? ({ ...checked.data, ...kept } as ItemInput) : checked.data;

@@ -141,7 +141,7 @@ function readItem(entry: unknown, source: number): ExactItem | null {
       input.expYear = '';
     }
   }
-  const parsed = itemInputSchema.safeParse(input);
+  const parsed = itemInputSchema().safeParse(input);
   if (!parsed.success) return null;
   const fields = {
     ...parsed.data,

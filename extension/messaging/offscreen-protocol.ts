@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fromBase64Url, toBase64Url, utf8Encode } from '../../shared-crypto/index.ts';
+import { once } from './lazy-schemas.ts';
 
 /**
  * The service worker ↔ clipboard document messages (docs/clipboard.md). The worker has no DOM and
@@ -13,23 +14,26 @@ import { fromBase64Url, toBase64Url, utf8Encode } from '../../shared-crypto/inde
  */
 export const OFFSCREEN_TARGET = 'keyhold-clipboard-document';
 
-export const offscreenRequestSchema = z.discriminatedUnion('type', [
-  /** Put `text` on the clipboard, then report `clipboardDue` after `dueInMs` (a newer write replaces the timer). */
-  z.object({
-    target: z.literal(OFFSCREEN_TARGET),
-    type: z.literal('write'),
-    text: z.string().max(200_000),
-    dueInMs: z.number().int().min(0).max(86_400_000),
-  }),
-  /** Empty the clipboard if it still holds the value `hash` was made of (with `salt`); answers whether it did. */
-  z.object({
-    target: z.literal(OFFSCREEN_TARGET),
-    type: z.literal('clearIfHolds'),
-    salt: z.string().max(100),
-    hash: z.string().max(100),
-  }),
-]);
-export type OffscreenRequest = z.infer<typeof offscreenRequestSchema>;
+/** Checked by the document only; the worker, which imports this file for the rest, never builds it. */
+export const offscreenRequestSchema = once(() =>
+  z.discriminatedUnion('type', [
+    /** Put `text` on the clipboard, then report `clipboardDue` after `dueInMs` (a newer write replaces the timer). */
+    z.object({
+      target: z.literal(OFFSCREEN_TARGET),
+      type: z.literal('write'),
+      text: z.string().max(200_000),
+      dueInMs: z.number().int().min(0).max(86_400_000),
+    }),
+    /** Empty the clipboard if it still holds the value `hash` was made of (with `salt`); answers whether it did. */
+    z.object({
+      target: z.literal(OFFSCREEN_TARGET),
+      type: z.literal('clearIfHolds'),
+      salt: z.string().max(100),
+      hash: z.string().max(100),
+    }),
+  ]),
+);
+export type OffscreenRequest = z.infer<ReturnType<typeof offscreenRequestSchema>>;
 
 export type OffscreenReply = { ok: true; cleared: boolean } | { ok: false };
 

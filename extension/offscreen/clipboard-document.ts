@@ -84,7 +84,7 @@ export class ClipboardDocument {
   /** A runtime message: an answer for ours, `undefined` for any other (another page answers it). */
   handle(message: unknown): Promise<OffscreenReply> | undefined {
     if ((message as { target?: unknown } | null)?.target !== OFFSCREEN_TARGET) return undefined;
-    const parsed = offscreenRequestSchema.safeParse(message);
+    const parsed = offscreenRequestSchema().safeParse(message);
     if (!parsed.success) return Promise.resolve({ ok: false });
     const request = parsed.data;
     return (async (): Promise<OffscreenReply> => {

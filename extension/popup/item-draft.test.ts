@@ -87,7 +87,7 @@ describe('the editor save payload', () => {
     });
     for (const worker of ['id', 'createdAt', 'updatedAt', 'conflict', 'passwordHistory', 'trashedAt'])
       expect(fields).not.toHaveProperty(worker);
-    expect(itemInputSchema.safeParse(fields).success).toBe(true);
+    expect(itemInputSchema().safeParse(fields).success).toBe(true);
   });
 
   it('keeps every card field and its custom fields', () => {
@@ -105,7 +105,7 @@ describe('the editor save payload', () => {
       customFields: [{ name: 'Bank', kind: 'text', value: 'ZB' }],
     });
     expect(fields).not.toHaveProperty('uris');
-    expect(itemInputSchema.safeParse(fields).success).toBe(true);
+    expect(itemInputSchema().safeParse(fields).success).toBe(true);
   });
 
   it('never sends the fingerprint: the worker computes it', () => {
@@ -128,7 +128,7 @@ describe('the editor save payload', () => {
       favorite: false,
       customFields: [],
     });
-    expect(itemInputSchema.safeParse(fields).success).toBe(true);
+    expect(itemInputSchema().safeParse(fields).success).toBe(true);
   });
 
   it('drops blank website rows and trims the others and the one-time code secret', () => {
@@ -166,7 +166,7 @@ describe('errors next to their field', () => {
   });
 
   const check = (fields: Record<string, unknown>, rows: SentRows = { uris: [], custom: [] }) => {
-    const parsed = itemInputSchema.safeParse(fields);
+    const parsed = itemInputSchema().safeParse(fields);
     if (parsed.success) throw new Error('expected a failed check');
     return issueKeys(parsed.error.issues, rows, describeItemIssue);
   };

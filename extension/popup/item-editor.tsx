@@ -99,7 +99,7 @@ export function ItemEditor({ editing, onClose }: Props) {
     e.preventDefault();
     const { fields, rows } = buildPayload(draft, initial);
     withFormChecks(({ itemInputSchema }) => {
-      const parsed = itemInputSchema.safeParse(fields);
+      const parsed = itemInputSchema().safeParse(fields);
       if (!parsed.success) {
         setFieldErrors(issueKeys(parsed.error.issues, rows, describeItemIssue));
         setChecked((n) => n + 1);

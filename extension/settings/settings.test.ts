@@ -12,7 +12,7 @@ import {
 } from './stored-settings.ts';
 
 const issue = (patch: unknown) => {
-  const parsed = settingsPatchSchema.safeParse(patch);
+  const parsed = settingsPatchSchema().safeParse(patch);
   if (parsed.success) return null;
   const first = parsed.error.issues[0];
   return { field: first?.path.join('.'), message: first?.message };
@@ -81,7 +81,7 @@ describe('settings', () => {
   });
 
   it('accept good values and normalise the server address', () => {
-    const parsed = settingsPatchSchema.parse({
+    const parsed = settingsPatchSchema().parse({
       serverUrl: ' https://vault.example.com/ ',
       autoLockMinutes: 0,
     });

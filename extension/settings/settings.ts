@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { t } from '../i18n/index.ts';
+import { once } from '../messaging/lazy-schemas.ts';
 import { fieldChecks, type Settings } from './setting-values.ts';
 
 /**
@@ -15,7 +16,7 @@ const checked = <K extends keyof Settings>(key: K) =>
     })
     .transform((v) => fieldChecks[key](v) as Settings[K]);
 
-export const settingsFields = {
+const settingsFields = () => ({
   serverUrl: checked('serverUrl'),
   autoLockMinutes: checked('autoLockMinutes'),
   lockOnBrowserRestart: checked('lockOnBrowserRestart'),
@@ -23,7 +24,7 @@ export const settingsFields = {
   defaultUriMatch: checked('defaultUriMatch'),
   theme: checked('theme'),
   language: checked('language'),
-};
+});
 
-/** A change to some settings (unknown keys refused). */
-export const settingsPatchSchema = z.strictObject(settingsFields).partial();
+/** A change to some settings (unknown keys refused); built on first use (lazy-schemas.ts). */
+export const settingsPatchSchema = once(() => z.strictObject(settingsFields()).partial());
