@@ -40,6 +40,7 @@ describe('isTrustedSender', () => {
 const fakeVault = (overrides: Partial<Record<keyof VaultService, unknown>> = {}) =>
   ({
     state: vi.fn(async () => ({ status: 'locked' })),
+    shownState: vi.fn(async () => ({ status: 'locked' })),
     unlock: vi.fn(async () => ({ status: 'unlocked' })),
     ...overrides,
   }) as unknown as VaultService;

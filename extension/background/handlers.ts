@@ -46,7 +46,7 @@ export const createHandlers = (
 ) => {
   const views = new ItemViews((id) => vault.items.getItem(id), clipboard);
   return {
-    getState: () => vault.state(),
+    getState: () => vault.shownState(),
     register: async (r) => {
       const state = await vault.register(r.serverUrl, r.email, r.password);
       // The recovery key screen follows account creation.

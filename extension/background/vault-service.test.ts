@@ -764,6 +764,33 @@ describe('VaultService', () => {
     expect((await worker.listItems()).map((i) => i.title)).toEqual(['Atlas', 'Bank', 'Mail', 'Shop']);
   });
 
+  it('reads the sealed vault ahead while the locked popup is shown, and the unlock opens that read', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    for (const t of ['Bank', 'Mail']) await worker.items.saveItem(undefined, fields(t));
+    await worker.syncNow();
+    await worker.lock();
+    // Locking reads nothing ahead; the popup asking for the state to show does.
+    const gets = vi.spyOn(IDBObjectStore.prototype, 'get');
+    await worker.state();
+    expect(gets.mock.calls.map(([name]) => name)).not.toContain('items/0');
+    expect((await worker.shownState()).status).toBe('locked');
+    await vi.waitFor(() => expect(gets.mock.calls.map(([name]) => name)).toContain('items/0'));
+    gets.mockRestore();
+    // The item parts leave the disk after the read ahead: the unlock needs only the head from it.
+    const records = await vaultRecords();
+    await putVaultRecords(records.filter(([name]) => !String(name).startsWith('items/')));
+    online = false;
+    await worker.unlock(MASTER);
+    expect((await worker.listItems()).map((i) => i.title)).toEqual(['Bank', 'Mail']);
+    // Taken once: the next unlock reads the disk again (and a missing part is refused as before).
+    await worker.lock();
+    await expect(worker.unlock(MASTER)).rejects.toMatchObject({ code: 'CORRUPT_DATA' });
+    await putVaultRecords(records);
+    await worker.unlock(MASTER);
+    expect((await worker.listItems()).map((i) => i.title)).toEqual(['Bank', 'Mail']);
+  });
+
   it('unlocks offline from the local cache', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);

@@ -64,6 +64,7 @@ import { newPasswordHistory, sealPasswordHistory, withPassword } from './passwor
 import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
 import { syncRound } from './restore-reconcile.ts';
 import { endPolicy } from './session-ended.ts';
+import { UnlockReadAhead } from './unlock-read-ahead.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import { applyDelete, emptyVault, NoSuchItem, type VaultData } from './vault-data.ts';
@@ -82,6 +83,7 @@ import {
   openIndex,
   openStoredVault,
   readHead,
+  type SealedVault,
   type VaultHead,
   writeVault,
 } from './vault-store.ts';
@@ -122,6 +124,14 @@ interface ListAhead {
 }
 
 type LoginReply = Awaited<ReturnType<ApiClient['login']>>;
+
+/** What an unlock with the password hands the session it starts (startSession). */
+interface UnlockAhead {
+  /** Called once the password has opened the keys, before the vault opens. */
+  opened: () => void;
+  /** The sealed vault, read from disk while the key derivation ran. */
+  sealed: Promise<SealedVault | null>;
+}
 
 /** A device-token request's outcome, settled once the vault is open (VaultService.settleToken). */
 type TokenOutcome =
@@ -215,6 +225,8 @@ export class VaultService {
    * every sync until the next unlock or the user asks again.
    */
   private rotationStalled = false;
+  /** The sealed vault read while the locked popup is shown, for the unlock that follows. */
+  private readonly readAhead = new UnlockReadAhead();
 
   constructor(private readonly deps: VaultServiceDeps = defaultDeps) {}
 
@@ -364,6 +376,7 @@ export class VaultService {
 
   /** Replace the in-memory vault (null = locked) and invalidate any rebuild in flight. */
   private setUnlocked(u: Unlocked | null) {
+    this.readAhead.drop();
     this.epoch++;
     this.unlocked = u;
     this.listing = null;
@@ -383,13 +396,18 @@ export class VaultService {
     keys: VaultKeys,
     held: ReadonlyMap<number, SymmetricKey>,
     wrapping?: SymmetricKey,
+    sealed?: Promise<SealedVault | null>,
   ): Promise<{ data: VaultData; rewrite: boolean; commit?: string | undefined }> {
     try {
-      const stored = await openStoredVault(account.accountId, async (version, wrapped) => {
-        const key = keys.get(version) ?? held.get(version);
-        if (key || !wrapping || !wrapped) return key;
-        return (await unwrapKey(wrapping, wrapped, vaultKeyAd(account.accountId, version))).key;
-      });
+      const stored = await openStoredVault(
+        account.accountId,
+        async (version, wrapped) => {
+          const key = keys.get(version) ?? held.get(version);
+          if (key || !wrapping || !wrapped) return key;
+          return (await unwrapKey(wrapping, wrapped, vaultKeyAd(account.accountId, version))).key;
+        },
+        sealed,
+      );
       if (!stored) return { data: emptyVault(), rewrite: false };
       return {
         data: stored.data,
@@ -448,6 +466,16 @@ export class VaultService {
     const u = await this.restore();
     if (!u) throw new VaultError((await accountItem.getValue()) ? ErrorCode.Locked : ErrorCode.NoAccount);
     return u;
+  }
+
+  /**
+   * The state as a page asks for it to show (the popup opening): a locked vault with an account is
+   * about to be unlocked, so its sealed records are read ahead meanwhile (unlock-read-ahead.ts).
+   */
+  async shownState(): Promise<VaultState> {
+    const state = await this.state();
+    if (state.status === VaultStatus.Locked) this.readAhead.start();
+    return state;
   }
 
   async state(): Promise<VaultState> {
@@ -575,12 +603,14 @@ export class VaultService {
         facts = api.checkServer();
         facts.catch(() => undefined);
       };
+      // The sealed vault, read while the locked popup was shown or from now, while the key is derived.
+      const sealed = this.readAhead.take();
       const kdfStart = performance.now();
       const derived = await deriveAccountKeys(password, fromBase64Url(account.salt), account.kdf);
       // The KDF's share of an unlock, for the benchmarks (a timing, never a value of the password).
       performance.measure(UNLOCK_KDF_MEASURE, { start: kdfStart, end: performance.now() });
       try {
-        await this.startSession(api, account, derived, null, undefined, askFacts);
+        await this.startSession(api, account, derived, null, undefined, { opened: askFacts, sealed });
       } catch (e) {
         if (!(e instanceof VaultError && e.code === ErrorCode.WrongPassword)) throw e;
         // Not this device's password: perhaps the new one, set on another device.
@@ -638,8 +668,7 @@ export class VaultService {
     derived: PasswordKeys,
     data: VaultData | null,
     loginReply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
-    /** Called once the password has opened the keys, before the vault opens. */
-    opened?: () => void,
+    unlocking?: UnlockAhead,
   ): Promise<void> {
     const { authKey, wrappingKey, wrappingKeyRaw } = derived;
     let account: AccountRecord;
@@ -651,7 +680,7 @@ export class VaultService {
       if (e instanceof CryptoError) throw new VaultError(ErrorCode.CorruptData);
       throw e;
     }
-    opened?.();
+    unlocking?.opened();
     const vaultKeys: Record<string, string> = {};
     for (const [version, bytes] of raw) vaultKeys[version] = encodeRaw(bytes);
     const session: UnlockSession = {
@@ -666,7 +695,9 @@ export class VaultService {
     const resumed = loginReply ? null : this.requestToken(account, session, api, true, true);
     const held = await importVaultKeys(vaultKeys);
     const keys = VaultKeys.of(account, held);
-    const loaded = data ? { data, rewrite: true } : await this.loadCache(account, keys, held, wrappingKey);
+    const loaded = data
+      ? { data, rewrite: true }
+      : await this.loadCache(account, keys, held, wrappingKey, unlocking?.sealed);
     const unlocked: Unlocked = { account, keys, data: loaded.data, session };
     await accountItem.setValue(account);
     await unlockSessionItem.setValue(session);

@@ -22,6 +22,7 @@ import {
   openIndex,
   openStoredVault,
   readHead,
+  readSealedVault,
   shardOf,
   storedHead,
   VAULT_SHARDS,
@@ -244,6 +245,40 @@ describe('vault store', () => {
     expect(Object.keys((await openAll(k, await head())).items)).toHaveLength(10);
     await write(k, data);
     expect(Object.keys((await openAll(k, await head())).items)).toHaveLength(11);
+  });
+
+  it('opens from the records read ahead (the unlock reads them during the KDF), not from disk again', async () => {
+    const k = await key();
+    const data = vaultOf(30);
+    await write(k, data);
+    const ahead = await readSealedVault();
+    expect(ahead?.head).toEqual(await head());
+    // Read ahead, then the disk loses them: the open needs nothing more from it.
+    await putVaultRecords((await vaultRecords()).filter(([name]) => name === 'head'));
+    expect(await openAll(k, await head(), ahead)).toEqual(data);
+    expect(await openStoredVault(ACCOUNT, async () => k, Promise.resolve(ahead))).toMatchObject({
+      data,
+      legacy: false,
+    });
+  });
+
+  it('ignores records read ahead of a later write, and a read ahead that failed', async () => {
+    const k = await key();
+    const data = vaultOf(10);
+    await write(k, data);
+    const ahead = await readSealedVault();
+    applyEdit(data, 'id-3', login('Renamed'), '2026-12-02T00:00:00.000Z', () => 'unused');
+    await write(k, data);
+    const opened = await openStoredVault(ACCOUNT, async () => k, Promise.resolve(ahead));
+    expect(opened?.data.items['id-3']?.fields).toMatchObject({ title: 'Renamed' });
+    const failed = Promise.reject(new DOMException('gone', 'UnknownError'));
+    // As the unlock does: marked handled when made, read only once the head is read.
+    failed.catch(() => undefined);
+    expect((await openStoredVault(ACCOUNT, async () => k, failed))?.data).toEqual(data);
+  });
+
+  it('reads nothing ahead from an empty store', async () => {
+    expect(await readSealedVault()).toBeNull();
   });
 
   it('refuses a tampered part', async () => {

@@ -99,6 +99,8 @@ function request<T>(req: IDBRequest<T>): Promise<T> {
 }
 
 let opened: Promise<IDBDatabase> | undefined;
+/** The open database once `opened` has settled, for reads that must be asked without waiting. */
+let openDb: IDBDatabase | undefined;
 function db(): Promise<IDBDatabase> {
   opened ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 1);
@@ -108,7 +110,9 @@ function db(): Promise<IDBDatabase> {
       req.result.onversionchange = () => {
         req.result.close();
         opened = undefined;
+        openDb = undefined;
       };
+      openDb = req.result;
       resolve(req.result);
     };
     req.onerror = () => reject(req.error);
@@ -303,12 +307,57 @@ export async function openFirstPage(key: SymmetricKey, head: VaultHead): Promise
   return { ...openMeta(head, m), page };
 }
 
-/** Opens the whole vault of `head` (throws CryptoError when any part does not open). */
-export async function openAll(key: SymmetricKey, head: VaultHead): Promise<VaultData> {
-  const names = Array.from({ length: head.shards }, (_, n) => shardName(n));
+/**
+ * The sealed records of the whole stored vault (ciphertext, never a key) as one transaction saw
+ * them: head, meta and every item part. An unlock reads them while the key derivation runs, whose
+ * half second hides the read (about 100 ms for 10,000 items); the open then uses them if the head
+ * has not moved since.
+ */
+export interface SealedVault {
+  head: VaultHead;
+  records: unknown[];
+}
+
+const itemPartNames = (head: VaultHead) => Array.from({ length: head.shards }, (_, n) => shardName(n));
+
+/**
+ * Reads the sealed vault ahead of its open (see SealedVault); null when the store holds none, or
+ * not in the usual number of parts. With the database open (it is, once the locked popup has asked
+ * for the state), every read is asked before this returns, in one transaction: the reads go on
+ * while this thread is busy deriving the key, whose callbacks could not run until it is done.
+ */
+export function readSealedVault(): Promise<SealedVault | null> {
+  const read = (database: IDBDatabase) => {
+    const store = database.transaction(STORE, 'readonly').objectStore(STORE);
+    const names = [HEAD, META, ...Array.from({ length: VAULT_SHARDS }, (_, n) => shardName(n))];
+    return Promise.all(names.map((k) => request(store.get(k)))).then(([head, ...records]) =>
+      isHead(head) && head.shards === VAULT_SHARDS ? { head, records } : null,
+    );
+  };
+  try {
+    return openDb ? read(openDb) : db().then(read);
+  } catch (e) {
+    // A database closing under us (another context upgrading it): the open reads for itself.
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * Opens the whole vault of `head` (throws CryptoError when any part does not open). `ahead`: the
+ * records read ahead, used when they are of this very commit.
+ */
+export async function openAll(
+  key: SymmetricKey,
+  head: VaultHead,
+  ahead?: SealedVault | null,
+): Promise<VaultData> {
+  const names = itemPartNames(head);
   // The list parts are not opened again here (openIndex did, or nobody needs them): their digests
   // stay unknown, so the next write seals them afresh.
-  const records = await readRecords([META, ...names]);
+  const records =
+    ahead && ahead.head.commit === head.commit && ahead.head.accountId === head.accountId
+      ? ahead.records
+      : await readRecords([META, ...names]);
   const m = await openPart<VaultMeta>(key, head, META, head.commit, records[0]);
   const parts = new Map<string, { digest: string; commit: string }>();
   const data: VaultData = {
@@ -470,11 +519,13 @@ async function commitVault(
  * The stored vault of `accountId`, opened with the key `keyFor` finds for the version (and the
  * password-wrapped copy kept beside it) that sealed it: from this store, or from the single-blob
  * cache of earlier releases (`legacy`: the caller writes it here). Null when the device holds no
- * vault of that account. Throws CryptoError when the vault does not open.
+ * vault of that account. Throws CryptoError when the vault does not open. `ahead`: its records as
+ * `readSealedVault` read them earlier, used if the head is still that commit.
  */
 export async function openStoredVault(
   accountId: string,
   keyFor: (version: number, wrappedVaultKey: string | undefined) => Promise<SymmetricKey | undefined>,
+  ahead?: Promise<SealedVault | null>,
 ): Promise<{ data: VaultData; legacy: boolean; keyVersion: number; commit?: string } | null> {
   const head = await readHead();
   if (head) {
@@ -482,7 +533,8 @@ export async function openStoredVault(
     const key = await keyFor(head.keyVersion, head.wrappedVaultKey);
     if (!key) throw new CryptoError('WRONG_KEY', 'no key for the stored vault');
     return {
-      data: await openAll(key, head),
+      // A failed read ahead is no failure of the open: it reads for itself.
+      data: await openAll(key, head, await ahead?.catch(() => null)),
       legacy: false,
       keyVersion: head.keyVersion,
       commit: head.commit,
