@@ -791,6 +791,21 @@ describe('VaultService', () => {
     expect((await worker.listItems()).map((i) => i.title)).toEqual(['Bank', 'Mail']);
   });
 
+  it('does not re-seal the vault for a sync that changed nothing (offline, edits pending)', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    online = false;
+    await worker.items.saveItem(undefined, fields('Pending'));
+    const commit = (await readHead())?.commit;
+    expect((await worker.syncNow()).sync).toMatchObject({ pending: 1, error: 'SERVER_UNREACHABLE' });
+    expect((await readHead())?.commit).toBe(commit);
+    // Back online, the push is acknowledged: that is written.
+    online = true;
+    expect((await worker.syncNow()).sync).toMatchObject({ pending: 0, error: null });
+    expect((await readHead())?.commit).not.toBe(commit);
+    expect((await readHead())?.pending).toBe(0);
+  });
+
   it('unlocks offline from the local cache', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);

@@ -1025,15 +1025,28 @@ export class VaultService {
       refreshKeys: () => refreshVaultKeys(this.keyed(u, api, accessToken)),
       ...this.deps,
     };
-    const before = { revision: u.data.revision, dirty: Object.values(u.data.items).some((i) => i.dirty) };
+    const items = u.data.items;
+    const before = {
+      revision: u.data.revision,
+      count: Object.keys(items).length,
+      dirty: Object.values(items).filter((i) => i.dirty),
+    };
     try {
       // Push, then pull; a restored server is reconciled with first (restore-reconcile.ts).
       await syncRound(ctx, u.data);
       u.data.lastSyncAt = this.deps.now().toISOString();
     } finally {
       // Whatever was acknowledged is kept, even when a later step failed. A round that changed
-      // nothing does not re-seal the whole cache (megabytes for a large vault).
-      if (before.dirty || u.data.revision !== before.revision) await this.persist(u);
+      // nothing (a sync that failed offline with edits pending, every minute) does not re-seal the
+      // cache: a pull moves the revision, and an acknowledged push or a conflict replaces, adds or
+      // removes an item.
+      const now = u.data.items;
+      const changed =
+        now !== items ||
+        u.data.revision !== before.revision ||
+        Object.keys(now).length !== before.count ||
+        before.dirty.some((i) => now[i.id] !== i);
+      if (changed) await this.persist(u);
     }
   }
 
