@@ -39,27 +39,29 @@ const listReady = (n: number) =>
   document.querySelectorAll('ul[aria-label="Logins"] li').length > 0 &&
   (document.querySelector('main')?.textContent ?? '').includes(`of ${n} items`);
 
-/** How long the worker's last unlock spent in the KDF (its UNLOCK_KDF_MEASURE). */
-/** When the running worker had run its script and registered its listeners, from its own start. */
-async function workerReadyMs(device: Device): Promise<number> {
+/**
+ * A figure the running worker recorded on its own clock: the last performance entry `name` of
+ * `type` — its start for a mark (from the worker's start), its duration for a measure.
+ */
+async function workerTiming(device: Device, name: string, type: 'mark' | 'measure'): Promise<number> {
   const target = await device.browser.waitForTarget(isExtensionWorker, { timeout: 10_000 });
   const worker = await target.worker();
   if (!worker) throw new Error('no service worker');
   return worker.evaluate(
-    (name) => performance.getEntriesByName(name, 'mark').at(-1)?.startTime ?? Number.NaN,
-    WORKER_READY_MARK,
+    (n, t) => {
+      const entry = performance.getEntriesByName(n, t).at(-1);
+      if (!entry) return Number.NaN;
+      return t === 'mark' ? entry.startTime : entry.duration;
+    },
+    name,
+    type,
   );
 }
 
-async function lastUnlockKdfMs(device: Device): Promise<number> {
-  const target = await device.browser.waitForTarget(isExtensionWorker, { timeout: 10_000 });
-  const worker = await target.worker();
-  if (!worker) throw new Error('no service worker');
-  return worker.evaluate(
-    (name) => performance.getEntriesByName(name, 'measure').at(-1)?.duration ?? Number.NaN,
-    UNLOCK_KDF_MEASURE,
-  );
-}
+/** When the running worker had run its script and registered its listeners, from its own start. */
+const workerReadyMs = (device: Device) => workerTiming(device, WORKER_READY_MARK, 'mark');
+/** How long the worker's last unlock spent in the KDF (its UNLOCK_KDF_MEASURE). */
+const lastUnlockKdfMs = (device: Device) => workerTiming(device, UNLOCK_KDF_MEASURE, 'measure');
 
 export async function benchBrowserUnlock() {
   const server = await startServer({ AUTH_RATE_LIMIT_PER_MINUTE: '1000' });
