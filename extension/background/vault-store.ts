@@ -318,7 +318,7 @@ export interface SealedVault {
   records: unknown[];
 }
 
-const itemPartNames = (head: VaultHead) => Array.from({ length: head.shards }, (_, n) => shardName(n));
+const itemPartNames = (shards: number) => Array.from({ length: shards }, (_, n) => shardName(n));
 
 /**
  * Reads the sealed vault ahead of its open (see SealedVault); null when the store holds none, or
@@ -329,7 +329,7 @@ const itemPartNames = (head: VaultHead) => Array.from({ length: head.shards }, (
 export function readSealedVault(): Promise<SealedVault | null> {
   const read = (database: IDBDatabase) => {
     const store = database.transaction(STORE, 'readonly').objectStore(STORE);
-    const names = [HEAD, META, ...Array.from({ length: VAULT_SHARDS }, (_, n) => shardName(n))];
+    const names = [HEAD, META, ...itemPartNames(VAULT_SHARDS)];
     return Promise.all(names.map((k) => request(store.get(k)))).then(([head, ...records]) =>
       isHead(head) && head.shards === VAULT_SHARDS ? { head, records } : null,
     );
@@ -351,7 +351,7 @@ export async function openAll(
   head: VaultHead,
   ahead?: SealedVault | null,
 ): Promise<VaultData> {
-  const names = itemPartNames(head);
+  const names = itemPartNames(head.shards);
   // The list parts are not opened again here (openIndex did, or nobody needs them): their digests
   // stay unknown, so the next write seals them afresh.
   const records =
