@@ -3,7 +3,7 @@ import { t } from '../i18n/index.ts';
 import type { VaultState } from '../messaging/protocol.ts';
 import { sessionEndedItem, unlockSessionItem } from '../storage/items.ts';
 import { SetupScreen, UnlockScreen } from './account-screens.tsx';
-import { dropOpening, takeOpeningState } from './opening.ts';
+import { askForOpenVault, dropOpening, takeOpeningState } from './opening.ts';
 import { RecoveryGate } from './recovery-key-screens.tsx';
 import { send } from './send.ts';
 import { UnlockedPopup } from './unlocked-popup.tsx';
@@ -24,6 +24,12 @@ export function App() {
     } catch (e) {
       setLoadError(e instanceof Error ? e.message : String(e));
     }
+  }, []);
+
+  /** A screen's answer (unlock, sign-in, recovery, lock): an open vault's first requests go out at once. */
+  const done = useCallback((next: VaultState) => {
+    if (next.status === 'unlocked') askForOpenVault();
+    setState(next);
   }, []);
 
   useEffect(() => {
@@ -52,9 +58,9 @@ export function App() {
   if (!state) return <main aria-busy="true">{t('account.loading')}</main>;
   switch (state.status) {
     case 'no-account':
-      return <SetupScreen state={state} onDone={setState} />;
+      return <SetupScreen state={state} onDone={done} />;
     case 'locked':
-      return <UnlockScreen state={state} onDone={setState} />;
+      return <UnlockScreen state={state} onDone={done} />;
     case 'unlocked':
       return (
         <RecoveryGate>

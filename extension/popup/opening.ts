@@ -14,11 +14,20 @@ let recovery: Promise<RecoveryKeyStatus> | null = null;
 
 export function startOpening(): void {
   state = send('getState', {});
+  // Nobody may take the state (a page torn down first): its failure is shown when it is asked again.
+  state.catch(() => undefined);
+  askForOpenVault();
+}
+
+/**
+ * What the screens of an open vault ask for first, asked for together: at opening, and the moment
+ * an unlock or a sign-in answers (so the list's first page is not asked for only after the
+ * recovery key's status came back and its screen was drawn).
+ */
+export function askForOpenVault(): void {
   recovery = send('recoveryKeyStatus', {});
   // A locked vault or no account answers this with an error: the state says which screen to show.
   firstPage = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
-  // Nobody may take the state (a page torn down first): its failure is shown when it is asked again.
-  state.catch(() => undefined);
   recovery.catch(() => undefined);
 }
 

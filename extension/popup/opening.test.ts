@@ -1,0 +1,84 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { LIST_ROWS } from '../messaging/protocol.ts';
+import {
+  askForOpenVault,
+  dropOpening,
+  startOpening,
+  takeOpeningPage,
+  takeOpeningRecoveryStatus,
+  takeOpeningState,
+} from './opening.ts';
+
+/** The worker: records each message's name and answers from `answers` (an error reply otherwise). */
+function worker(answers: Record<string, unknown>): string[] {
+  const asked: string[] = [];
+  fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+    const { name } = message as { name: string };
+    asked.push(name);
+    return name in answers
+      ? Promise.resolve({ ok: true, value: answers[name] })
+      : Promise.resolve({ ok: false, code: 'LOCKED', message: 'Locked.' });
+  });
+  return asked;
+}
+
+const page = { items: [], total: 0 };
+const status = { status: 'set', createdAt: null, offered: false };
+
+describe('what the popup asks for before its screens do', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+    dropOpening();
+    takeOpeningState();
+  });
+
+  it('asks for the state, the recovery status and the first page at once when it opens', async () => {
+    const asked = worker({ getState: { status: 'unlocked' }, recoveryKeyStatus: status, listItems: page });
+    startOpening();
+    expect(asked.sort()).toEqual(['getState', 'listItems', 'recoveryKeyStatus']);
+    await expect(takeOpeningState()).resolves.toEqual({ status: 'unlocked' });
+    await expect(takeOpeningRecoveryStatus()).resolves.toEqual(status);
+    await expect(takeOpeningPage()).resolves.toEqual(page);
+  });
+
+  it('after an unlock or sign-in, asks for the recovery status and the first page together', async () => {
+    const requests: unknown[] = [];
+    fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+      requests.push(message);
+      const { name } = message as { name: string };
+      return Promise.resolve({ ok: true, value: name === 'listItems' ? page : status });
+    });
+    askForOpenVault();
+    // Both went out before either was answered: the list does not wait for the recovery screen.
+    expect(requests).toEqual([
+      { name: 'recoveryKeyStatus', request: {} },
+      { name: 'listItems', request: { query: '', limit: LIST_ROWS, view: 'all', folder: '' } },
+    ]);
+    await expect(takeOpeningRecoveryStatus()).resolves.toEqual(status);
+    await expect(takeOpeningPage()).resolves.toEqual(page);
+  });
+
+  it('hands each answer out once; later screens ask again', async () => {
+    worker({ recoveryKeyStatus: status, listItems: page });
+    askForOpenVault();
+    expect(takeOpeningRecoveryStatus()).not.toBeNull();
+    expect(takeOpeningRecoveryStatus()).toBeNull();
+    expect(takeOpeningPage()).not.toBeNull();
+    expect(takeOpeningPage()).toBeNull();
+  });
+
+  it('a locked vault answers the first page with nothing (not a rejection)', async () => {
+    worker({ recoveryKeyStatus: status });
+    askForOpenVault();
+    await expect(takeOpeningPage()).resolves.toBeNull();
+  });
+
+  it('drops what was asked for an open vault when the vault was not open', () => {
+    worker({ recoveryKeyStatus: status, listItems: page });
+    askForOpenVault();
+    dropOpening();
+    expect(takeOpeningRecoveryStatus()).toBeNull();
+    expect(takeOpeningPage()).toBeNull();
+  });
+});
