@@ -46,6 +46,8 @@ describe('KDF upgrade at unlock', () => {
     // The operator raised the floor (a server of the new policy).
     h.intercept = (req) => (new URL(req.url).pathname === '/v1/meta' ? metaWithPolicy(h, RAISED) : null);
     await a2.unlock(MASTER);
+    // The upgrade is part of the unlock's server part, which follows its answer; a sync waits for it.
+    await a2.syncNow();
     const after = await accountItem.getValue();
     expect(after?.kdf).toEqual({ alg: 'argon2id', memoryKiB: 98_304, iterations: 3, parallelism: 4 });
     expect(after?.salt).not.toBe(before?.salt);
@@ -55,6 +57,7 @@ describe('KDF upgrade at unlock', () => {
     // Already at the floor: the next unlock changes nothing.
     await a2.lock();
     await a2.unlock(MASTER);
+    await a2.syncNow();
     expect(await accountItem.getValue()).toEqual(after);
     // And a new device signs in with the upgraded parameters.
     fakeBrowser.reset();

@@ -526,6 +526,8 @@ describe('key rotation', () => {
       return undefined;
     };
     await b2.unlock(MASTER);
+    // The unlock answers once the vault is open; its server part follows, and a sync waits for it.
+    await b2.syncNow();
     // Its device session was ended by the rotation: the refresh fails, the new sign-in says the
     // version, and it is adopted there — before any sync round or key fetch. (The server's public
     // policy, which the unlock asks for beside it, is no part of this order.)
@@ -533,7 +535,6 @@ describe('key rotation', () => {
     expect(session.slice(0, 2)).toEqual(['POST /v1/sessions/refresh', 'POST /v1/sessions']);
     expect(requests).not.toContain('GET /v1/accounts/current');
     expect(await accountItem.getValue()).toMatchObject({ keyVersion: 2, rotation: null });
-    await b2.syncNow();
     expect((await b2.state()).sync.error).toBeNull();
     expect(await contents(b2)).toEqual(expected);
   });

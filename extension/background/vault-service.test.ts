@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
-import { deviceSessionItem, vaultCacheItem } from '../storage/items.ts';
+import { deviceSessionItem, syncErrorItem, vaultCacheItem } from '../storage/items.ts';
 import {
   putVaultRecords,
   restoreDevice,
@@ -36,11 +36,15 @@ const fields = (title: string, password = 'pw-1'): LoginFields =>
 
 let server: TestServer;
 let online = true;
+/** Holds a request (by path) until the promise it returns settles; a rejection is the fetch's. */
+let gate: ((path: string) => Promise<void> | undefined) | null = null;
 
 const api = () =>
   new ApiClient(SERVER, async (input, init) => {
     if (!online) throw new TypeError('fetch failed');
-    return server.fetch(new Request(input, init));
+    const request = new Request(input, init);
+    await gate?.(new URL(request.url).pathname);
+    return server.fetch(request);
   });
 
 /** Every worker a test made: locked after the test, so none of its queued syncs writes into the next one. */
@@ -168,6 +172,7 @@ afterEach(async () => {
 });
 beforeEach(async () => {
   online = true;
+  gate = null;
   fakeBrowser.reset();
   await server.reset();
 });
@@ -363,6 +368,9 @@ describe('VaultService', () => {
       }),
     );
     await worker.unlock(MASTER);
+    // The unlock answers once the vault is open; the device session's refresh follows it, and the
+    // next sync waits for it.
+    await worker.syncNow();
     expect((await worker.state()).sync.error).toBeNull();
     const after = await deviceSession();
     expect(await sessionIdOf(after.accessToken)).not.toBe(endedSession);
@@ -804,6 +812,65 @@ describe('VaultService', () => {
     expect((await worker.syncNow()).sync).toMatchObject({ pending: 0, error: null });
     expect((await readHead())?.commit).not.toBe(commit);
     expect((await readHead())?.pending).toBe(0);
+  });
+
+  it("answers an unlock once the vault is open; the device session's refresh follows it", async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    await worker.items.saveItem(undefined, fields('Mail'));
+    await worker.syncNow();
+    await worker.lock();
+    const before = (await deviceSession()).refreshToken;
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let asked = false;
+    gate = (path) => {
+      if (path !== '/v1/sessions/refresh') return undefined;
+      asked = true;
+      return held;
+    };
+    // The server has not answered the refresh: the vault is open and listed all the same.
+    const state = await worker.unlock(MASTER);
+    expect(asked).toBe(true);
+    expect(state).toMatchObject({ status: 'unlocked', sync: { error: null } });
+    expect((await worker.listItems()).map((i) => i.title)).toEqual(['Mail']);
+    expect((await deviceSession()).refreshToken).toBe(before);
+    // Then it answers: the session is refreshed, and the sync the unlock started runs after it.
+    release();
+    await worker.syncNow();
+    expect((await deviceSession()).refreshToken).not.toBe(before);
+    expect((await worker.state()).sync).toMatchObject({ error: null, pending: 0 });
+  });
+
+  it('reports a refresh that fails after the unlock answered to the state and to an open popup', async () => {
+    const worker = newWorker();
+    await worker.register(SERVER, EMAIL, MASTER);
+    await worker.lock();
+    let fail = (_e: Error) => {};
+    const held = new Promise<void>((_resolve, reject) => {
+      fail = reject;
+    });
+    gate = (path) => (path === '/v1/sessions/refresh' ? held : undefined);
+    const errors: (string | null)[] = [];
+    const stop = syncErrorItem.watch((e) => errors.push(e));
+    expect((await worker.unlock(MASTER)).sync.error).toBeNull();
+    // The connection drops before the server answers.
+    online = false;
+    fail(new TypeError('fetch failed'));
+    // The password's age (unlock-upkeep.ts) waits for the unlock's server part: so does this.
+    await worker.passwordReminder();
+    expect((await worker.state()).sync.error).toBe('SERVER_UNREACHABLE');
+    await vi.waitFor(() => expect(errors).toEqual(['SERVER_UNREACHABLE']));
+    expect(await syncErrorItem.getValue()).toBe('SERVER_UNREACHABLE');
+    // Back online, a sync clears it, and the popup hears of that too.
+    online = true;
+    gate = null;
+    await worker.syncNow();
+    expect((await worker.state()).sync.error).toBeNull();
+    await vi.waitFor(() => expect(errors).toEqual(['SERVER_UNREACHABLE', null]));
+    stop();
   });
 
   it('unlocks offline from the local cache', async () => {

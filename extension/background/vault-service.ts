@@ -29,6 +29,7 @@ import {
   type AccountRecord,
   accountItem,
   settingsItem,
+  syncErrorItem,
   type UnlockSession,
   unlockSessionItem,
 } from '../storage/items.ts';
@@ -192,7 +193,7 @@ export class VaultService {
   } | null = null;
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private lastSyncError: ErrorCode | null = null;
+  private syncError: ErrorCode | null = null;
   /** The auth key (b64u) the server refused as out of date: not sent again (see accessToken). */
   private refusedAuthKey: string | null = null;
   /** What the item modules (list and edits, imports) may do with the unlocked vault. */
@@ -225,6 +226,8 @@ export class VaultService {
    * every sync until the next unlock or the user asks again.
    */
   private rotationStalled = false;
+  /** The server's part of the last unlock (afterUnlock), which the password's age waits for. */
+  private unlockFollowUp: Promise<void> = Promise.resolve();
   /** The sealed vault read while the locked popup is shown, for the unlock that follows. */
   private readonly readAhead = new UnlockReadAhead();
 
@@ -374,6 +377,16 @@ export class VaultService {
     return u;
   }
 
+  /**
+   * Records the last sync's (or sign-in's) outcome, which the state reports; an open popup follows
+   * a change through syncErrorItem.
+   */
+  private setSyncError(code: ErrorCode | null): void {
+    if (code === this.syncError) return;
+    this.syncError = code;
+    void syncErrorItem.setValue(code).catch(() => undefined);
+  }
+
   /** Replace the in-memory vault (null = locked) and invalidate any rebuild in flight. */
   private setUnlocked(u: Unlocked | null) {
     this.readAhead.drop();
@@ -502,7 +515,7 @@ export class VaultService {
       status,
       email: account?.email ?? null,
       serverUrl: account?.serverUrl ?? settings.serverUrl,
-      sync: { ...sync, error: open ? this.lastSyncError : null },
+      sync: { ...sync, error: open ? this.syncError : null },
     };
   }
 
@@ -609,8 +622,12 @@ export class VaultService {
       const derived = await deriveAccountKeys(password, fromBase64Url(account.salt), account.kdf);
       // The KDF's share of an unlock, for the benchmarks (a timing, never a value of the password).
       performance.measure(UNLOCK_KDF_MEASURE, { start: kdfStart, end: performance.now() });
+      let settle: (() => Promise<void>) | null = null;
       try {
-        await this.startSession(api, account, derived, null, undefined, { opened: askFacts, sealed });
+        settle = await this.startSession(api, account, derived, null, undefined, {
+          opened: askFacts,
+          sealed,
+        });
       } catch (e) {
         if (!(e instanceof VaultError && e.code === ErrorCode.WrongPassword)) throw e;
         // Not this device's password: perhaps the new one, set on another device.
@@ -620,15 +637,31 @@ export class VaultService {
         await this.startSession(api, changed.account, changed, data, changed.reply);
       }
       const u = this.unlocked;
-      // Signed in: the policy's KDF floor and the password's age, while the password is at hand.
-      if (u && this.lastSyncError === null)
-        await unlockUpkeep(this.openVaultOf(u), password, facts).catch(() => undefined);
+      // The vault is open: the popup shows it now. The device session's refresh with the server
+      // (started while the vault opened), what needs the password, the first sync and a rotation's
+      // resumption follow in this queue; an open popup follows their outcome (syncErrorItem).
+      if (u) this.unlockFollowUp = this.serial(() => this.afterUnlock(u, password, facts, settle)).catch(() => undefined);
       void this.syncNow().catch(() => undefined);
-      // A rotation interrupted before the lock (or the browser closed) goes on from where it stopped.
       this.rotationStalled = false;
-      if (this.unlocked?.account.rotation?.drive) this.resumeRotationSoon();
       return this.state();
     });
+  }
+
+  /** The part of an unlock that needs the server, once the vault `u` is open (see unlock). */
+  private async afterUnlock(
+    u: Unlocked,
+    password: string,
+    facts: Promise<ServerFacts> | undefined,
+    settle: (() => Promise<void>) | null,
+  ): Promise<void> {
+    // Locked (or another vault opened) meanwhile: this unlock's work is void.
+    if (this.unlocked !== u) return;
+    if (settle) await settle();
+    // Signed in: the policy's KDF floor and the password's age, while the password is at hand.
+    if (this.unlocked === u && this.syncError === null)
+      await unlockUpkeep(this.openVaultOf(u), password, facts).catch(() => undefined);
+    // A rotation interrupted before the lock (or the browser closed) goes on from where it stopped.
+    if (this.unlocked?.account.rotation?.drive) this.resumeRotationSoon();
   }
 
   /**
@@ -669,7 +702,7 @@ export class VaultService {
     data: VaultData | null,
     loginReply?: { accessToken: string; refreshToken: string; accessExpiresAt: string },
     unlocking?: UnlockAhead,
-  ): Promise<void> {
+  ): Promise<(() => Promise<void>) | null> {
     const { authKey, wrappingKey, wrappingKeyRaw } = derived;
     let account: AccountRecord;
     let raw: Map<number, Uint8Array>;
@@ -717,11 +750,15 @@ export class VaultService {
     // unless it was sealed under a key version the keyring no longer writes with (or is the old cache).
     if (loaded.rewrite) await this.persist(unlocked);
     if (resumed) {
-      await this.resumeDeviceSession(unlocked, api, resumed);
+      const settle = () => this.resumeDeviceSession(unlocked, api, resumed);
+      // An unlock answers once the vault is open and settles the refresh after (unlock).
+      if (unlocking) return settle;
+      await settle();
     } else if (loginReply) {
       await storeDeviceSession(account.accountId, loginReply);
-      this.lastSyncError = null;
+      this.setSyncError(null);
     }
+    return null;
   }
 
   /**
@@ -737,10 +774,10 @@ export class VaultService {
     try {
       // The password was just typed: a session ended meanwhile is signed in again (session-ended.ts).
       await this.settleToken(u, api, await requested);
-      this.lastSyncError = null;
+      this.setSyncError(null);
     } catch (e) {
-      if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
-      else this.lastSyncError = ErrorCode.ServerUnreachable;
+      if (e instanceof ApiError || e instanceof VaultError) this.setSyncError(e.code);
+      else this.setSyncError(ErrorCode.ServerUnreachable);
     }
   }
 
@@ -829,6 +866,8 @@ export class VaultService {
 
   /** The optional reminder to change an old master password (docs/accounts.md). */
   async passwordReminder(): Promise<PasswordReminder> {
+    // The unlock that just answered records the password's age after it (unlock-upkeep.ts).
+    await this.unlockFollowUp;
     const account = await accountItem.getValue();
     if (!account) return { due: false, passwordChangedAt: null, days: null };
     return passwordReminder(account.accountId, this.deps.now());
@@ -900,7 +939,7 @@ export class VaultService {
   /** Drop the in-memory vault and invalidate any rebuild in flight. */
   private detach(): void {
     this.setUnlocked(null);
-    this.lastSyncError = null;
+    this.setSyncError(null);
   }
 
   /** Every live item (not in the trash): favorites first, then by title (tests and benches). */
@@ -1004,12 +1043,12 @@ export class VaultService {
         if (!(e instanceof ApiError && e.status === 401)) throw e;
         await this.syncRound(u, api, true);
       }
-      this.lastSyncError = null;
+      this.setSyncError(null);
       // The server answers again: a rotation this device drives, interrupted earlier, goes on.
       if (u.account.rotation?.drive && !this.rotationStalled) this.resumeRotationSoon();
     } catch (e) {
-      if (e instanceof ApiError || e instanceof VaultError) this.lastSyncError = e.code;
-      else if (e instanceof CryptoError) this.lastSyncError = ErrorCode.CorruptData;
+      if (e instanceof ApiError || e instanceof VaultError) this.setSyncError(e.code);
+      else if (e instanceof CryptoError) this.setSyncError(ErrorCode.CorruptData);
       else throw e;
     }
   }
@@ -1070,7 +1109,7 @@ export class VaultService {
     this.rotationStalled = false;
     try {
       const outcome = await this.rotation.rotate();
-      this.lastSyncError = null;
+      this.setSyncError(null);
       return { ...outcome, state: await this.state() };
     } catch (e) {
       if (e instanceof VaultError && e.code === ErrorCode.RotationIncomplete) this.rotationStalled = true;
@@ -1090,7 +1129,7 @@ export class VaultService {
           // Shown as the sync line says it; the next sync or unlock tries again.
           const failure = this.asVaultError(e);
           if (failure.code === ErrorCode.RotationIncomplete) this.rotationStalled = true;
-          if (failure.code !== ErrorCode.Locked) this.lastSyncError = failure.code;
+          if (failure.code !== ErrorCode.Locked) this.setSyncError(failure.code);
         }),
     );
   }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n/index.ts';
 import type { VaultState } from '../messaging/protocol.ts';
-import { sessionEndedItem, unlockSessionItem } from '../storage/items.ts';
+import { sessionEndedItem, syncErrorItem, unlockSessionItem } from '../storage/items.ts';
 import { SetupScreen, UnlockScreen } from './account-screens.tsx';
 import { askForOpenVault, dropOpening, takeOpeningState } from './opening.ts';
 import { RecoveryGate } from './recovery-key-screens.tsx';
@@ -35,8 +35,11 @@ export function App() {
   useEffect(() => {
     void refresh();
     // The worker may lock by itself: the server signed this device out (background/session-ended.ts).
-    // Only that is followed here; sign-ins answer the screen that asked (the recovery key offer follows them).
+    // That is followed here, and the outcome of the server's part of an unlock or of a background
+    // sync (the sync error the state shows); sign-ins answer the screen that asked (the recovery key
+    // offer follows them).
     const stops = [
+      syncErrorItem.watch(() => void refresh()),
       sessionEndedItem.watch((ended) => {
         if (ended) void refresh();
       }),

@@ -114,6 +114,14 @@ export const unlockSessionItem = storage.defineItem<UnlockSession | null>('sessi
 });
 
 /**
+ * The open vault's last sync error (null: the last sync or sign-in worked), as the state reports it.
+ * Written by the worker only when it changes, so that an open popup shows the outcome of work that
+ * ends after it was drawn: the device session's refresh after an unlock, a sync the alarm or the
+ * push channel ran. Session storage: it says nothing once the browser closes.
+ */
+export const syncErrorItem = storage.defineItem<string | null>('session:sync-error', { fallback: null });
+
+/**
  * This device's session on the server. Kept in local storage so that locking does not end it: unlock
  * refreshes it instead of signing in again, and a locked device can still prove it is signed in (the
  * vault reset offered on the unlock screen). Log out ends it. See background/device-session.ts.
