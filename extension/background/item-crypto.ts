@@ -13,7 +13,7 @@ import {
   wrapKey,
 } from '../../shared-crypto/index.ts';
 import { normalizeFields } from '../messaging/item-schema.ts';
-import { ITEM_BODY_VERSION, type ItemBody, type VaultData } from './vault-data.ts';
+import { ITEM_BODY_VERSION, type ItemBody, itemsOf, type VaultData } from './vault-data.ts';
 
 /**
  * Item ciphertext on the server: `<item key wrapped by the vault key>~<body sealed by the item key>`.
@@ -138,7 +138,7 @@ export async function openVault(
   sealed: string,
 ): Promise<VaultData> {
   const data = await openJson<VaultData>(vaultKey, sealed, cacheAd(accountId));
-  for (const item of Object.values(data.items)) {
+  for (const item of itemsOf(data)) {
     item.fields = normalizeFields(item.fields);
     if (item.base) item.base = normalizeFields(item.base);
   }

@@ -6,7 +6,7 @@ import {
   type PreviousPassword,
   sshFingerprint,
 } from '../messaging/item-schema.ts';
-import { applyDelete, applyEdit, type LocalItem, NoSuchItem, type VaultData } from './vault-data.ts';
+import { applyDelete, applyEdit, itemsOf, type LocalItem, NoSuchItem, type VaultData } from './vault-data.ts';
 
 /**
  * What the worker adds to what the user typed (docs/items.md): the password history of a login,
@@ -77,7 +77,7 @@ export class NotInTrash extends Error {
 
 /** Ids of trashed items, all of them or those trashed before `cutoff` (ISO time). */
 export function trashedIds(data: VaultData, cutoff?: string): string[] {
-  return Object.values(data.items)
+  return itemsOf(data)
     .filter(
       (i) =>
         !i.deleted && i.fields.trashedAt !== null && (cutoff === undefined || i.fields.trashedAt < cutoff),

@@ -12,7 +12,7 @@ import { ErrorCode } from '../messaging/protocol.ts';
 import type { AccountRecord } from '../storage/items.ts';
 import { type ApiClient, ApiError } from './api-client.ts';
 import { vaultKeyAd } from './item-crypto.ts';
-import { emptyVault, type VaultData } from './vault-data.ts';
+import { emptyVault, itemsOf, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { openStoredVault } from './vault-store.ts';
 
@@ -129,7 +129,7 @@ export async function signInWithNewPassword(
 export function carryOver(data: VaultData, sameKey: boolean): VaultData {
   if (sameKey) return data;
   const kept = emptyVault();
-  for (const item of Object.values(data.items)) if (item.dirty) kept.items[item.id] = item;
+  for (const item of itemsOf(data)) if (item.dirty) kept.items[item.id] = item;
   return kept;
 }
 

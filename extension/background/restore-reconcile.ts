@@ -10,7 +10,7 @@ import {
   pushDirty,
   type SyncContext,
 } from './sync-engine.ts';
-import type { LocalItem, VaultData } from './vault-data.ts';
+import { itemsOf, type LocalItem, type VaultData } from './vault-data.ts';
 
 /**
  * After the server's database was restored from a backup (docs/sync.md, "After a restore"). The
@@ -131,7 +131,7 @@ export async function reconcileRestore(ctx: SyncContext, data: VaultData): Promi
     const next = await reconcileItem(ctx, floor, data.items[s.id], s, unreadable);
     if (next) items[s.id] = next;
   }
-  for (const local of Object.values(data.items)) {
+  for (const local of itemsOf(data)) {
     if (onServer.has(local.id) || local.deleted) continue;
     // The server lost it (written after the backup): push it again as new.
     items[local.id] = { ...local, revision: 0, dirty: true, base: null };

@@ -2,7 +2,7 @@ import { CryptoError } from '../../shared-crypto/index.ts';
 import { type ApiClient, ApiError, type ItemChange, type ServerItem } from './api-client.ts';
 import { decryptItem, encryptItem } from './item-crypto.ts';
 import { mergeFields, sameFields } from './merge.ts';
-import type { LocalItem, VaultData } from './vault-data.ts';
+import { itemsOf, type LocalItem, type VaultData } from './vault-data.ts';
 import type { VaultKeys } from './vault-keys.ts';
 
 /**
@@ -123,7 +123,7 @@ async function resolveConflict(ctx: SyncContext, data: VaultData, local: LocalIt
 export async function pushDirty(ctx: SyncContext, data: VaultData): Promise<void> {
   // Conflict resolution can create new dirty items; loop until nothing is left (bounded).
   for (let round = 0; round < 3; round++) {
-    const dirty = Object.values(data.items).filter((i) => i.dirty);
+    const dirty = itemsOf(data).filter((i) => i.dirty);
     if (dirty.length === 0) return;
     for (let start = 0; start < dirty.length; start += PUSH_BATCH) {
       const batch = dirty.slice(start, start + PUSH_BATCH);

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
-import type { VaultData } from './vault-data.ts';
+import { itemsOf, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { type StoredHead, storedHead } from './vault-store.ts';
 
@@ -13,7 +13,7 @@ import { type StoredHead, storedHead } from './vault-store.ts';
 /** Dirty items of an open vault: edits, creations and deletions not yet pushed. */
 export function pendingChanges(data: VaultData): number {
   let n = 0;
-  for (const item of Object.values(data.items)) if (item.dirty) n++;
+  for (const item of itemsOf(data)) if (item.dirty) n++;
   return n;
 }
 

@@ -5,7 +5,7 @@ import { isLogin, type LoginFields } from '../messaging/item-schema.ts';
 import { ErrorCode, type HealthEntry, type HealthReport } from '../messaging/protocol.ts';
 import { fetchScorerData, SCORER_DATA_PATH, type ScorerData } from './scorer-data.ts';
 import { TOTP_SITES } from './totp-sites.ts';
-import type { VaultData } from './vault-data.ts';
+import { itemsOf, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 
 /**
@@ -32,7 +32,7 @@ interface LiveLogin {
 /** Live (not deleted, not trashed) logins: the only items whose passwords are checked. */
 export function liveLogins(data: VaultData): LiveLogin[] {
   const list: LiveLogin[] = [];
-  for (const i of Object.values(data.items)) {
+  for (const i of itemsOf(data)) {
     if (i.deleted || i.fields.trashedAt || !isLogin(i.fields)) continue;
     list.push({ id: i.id, fields: i.fields, createdAt: i.createdAt });
   }

@@ -3,7 +3,7 @@ import { MAX_IMPORT_ITEMS } from '../import/types.ts';
 import { isLogin } from '../messaging/item-schema.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { storedFields } from './item-edits.ts';
-import { applyEdit, type VaultData } from './vault-data.ts';
+import { applyEdit, itemsOf, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import type { ItemsHost } from './vault-items.ts';
 
@@ -42,7 +42,7 @@ export class VaultImport {
   async duplicates(logins: readonly { username: string; urls: readonly string[] }[]): Promise<number[]> {
     const data = await this.host.data();
     const known = new Set<string>();
-    for (const item of Object.values(data.items)) {
+    for (const item of itemsOf(data)) {
       if (item.deleted || item.fields.trashedAt || !isLogin(item.fields)) continue;
       for (const key of duplicateKeys(
         item.fields.username,

@@ -1,7 +1,7 @@
 import { type ItemInput, isLogin, type LoginFields } from '../messaging/item-schema.ts';
 import { ErrorCode, type FolderSummary, type ItemDetail, type ItemPage } from '../messaging/protocol.ts';
 import { deleteForever, restore, storedFields, trash, trashedIds } from './item-edits.ts';
-import { applyDelete, applyEdit, type VaultData } from './vault-data.ts';
+import { applyDelete, applyEdit, itemsOf, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { buildSummaries, type ListFilter, listFolders, listPage, type SummaryEntry } from './vault-list.ts';
 
@@ -97,7 +97,7 @@ export class VaultItems {
     const data = await this.host.data();
     const lastUsed = data.lastUsed ?? {};
     const list: AutofillLogin[] = [];
-    for (const i of Object.values(data.items)) {
+    for (const i of itemsOf(data)) {
       // Only live logins fill: never a trashed item, never another type.
       if (i.deleted || i.fields.trashedAt || !isLogin(i.fields)) continue;
       const used = lastUsed[i.id];

@@ -6,7 +6,7 @@ import {
   LIST_ROWS,
   type ListView,
 } from '../messaging/protocol.ts';
-import type { LocalItem, VaultData } from './vault-data.ts';
+import { itemsOf, type LocalItem, type VaultData } from './vault-data.ts';
 
 /**
  * The popup's list over the decrypted vault (docs/items.md): summaries without secrets, built once
@@ -70,7 +70,7 @@ const byId = (a: ItemSummary, b: ItemSummary) => (a.id < b.id ? -1 : a.id > b.id
 /** Every item that is not deleted (trashed ones included), favorites first, then by title. */
 export function buildSummaries(data: VaultData): SummaryEntry[] {
   const list: SummaryEntry[] = [];
-  for (const i of Object.values(data.items)) {
+  for (const i of itemsOf(data)) {
     if (!i.deleted) list.push(entryOf(summaryOf(i)));
   }
   list.sort(

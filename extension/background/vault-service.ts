@@ -68,7 +68,14 @@ import { endPolicy } from './session-ended.ts';
 import { UnlockReadAhead } from './unlock-read-ahead.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
 import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
-import { applyDelete, emptyVault, type LocalItem, NoSuchItem, type VaultData } from './vault-data.ts';
+import {
+  applyDelete,
+  emptyVault,
+  itemsOf,
+  type LocalItem,
+  NoSuchItem,
+  type VaultData,
+} from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { VaultImport } from './vault-import.ts';
 import { type ItemsHost, VaultItems } from './vault-items.ts';
@@ -640,7 +647,10 @@ export class VaultService {
       // The vault is open: the popup shows it now. The device session's refresh with the server
       // (started while the vault opened), what needs the password, the first sync and a rotation's
       // resumption follow in this queue; an open popup follows their outcome (syncErrorItem).
-      if (u) this.unlockFollowUp = this.serial(() => this.afterUnlock(u, password, facts, settle)).catch(() => undefined);
+      if (u)
+        this.unlockFollowUp = this.serial(() => this.afterUnlock(u, password, facts, settle)).catch(
+          () => undefined,
+        );
       void this.syncNow().catch(() => undefined);
       this.rotationStalled = false;
       return this.state();
@@ -1011,7 +1021,7 @@ export class VaultService {
   async remoteRevision(revision: number): Promise<void> {
     const u = await this.restore();
     if (!u) return;
-    if (revision > u.data.revision || Object.values(u.data.items).some((i) => i.dirty)) await this.syncNow();
+    if (revision > u.data.revision || itemsOf(u.data).some((i) => i.dirty)) await this.syncNow();
   }
 
   /** Push local changes and pull remote ones. Errors are recorded in the state, not thrown at the popup. */
@@ -1068,7 +1078,7 @@ export class VaultService {
     const items = u.data.items;
     const dirty: LocalItem[] = [];
     let count = 0;
-    for (const i of Object.values(items)) {
+    for (const i of itemsOf(u.data)) {
       count++;
       if (i.dirty) dirty.push(i);
     }

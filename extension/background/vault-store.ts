@@ -12,7 +12,7 @@ import { normalizeFields } from '../messaging/item-schema.ts';
 import type { ItemPage, ItemSummary } from '../messaging/protocol.ts';
 import { vaultCacheItem, vaultCommitItem } from '../storage/items.ts';
 import { openVault } from './item-crypto.ts';
-import type { LocalItem, VaultData } from './vault-data.ts';
+import { itemsOf, type LocalItem, type VaultData } from './vault-data.ts';
 import { buildSummaries, firstPageOf } from './vault-list.ts';
 
 /**
@@ -461,7 +461,7 @@ async function commitVault(
       : null;
 
   const shards: LocalItem[][] = Array.from({ length: VAULT_SHARDS }, () => []);
-  for (const item of Object.values(data.items)) shards[shardOf(item.id)]?.push(item);
+  for (const item of itemsOf(data)) shards[shardOf(item.id)]?.push(item);
   const contents: [string, unknown][] = [
     [FIRST, firstPageOf(summaries)],
     [INDEX, summaries],
