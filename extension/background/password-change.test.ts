@@ -68,6 +68,9 @@ describe('changeMasterPassword', () => {
     await a.lock();
     await expect(a.unlock(FIRST)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
     await a.unlock(SECOND);
+    // The unlock answers once the vault is open; its server part (the device session's refresh)
+    // follows in the worker's queue, and a sync waits for it.
+    await a.syncNow();
     expect((await a.state()).sync.error).toBeNull();
 
     // B's session is over: its next request says so.
@@ -211,6 +214,7 @@ describe('changeMasterPassword', () => {
     expect(await accountItem.getValue()).toEqual(before);
     await a.lock();
     await a.unlock(FIRST);
+    await a.syncNow();
     expect((await a.state()).sync.error).toBeNull();
   });
 });

@@ -301,6 +301,9 @@ describe('forgot master password', () => {
     await b.vault.lock();
     expect((await vaultError(b.vault.unlock(MASTER))).code).toBe('WRONG_PASSWORD');
     await b.vault.unlock(NEW_MASTER);
+    // The unlock answers once the vault is open; its server part (the device session's refresh)
+    // follows in the worker's queue, and a sync waits for it.
+    await b.vault.syncNow();
     const deviceB = await snapshot();
 
     // Device A signs in with the new password: its offline edit is kept and reaches B.

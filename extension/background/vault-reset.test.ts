@@ -79,6 +79,9 @@ describe('vault reset', () => {
     await a2.lock();
     await expect(a2.unlock(FORGOTTEN)).rejects.toMatchObject({ code: 'WRONG_PASSWORD' });
     await a2.unlock(FRESH);
+    // The unlock answers once the vault is open; its server part (the device session's refresh)
+    // follows in the worker's queue, and a sync waits for it.
+    await a2.syncNow();
 
     // B is signed out; with the new password it gets the new vault key and keeps only its own
     // unsynced edit (the reset deleted everything else), which it pushes into the fresh vault.

@@ -324,6 +324,9 @@ describe('VaultService', () => {
     expect((await pullWith(beforeLock.accessToken)).status).toBe(200);
 
     await worker.unlock(MASTER);
+    // The unlock answers once the vault is open; its server part (the device session's refresh)
+    // follows in the worker's queue, and a sync waits for it.
+    await worker.syncNow();
     const afterUnlock = await deviceSession();
     // Unlock refreshed the same session: a new token pair, no new sign-in.
     expect(afterUnlock.refreshToken).not.toBe(beforeLock.refreshToken);
