@@ -17,7 +17,7 @@ import { ItemDetail } from './item-detail.tsx';
 import { type Editing, ItemEditor } from './item-editor.tsx';
 import { ItemList } from './item-list.tsx';
 import { type ListFilter, ListFilters } from './list-filters.tsx';
-import { takeOpeningPage } from './opening.ts';
+import { takeArrivedPage, takeOpeningPage } from './opening.ts';
 import { PasswordReminderBanner } from './password-reminder-banner.tsx';
 import { RecoveryKeyBanner, RecoveryKeyScreen } from './recovery-key-screens.tsx';
 import { SecurityScreen } from './security-screen.tsx';
@@ -38,7 +38,8 @@ interface Props {
 type Confirming = { kind: 'deleteForever'; item: ItemSummary } | { kind: 'emptyTrash'; count: number };
 
 export function ItemsScreen({ state, onState }: Props) {
-  const [page, setPage] = useState<ItemPage | null>(null);
+  // The first page asked for ahead (opening.ts), when it is in already: the list draws with it at once.
+  const [page, setPage] = useState<ItemPage | null>(takeArrivedPage);
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<Editing | null>(null);
   /** The item whose detail view is open; back from it, focus returns to its row. */

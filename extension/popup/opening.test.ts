@@ -1,10 +1,11 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { LIST_ROWS } from '../messaging/protocol.ts';
 import {
   askForOpenVault,
   dropOpening,
   startOpening,
+  takeArrivedPage,
   takeOpeningPage,
   takeOpeningRecoveryStatus,
   takeOpeningState,
@@ -65,6 +66,25 @@ describe('what the popup asks for before its screens do', () => {
     expect(takeOpeningRecoveryStatus()).not.toBeNull();
     expect(takeOpeningRecoveryStatus()).toBeNull();
     expect(takeOpeningPage()).not.toBeNull();
+    expect(takeOpeningPage()).toBeNull();
+  });
+
+  it('hands the first page out at once once it has arrived, and only then', async () => {
+    let answer = (_v: unknown) => {};
+    fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+      const { name } = message as { name: string };
+      if (name !== 'listItems') return Promise.resolve({ ok: true, value: status });
+      return new Promise((resolve) => {
+        answer = resolve;
+      });
+    });
+    askForOpenVault();
+    // On its way: nothing is taken, so the screen's effect still gets the request.
+    expect(takeArrivedPage()).toBeNull();
+    answer({ ok: true, value: page });
+    await vi.waitFor(() => expect(takeArrivedPage()).toEqual(page));
+    // Taken once, with the request itself.
+    expect(takeArrivedPage()).toBeNull();
     expect(takeOpeningPage()).toBeNull();
   });
 

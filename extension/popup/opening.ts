@@ -11,6 +11,8 @@ import { send } from './send.ts';
 let state: Promise<VaultState> | null = null;
 let firstPage: Promise<ItemPage | null> | null = null;
 let recovery: Promise<RecoveryKeyStatus> | null = null;
+/** The first page once its answer has arrived, so that the list can be drawn with it from the start. */
+let firstPageArrived: ItemPage | null = null;
 
 export function startOpening(): void {
   state = send('getState', {});
@@ -27,7 +29,12 @@ export function startOpening(): void {
 export function askForOpenVault(): void {
   recovery = send('recoveryKeyStatus', {});
   // A locked vault or no account answers this with an error: the state says which screen to show.
-  firstPage = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
+  const page = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
+  firstPage = page;
+  firstPageArrived = null;
+  void page.then((p) => {
+    if (firstPage === page) firstPageArrived = p;
+  });
   recovery.catch(() => undefined);
 }
 
@@ -49,6 +56,18 @@ export function takeOpeningState(): Promise<VaultState> | null {
 export function takeOpeningPage(): Promise<ItemPage | null> | null {
   const p = firstPage;
   firstPage = null;
+  firstPageArrived = null;
+  return p;
+}
+
+/**
+ * The first page asked for ahead if its answer is in already, taken once (as takeOpeningPage
+ * would); null, and nothing taken, while it is still on its way. The list's first render uses it,
+ * instead of drawing an empty list and waiting a frame for its effect to take the answer.
+ */
+export function takeArrivedPage(): ItemPage | null {
+  const p = firstPageArrived;
+  if (p) takeOpeningPage();
   return p;
 }
 
@@ -58,5 +77,6 @@ export function takeOpeningPage(): Promise<ItemPage | null> | null {
  */
 export function dropOpening(): void {
   firstPage = null;
+  firstPageArrived = null;
   recovery = null;
 }
