@@ -1,6 +1,6 @@
 import { ErrorCode } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
-import { itemsOf, type VaultData } from './vault-data.ts';
+import type { VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { type StoredHead, storedHead } from './vault-store.ts';
 
@@ -10,11 +10,20 @@ import { type StoredHead, storedHead } from './vault-store.ts';
  * (logout, signing another account in) checks it and never drops such changes silently.
  */
 
-/** Dirty items of an open vault: edits, creations and deletions not yet pushed. */
+/**
+ * Dirty items of an open vault: edits, creations and deletions not yet pushed. Counted over the
+ * record's keys, without building a list of its 10,000 items (the state asks on every call).
+ */
 export function pendingChanges(data: VaultData): number {
   let n = 0;
-  for (const item of itemsOf(data)) if (item.dirty) n++;
+  for (const id in data.items) if (data.items[id]?.dirty) n++;
   return n;
+}
+
+/** Whether an open vault holds any change not yet pushed: stops at the first one. */
+export function hasPendingChanges(data: VaultData): boolean {
+  for (const id in data.items) if (data.items[id]?.dirty) return true;
+  return false;
 }
 
 /**

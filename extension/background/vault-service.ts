@@ -67,15 +67,13 @@ import { syncRound } from './restore-reconcile.ts';
 import { endPolicy } from './session-ended.ts';
 import { UnlockReadAhead } from './unlock-read-ahead.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
-import { mayReplaceLocalVault, pendingChanges, storedPendingChanges } from './unsynced-changes.ts';
 import {
-  applyDelete,
-  emptyVault,
-  itemsOf,
-  type LocalItem,
-  NoSuchItem,
-  type VaultData,
-} from './vault-data.ts';
+  hasPendingChanges,
+  mayReplaceLocalVault,
+  pendingChanges,
+  storedPendingChanges,
+} from './unsynced-changes.ts';
+import { applyDelete, emptyVault, itemsOf, NoSuchItem, type VaultData } from './vault-data.ts';
 import { VaultError } from './vault-error.ts';
 import { VaultImport } from './vault-import.ts';
 import { type ItemsHost, VaultItems } from './vault-items.ts';
@@ -1021,7 +1019,7 @@ export class VaultService {
   async remoteRevision(revision: number): Promise<void> {
     const u = await this.restore();
     if (!u) return;
-    if (revision > u.data.revision || itemsOf(u.data).some((i) => i.dirty)) await this.syncNow();
+    if (revision > u.data.revision || hasPendingChanges(u.data)) await this.syncNow();
   }
 
   /** Push local changes and pull remote ones. Errors are recorded in the state, not thrown at the popup. */
@@ -1076,12 +1074,9 @@ export class VaultService {
     };
     // What the round may change, taken in one walk of the items (10,000 in a large vault).
     const items = u.data.items;
-    const dirty: LocalItem[] = [];
-    let count = 0;
-    for (const i of itemsOf(u.data)) {
-      count++;
-      if (i.dirty) dirty.push(i);
-    }
+    const all = itemsOf(u.data);
+    const count = all.length;
+    const dirty = all.filter((i) => i.dirty);
     const revision = u.data.revision;
     try {
       // Push, then pull; a restored server is reconciled with first (restore-reconcile.ts).
