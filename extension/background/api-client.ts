@@ -1,43 +1,23 @@
 import type { z } from 'zod';
-import {
-  accountKeysResponse,
-  type DeleteAccountRequest,
-  preloginResponse,
-  type RegisterRequest,
-  registerResponse,
-} from '../../server/routes/accounts-schema.ts';
-import { activityResponse } from '../../server/routes/activity-schema.ts';
-import { errorResponse } from '../../server/routes/common-schema.ts';
-import {
-  type DeviceSession,
-  deviceSessionsResponse,
-  revokeOthersResponse,
-} from '../../server/routes/devices-schema.ts';
-import {
-  type CompleteRotationRequest,
-  rotationResponse,
-  type StartRotationRequest,
+import type { DeleteAccountRequest, RegisterRequest } from '../../server/routes/accounts-schema.ts';
+import type { DeviceSession } from '../../server/routes/devices-schema.ts';
+import type {
+  CompleteRotationRequest,
+  StartRotationRequest,
 } from '../../server/routes/key-rotation-schema.ts';
-import { metaResponse, PROTOCOL_VERSION } from '../../server/routes/meta-schema.ts';
-import { type ChangePasswordRequest, changePasswordResponse } from '../../server/routes/password-schema.ts';
-import {
-  type CompleteRecoveryRequest,
-  type RecoveryRequest,
-  recoveryResponse,
-  type SetRecoveryKeyRequest,
+import type { ChangePasswordRequest } from '../../server/routes/password-schema.ts';
+import { LINEAGE_HEADER, NO_LINEAGE, PROTOCOL_VERSION } from '../../server/routes/protocol-constants.ts';
+import type {
+  CompleteRecoveryRequest,
+  RecoveryRequest,
+  SetRecoveryKeyRequest,
 } from '../../server/routes/recovery-schema.ts';
-import { type LoginRequest, loginResponse, refreshResponse } from '../../server/routes/sessions-schema.ts';
-import {
-  changesResponse,
-  type Item,
-  LINEAGE_HEADER,
-  NO_LINEAGE,
-  type PushRequest,
-  pushResponse,
-} from '../../server/routes/sync-schema.ts';
-import { type RecordExportRequest, recordExportResponse } from '../../server/routes/vault-export-schema.ts';
-import { type VaultResetRequest, vaultResetResponse } from '../../server/routes/vault-reset-schema.ts';
+import type { LoginRequest } from '../../server/routes/sessions-schema.ts';
+import type { Item, PushRequest } from '../../server/routes/sync-schema.ts';
+import type { RecordExportRequest } from '../../server/routes/vault-export-schema.ts';
+import type { VaultResetRequest } from '../../server/routes/vault-reset-schema.ts';
 import type { ErrorDetail } from '../messaging/error-messages.ts';
+import { once } from '../messaging/lazy-schemas.ts';
 import type { PasswordPolicy } from '../messaging/password-policy.ts';
 import { ErrorCode } from '../messaging/protocol.ts';
 import { deviceTokenFor, rememberDeviceToken } from './device-token.ts';
@@ -51,6 +31,12 @@ import {
   sessionDpopKeys,
 } from './dpop-key.ts';
 import { isTlsError, type NetErrorSource, netErrorLog } from './net-errors.ts';
+
+/** The server's answer schemas (server-responses.ts), loaded with the first request. */
+type Responses = typeof import('./server-responses.ts');
+/** An answer schema, by its name in server-responses.ts. */
+type ResponseName = Exclude<keyof Responses, 'errorResponse'>;
+const responses = once(() => import('./server-responses.ts'));
 
 /**
  * A failed call to the sync server, with the stable code the popup turns into words and what the
@@ -154,8 +140,8 @@ export class ApiClient {
   }
 
   /** One request; a reply that does not match `schema` is a server error (the server is not trusted). */
-  private async call<S extends z.ZodType>(
-    schema: S | null,
+  private async call<K extends ResponseName>(
+    schema: K | null,
     method: string,
     path: string,
     body?: unknown,
@@ -163,8 +149,9 @@ export class ApiClient {
     /** The key a sign-in binds its session to; otherwise the session's own for calls with a token. */
     signIn?: DpopKey,
     extraHeaders: Record<string, string> = {},
-  ): Promise<z.output<S>> {
+  ): Promise<z.output<Responses[K]>> {
     const url = `${this.baseUrl}${path}`;
+    const schemas = responses();
     const dpop = signIn ?? (token || path === REFRESH_PATH ? await this.dpopKeys.current() : null);
     const attempt = async () => {
       const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
@@ -199,7 +186,7 @@ export class ApiClient {
     if (!res.ok) {
       // Only a Keyhold server answers with its error shape; anything else at this address (a web
       // server's 404 page, a captive portal) is not one, whatever the status says.
-      const error = errorResponse.safeParse(json);
+      const error = (await schemas).errorResponse.safeParse(json);
       if (!error.success) {
         throw this.fail(
           GATEWAY_STATUSES.has(res.status) ? ErrorCode.ServerUnreachable : ErrorCode.NotKeyhold,
@@ -220,8 +207,10 @@ export class ApiClient {
         error.data.error.field,
       );
     }
-    if (schema === null) return null as z.output<S>;
-    const parsed = schema.safeParse(json);
+    if (schema === null) return null as z.output<Responses[K]>;
+    // The name picks the schema; TypeScript cannot relate a generic key's entry to its output.
+    const check = (await schemas)[schema] as unknown as z.ZodType<z.output<Responses[K]>>;
+    const parsed = check.safeParse(json);
     if (!parsed.success) throw this.fail(ErrorCode.NotKeyhold, res.status, 'BAD_REPLY');
     return parsed.data;
   }
@@ -246,9 +235,9 @@ export class ApiClient {
    * NOT_KEYHOLD; a protocol out of range is SERVER_TOO_OLD / SERVER_TOO_NEW.
    */
   async checkServer(): Promise<ServerFacts> {
-    let meta: z.output<typeof metaResponse>;
+    let meta: z.output<Responses['metaResponse']>;
     try {
-      meta = await this.call(metaResponse, 'GET', '/v1/meta');
+      meta = await this.call('metaResponse', 'GET', '/v1/meta');
     } catch (e) {
       if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
         throw this.fail(ErrorCode.NotKeyhold, e.status, e.serverCode);
@@ -267,11 +256,11 @@ export class ApiClient {
   }
 
   prelogin(email: string) {
-    return this.call(preloginResponse, 'POST', '/v1/accounts/prelogin', { email });
+    return this.call('preloginResponse', 'POST', '/v1/accounts/prelogin', { email });
   }
 
   register(body: RegisterRequest) {
-    return this.call(registerResponse, 'POST', '/v1/accounts', body);
+    return this.call('registerResponse', 'POST', '/v1/accounts', body);
   }
 
   /**
@@ -282,7 +271,7 @@ export class ApiClient {
     const key = await createDpopKey();
     const deviceToken = body.deviceToken ?? (await deviceTokenFor(body.email));
     const reply = await this.call(
-      loginResponse,
+      'loginResponse',
       'POST',
       '/v1/sessions',
       { ...body, ...(deviceToken && { deviceToken }) },
@@ -295,7 +284,7 @@ export class ApiClient {
   }
 
   refresh(refreshToken: string) {
-    return this.call(refreshResponse, 'POST', REFRESH_PATH, { refreshToken });
+    return this.call('refreshResponse', 'POST', REFRESH_PATH, { refreshToken });
   }
 
   logout(accessToken: string) {
@@ -304,7 +293,7 @@ export class ApiClient {
 
   /** The account's live device sessions (names sealed by the devices), most recently seen first. */
   deviceSessions(accessToken: string) {
-    return this.call(deviceSessionsResponse, 'GET', '/v1/sessions', undefined, accessToken);
+    return this.call('deviceSessionsResponse', 'GET', '/v1/sessions', undefined, accessToken);
   }
 
   /** Stores this device session's sealed name. */
@@ -319,27 +308,27 @@ export class ApiClient {
 
   /** Ends every device session of the account but this one. */
   endOtherDeviceSessions(accessToken: string) {
-    return this.call(revokeOthersResponse, 'POST', '/v1/sessions/revoke-others', undefined, accessToken);
+    return this.call('revokeOthersResponse', 'POST', '/v1/sessions/revoke-others', undefined, accessToken);
   }
 
   /** The account's keys as the server holds them: version, wrapped key, rotation, password history and age. */
   accountKeys(accessToken: string) {
-    return this.call(accountKeysResponse, 'GET', '/v1/accounts/current', undefined, accessToken);
+    return this.call('accountKeysResponse', 'GET', '/v1/accounts/current', undefined, accessToken);
   }
 
   /** Swaps the master password's credentials (or only its KDF), proven by the current auth key. */
   changePassword(accessToken: string, body: ChangePasswordRequest) {
-    return this.call(changePasswordResponse, 'POST', '/v1/accounts/current/password', body, accessToken);
+    return this.call('changePasswordResponse', 'POST', '/v1/accounts/current/password', body, accessToken);
   }
 
   /** Deletes every item and starts a fresh vault under new credentials and a new key version. */
   resetVault(accessToken: string, body: VaultResetRequest) {
-    return this.call(vaultResetResponse, 'POST', '/v1/accounts/current/reset', body, accessToken);
+    return this.call('vaultResetResponse', 'POST', '/v1/accounts/current/reset', body, accessToken);
   }
 
   /** Records an export this device made in the account's activity (format and item count only). */
   recordExport(accessToken: string, body: RecordExportRequest) {
-    return this.call(recordExportResponse, 'POST', '/v1/accounts/current/exports', body, accessToken);
+    return this.call('recordExportResponse', 'POST', '/v1/accounts/current/exports', body, accessToken);
   }
 
   /** Deletes the account and everything of it; the auth key proves the master password again. */
@@ -349,7 +338,7 @@ export class ApiClient {
 
   pull(accessToken: string, since: number, limit = 1000) {
     return this.call(
-      changesResponse,
+      'changesResponse',
       'GET',
       `/v1/sync/changes?since=${since}&limit=${limit}`,
       undefined,
@@ -364,17 +353,17 @@ export class ApiClient {
   push(accessToken: string, changes: ItemChange[], lineage?: string | null) {
     const headers: Record<string, string> =
       lineage === undefined ? {} : { [LINEAGE_HEADER]: lineage ?? NO_LINEAGE };
-    return this.call(pushResponse, 'POST', '/v1/sync/push', { changes }, accessToken, undefined, headers);
+    return this.call('pushResponse', 'POST', '/v1/sync/push', { changes }, accessToken, undefined, headers);
   }
 
   /** Records a pending rotation (201; 200 when the same one is already recorded). */
   startRotation(accessToken: string, body: StartRotationRequest) {
-    return this.call(rotationResponse, 'POST', '/v1/accounts/current/rotation', body, accessToken);
+    return this.call('rotationResponse', 'POST', '/v1/accounts/current/rotation', body, accessToken);
   }
 
   /** Makes the pending rotation current; refused (409 ROTATION_INCOMPLETE) while items remain at older versions. */
   completeRotation(accessToken: string, body: CompleteRotationRequest) {
-    return this.call(rotationResponse, 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
+    return this.call('rotationResponse', 'POST', '/v1/accounts/current/rotation/complete', body, accessToken);
   }
 
   /** Stores a new recovery key's auth key and wrapped vault key, replacing any earlier one. */
@@ -384,14 +373,14 @@ export class ApiClient {
 
   /** Proves a recovery key (no session): the vault key wrapped by it. */
   recover(body: RecoveryRequest) {
-    return this.call(recoveryResponse, 'POST', '/v1/accounts/recovery', body);
+    return this.call('recoveryResponse', 'POST', '/v1/accounts/recovery', body);
   }
 
   /** Sets a new master password with the recovery key's proof; answers like a login (a new session). */
   async completeRecovery(body: CompleteRecoveryRequest) {
     const key = await createDpopKey();
     const reply = await this.call(
-      loginResponse,
+      'loginResponse',
       'POST',
       '/v1/accounts/recovery/complete',
       body,
@@ -410,7 +399,7 @@ export class ApiClient {
     if (page.limit !== undefined) query.set('limit', String(page.limit));
     const search = query.toString();
     return this.call(
-      activityResponse,
+      'activityResponse',
       'GET',
       `/v1/activity${search ? `?${search}` : ''}`,
       undefined,

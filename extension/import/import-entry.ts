@@ -7,6 +7,7 @@ import {
   PASSWORD_HISTORY_SIZE,
   type PreviousPassword,
 } from '../messaging/item-schema.ts';
+import { once } from '../messaging/lazy-schemas.ts';
 import type { ImportedItem } from './finalize.ts';
 
 /**
@@ -23,13 +24,16 @@ export interface ImportEntry {
 /** Entries per message from the page to the worker: progress moves, no message is huge. */
 export const ENTRIES_PER_MESSAGE = 500;
 
-const iso = z.iso.datetime({ offset: true });
-const metaSchema = z.object({
-  passwordHistory: z
-    .array(z.object({ password: z.string().min(1).max(10_000), replacedAt: iso }))
-    .max(PASSWORD_HISTORY_SIZE),
-  trashedAt: iso.nullable(),
-});
+// Built on the first import, not when the worker starts (lazy-schemas.ts).
+const iso = once(() => z.iso.datetime({ offset: true }));
+const metaSchema = once(() =>
+  z.object({
+    passwordHistory: z
+      .array(z.object({ password: z.string().min(1).max(10_000), replacedAt: iso() }))
+      .max(PASSWORD_HISTORY_SIZE),
+    trashedAt: iso().nullable(),
+  }),
+);
 
 /** An entry from a reader's finalized item (its trash mark becomes the time of the import). */
 export function entryOf(item: ImportedItem, now: string): ImportEntry {
@@ -58,7 +62,10 @@ export function checkEntry(raw: unknown, now = new Date()): ImportEntry | null {
   const { fields, createdAt } = raw as { fields?: unknown; createdAt?: unknown };
   if (!fields || typeof fields !== 'object') return null;
   const { passwordHistory, trashedAt, fingerprint: _derived, ...input } = fields as Record<string, unknown>;
-  const meta = metaSchema.safeParse({ passwordHistory: passwordHistory ?? [], trashedAt: trashedAt ?? null });
+  const meta = metaSchema().safeParse({
+    passwordHistory: passwordHistory ?? [],
+    trashedAt: trashedAt ?? null,
+  });
   if (!meta.success) return null;
   let kept: { expMonth: unknown; expYear: unknown } | null = null;
   if (input.type === 'card' && typeof input.expMonth === 'string' && typeof input.expYear === 'string') {
@@ -71,7 +78,7 @@ export function checkEntry(raw: unknown, now = new Date()): ImportEntry | null {
   if (!checked.success) return null;
   const item =
     kept && checked.data.type === 'card' ? ({ ...checked.data, ...kept } as ItemInput) : checked.data;
-  const created = typeof createdAt === 'string' && iso.safeParse(createdAt).success ? createdAt : undefined;
+  const created = typeof createdAt === 'string' && iso().safeParse(createdAt).success ? createdAt : undefined;
   return {
     fields: {
       ...item,

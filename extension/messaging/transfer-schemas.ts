@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { exportFormats } from '../../server/routes/vault-export-schema.ts';
+import { exportFormats } from '../../server/routes/protocol-constants.ts';
 import { t } from '../i18n/index.ts';
 import { ENTRIES_PER_MESSAGE } from '../import/import-entry.ts';
 import { MAX_IMPORT_ITEMS } from '../import/types.ts';

@@ -2,10 +2,7 @@ import { z } from 'zod';
 
 // Imported by the extension (bundled by Vite): zod only, nothing Node-specific.
 
-/** The wire protocol this server speaks (docs/protocol.md); raised only by an incompatible change. */
-export const PROTOCOL_VERSION = 1;
-/** The oldest client protocol this server still answers correctly. */
-export const MIN_CLIENT_PROTOCOL_VERSION = 1;
+export { MIN_CLIENT_PROTOCOL_VERSION, PROTOCOL_VERSION } from './protocol-constants.ts';
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
 

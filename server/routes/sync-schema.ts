@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { clientId, itemCiphertext } from './common-schema.ts';
 
-/**
- * Optional push header: the lineage id the pushing device's revisions come from, `none` for a
- * database never restored. A different one is refused (409 LINEAGE_CHANGED, nothing applied).
- */
-export const LINEAGE_HEADER = 'Keyhold-Lineage';
-export const NO_LINEAGE = 'none';
+export { LINEAGE_HEADER, NO_LINEAGE } from './protocol-constants.ts';
 
 export const MAX_PUSH_CHANGES = 1000;
 export const MAX_CIPHERTEXT_CHARS = 256 * 1024;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportFormats } from './protocol-constants.ts';
 
 // Imported by the extension (bundled by Vite): zod only, nothing Node-specific.
 
@@ -8,8 +9,7 @@ import { z } from 'zod';
  * learns only the file's format and how many items went into it, never a byte of the data.
  */
 
-/** `keyhold`: the encrypted Keyhold file; `json` and `csv`: plain files other managers read. */
-export const exportFormats = ['keyhold', 'json', 'csv'] as const;
+export { exportFormats };
 export const exportFormat = z.enum(exportFormats);
 export type ExportFormat = z.infer<typeof exportFormat>;
 
