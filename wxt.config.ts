@@ -14,7 +14,13 @@ export default defineConfig({
   publicDir: 'extension/public',
   imports: false,
   modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({
+    plugins: [preact()],
+    // Scripts in ASCII (other characters escaped): Chromium decodes a script holding any other
+    // character into UTF-16 before compiling it, which cost a cold service worker 75 ms for the
+    // public suffix list's Unicode names (docs/performance.md; e2e/bundle-contents.spec.ts).
+    build: { rolldownOptions: { output: { charset: 'ascii' } } },
+  }),
   hooks: {
     // The password-strength estimator's dictionaries and graphs: a data file the worker reads when it
     // first scores a password, written from the installed @zxcvbn-ts packages at every build
