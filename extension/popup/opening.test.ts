@@ -6,6 +6,7 @@ import {
   dropOpening,
   startOpening,
   takeArrivedPage,
+  takeArrivedRecoveryStatus,
   takeOpeningPage,
   takeOpeningRecoveryStatus,
   takeOpeningState,
@@ -86,6 +87,44 @@ describe('what the popup asks for before its screens do', () => {
     // Taken once, with the request itself.
     expect(takeArrivedPage()).toBeNull();
     expect(takeOpeningPage()).toBeNull();
+  });
+
+  it('hands the recovery status out at once once it has arrived, and only then', async () => {
+    let answer = (_v: unknown) => {};
+    fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+      const { name } = message as { name: string };
+      if (name !== 'recoveryKeyStatus') return Promise.resolve({ ok: true, value: page });
+      return new Promise((resolve) => {
+        answer = resolve;
+      });
+    });
+    askForOpenVault();
+    // On its way: nothing is taken, so the gate's effect still gets the request.
+    expect(takeArrivedRecoveryStatus()).toBeNull();
+    answer({ ok: true, value: status });
+    await vi.waitFor(() => expect(takeArrivedRecoveryStatus()).toEqual(status));
+    // Taken once, with the request itself.
+    expect(takeArrivedRecoveryStatus()).toBeNull();
+    expect(takeOpeningRecoveryStatus()).toBeNull();
+  });
+
+  it('never hands out a status that failed, nor one asked for before a newer ask', async () => {
+    let calls = 0;
+    fakeBrowser.runtime.onMessage.addListener((message: unknown) => {
+      const { name } = message as { name: string };
+      if (name !== 'recoveryKeyStatus') return Promise.resolve({ ok: true, value: page });
+      calls++;
+      return Promise.resolve(
+        calls === 1 ? { ok: false, code: 'LOCKED', message: 'Locked.' } : { ok: true, value: status },
+      );
+    });
+    askForOpenVault();
+    await expect(takeOpeningRecoveryStatus()).rejects.toThrow();
+    expect(takeArrivedRecoveryStatus()).toBeNull();
+    askForOpenVault();
+    dropOpening();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(takeArrivedRecoveryStatus()).toBeNull();
   });
 
   it('a locked vault answers the first page with nothing (not a rejection)', async () => {

@@ -13,6 +13,8 @@ let firstPage: Promise<ItemPage | null> | null = null;
 let recovery: Promise<RecoveryKeyStatus> | null = null;
 /** The first page once its answer has arrived, so that the list can be drawn with it from the start. */
 let firstPageArrived: ItemPage | null = null;
+/** The recovery key's status once arrived, so that the gate before the list draws what it says at once. */
+let recoveryArrived: RecoveryKeyStatus | null = null;
 
 export function startOpening(): void {
   state = send('getState', {});
@@ -27,7 +29,15 @@ export function startOpening(): void {
  * recovery key's status came back and its screen was drawn).
  */
 export function askForOpenVault(): void {
-  recovery = send('recoveryKeyStatus', {});
+  const status = send('recoveryKeyStatus', {});
+  recovery = status;
+  recoveryArrived = null;
+  void status.then(
+    (s) => {
+      if (recovery === status) recoveryArrived = s;
+    },
+    () => undefined,
+  );
   // A locked vault or no account answers this with an error: the state says which screen to show.
   const page = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
   firstPage = page;
@@ -35,14 +45,26 @@ export function askForOpenVault(): void {
   void page.then((p) => {
     if (firstPage === page) firstPageArrived = p;
   });
-  recovery.catch(() => undefined);
 }
 
 /** The recovery key's status asked for at opening, once; null afterwards (ask again). */
 export function takeOpeningRecoveryStatus(): Promise<RecoveryKeyStatus> | null {
   const r = recovery;
   recovery = null;
+  recoveryArrived = null;
   return r;
+}
+
+/**
+ * The recovery status asked for ahead if its answer is in already, taken once; null, and nothing
+ * taken, while it is on its way. The gate before the list (recovery-key-screens.tsx) starts from
+ * it, instead of drawing "loading" and waiting a frame for its effect — on a cold popup, a frame
+ * and a timer before the whole list is drawn.
+ */
+export function takeArrivedRecoveryStatus(): RecoveryKeyStatus | null {
+  const s = recoveryArrived;
+  if (s) takeOpeningRecoveryStatus();
+  return s;
 }
 
 /** The state asked for at opening, once; null afterwards (ask again). */
@@ -79,4 +101,5 @@ export function dropOpening(): void {
   firstPage = null;
   firstPageArrived = null;
   recovery = null;
+  recoveryArrived = null;
 }

@@ -4,7 +4,7 @@ import { currentLanguage, t } from '../i18n/index.ts';
 import { errorMessages } from '../messaging/error-messages.ts';
 import type { RecoveryKeyShown, RecoveryKeyStatus } from '../messaging/protocol.ts';
 import { FieldError, invalid, PasswordField } from './field-error.tsx';
-import { takeOpeningRecoveryStatus } from './opening.ts';
+import { takeArrivedRecoveryStatus, takeOpeningRecoveryStatus } from './opening.ts';
 import { send } from './send.ts';
 import { fieldsIn, useAction } from './use-action.ts';
 import { useSecretScreen } from './use-secret-screen.ts';
@@ -286,8 +286,11 @@ export function RecoveryKeySection({ onCreate }: { onCreate: () => void }) {
  * items screen then says there is none).
  */
 export function RecoveryGate({ children }: { children: ComponentChildren }) {
-  const [status, setStatus] = useState<RecoveryKeyStatus | null>(null);
+  // Answered already when the popup opened or the vault was unlocked (opening.ts): drawn at once.
+  const [status, setStatus] = useState<RecoveryKeyStatus | null>(takeArrivedRecoveryStatus);
   useEffect(() => {
+    // Once, on mount, unless the gate was drawn with the answer.
+    if (status) return;
     // Asked for when the popup opened (opening.ts), or now.
     (takeOpeningRecoveryStatus() ?? send('recoveryKeyStatus', {})).then(setStatus, () => setStatus(UNKNOWN));
   }, []);
