@@ -690,6 +690,44 @@ describe('VaultService', () => {
     expect((await (await restart(worker)).listItems()).map((i) => i.title)).toEqual(['Kept', 'New']);
   });
 
+  it('answers a sign-in with the pulled vault, seals it after; a seal that fails is reported and done again', async () => {
+    const first = newWorker();
+    await first.register(SERVER, EMAIL, MASTER);
+    await first.items.saveItem(undefined, fields('On the server'));
+    await first.syncNow();
+    fakeBrowser.reset();
+
+    // This device's vault store refuses writes (a full disk) while the sign-in pulls and seals.
+    const put = IDBObjectStore.prototype.put;
+    const full = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (
+      this: IDBObjectStore,
+      ...args: Parameters<IDBObjectStore['put']>
+    ) {
+      if (this.name === 'vault') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    });
+    const worker = newWorker();
+    try {
+      const state = await worker.login(SERVER, EMAIL, MASTER);
+      // The sign-in answered with the vault in memory: the seal was not part of it.
+      expect(state.status).toBe('unlocked');
+      expect(state.sync.error).toBeNull();
+      expect((await worker.listItems()).map((i) => i.title)).toEqual(['On the server']);
+      // The seal followed, failed, and says so to the state and to an open popup.
+      await vi.waitFor(async () => expect(await syncErrorItem.getValue()).toBe('STORAGE_FAILED'));
+      expect((await worker.state()).sync.error).toBe('STORAGE_FAILED');
+      expect(await readHead()).toBeNull();
+    } finally {
+      full.mockRestore();
+    }
+    // Room again: the next sync seals it, though it pulled nothing new.
+    expect((await worker.syncNow()).sync.error).toBeNull();
+    expect(await readHead()).not.toBeNull();
+    online = false;
+    const restarted = await restart(worker);
+    expect((await restarted.listItems()).map((i) => i.title)).toEqual(['On the server']);
+  });
+
   it('after a worker restart, answers the list and state from the list part before the items are open', async () => {
     const worker = newWorker();
     await worker.register(SERVER, EMAIL, MASTER);

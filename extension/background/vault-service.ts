@@ -231,6 +231,8 @@ export class VaultService {
    * every sync until the next unlock or the user asks again.
    */
   private rotationStalled = false;
+  /** A vault whose sealing to the device was put off (sealAfter) and has not succeeded yet. */
+  private sealOwed: Unlocked | null = null;
   /** The server's part of the last unlock (afterUnlock), which the password's age waits for. */
   private unlockFollowUp: Promise<void> = Promise.resolve();
   /** The sealed vault read while the locked popup is shown, for the unlock that follows. */
@@ -400,6 +402,8 @@ export class VaultService {
     this.listing = null;
     this.opening = null;
     this.unlockedFirst = null;
+    // A lock drops the vault from memory, this reference too; a new vault is sealed by its own writes.
+    this.sealOwed = null;
     this.imports.clear();
   }
 
@@ -444,6 +448,25 @@ export class VaultService {
     return account.rotation?.keyVersion === version ? account.rotation.wrappedVaultKey : undefined;
   }
 
+  /**
+   * Seals and stores `u` next in the queue, after the work running now has answered (a sign-in's
+   * first sync: what was pulled is on the server, so a worker stopped before this ran loses nothing
+   * and pulls it again). Lock and logout are queued behind it. A failure is the state's sync error
+   * (STORAGE_FAILED, which an open popup follows), and the next sync round seals again (sealOwed).
+   */
+  private sealAfter(u: Unlocked): void {
+    this.sealOwed = u;
+    void this.serial(async () => {
+      // Detached meanwhile (the server ended the session): nothing of it is written.
+      if (this.unlocked !== u || this.sealOwed !== u) return;
+      try {
+        await this.persist(u);
+      } catch (e) {
+        if (e instanceof VaultError) this.setSyncError(e.code);
+      }
+    }).catch(() => undefined);
+  }
+
   /** Seals and stores the vault; `listChanged: false` for writes that leave the item list as it is. */
   private async persist(u: Unlocked, listChanged = true): Promise<void> {
     if (listChanged) this.items.changed();
@@ -456,6 +479,7 @@ export class VaultService {
         { accountId: u.account.accountId, keyVersion, wrappedVaultKey, pending: pendingChanges(u.data) },
         this.items.summariesOf(u.data),
       );
+      if (this.sealOwed === u) this.sealOwed = null;
     } catch {
       // Quota or a full disk: the previous cache stays intact; callers undo or report.
       throw new VaultError(ErrorCode.StorageFailed);
@@ -603,7 +627,9 @@ export class VaultService {
       // Another account's local vault is replaced, but never while it holds unsynced changes.
       if (await mayReplaceLocalVault(account)) await clearVault();
       await this.startSession(api, account, derived, null, reply);
-      await this.syncLocked();
+      // The whole vault is pulled into memory and the popup shows it; sealing it to the device
+      // (~600 ms for 10,000 items) follows next in this queue (sealAfter).
+      await this.syncLocked('after');
       return this.state();
     });
   }
@@ -1031,7 +1057,12 @@ export class VaultService {
     });
   }
 
-  private async syncLocked(): Promise<void> {
+  /**
+   * One sync round of the open vault; errors go to the state. `seal: 'after'` (a sign-in's first
+   * sync, where everything pulled is on the server): the vault is sealed to the device next in the
+   * queue instead of before this returns (sealAfter).
+   */
+  private async syncLocked(seal: 'now' | 'after' = 'now'): Promise<void> {
     const u = this.unlocked;
     if (!u) return;
     // Items trashed more than TRASH_DAYS ago are deleted for good, on every device, even offline.
@@ -1045,11 +1076,11 @@ export class VaultService {
     const api = this.deps.makeApi(u.account.serverUrl);
     try {
       try {
-        await this.syncRound(u, api, false);
+        await this.syncRound(u, api, false, seal);
       } catch (e) {
         // The token looked valid to our clock but the server refused it (skew, revocation): sign in again once.
         if (!(e instanceof ApiError && e.status === 401)) throw e;
-        await this.syncRound(u, api, true);
+        await this.syncRound(u, api, true, seal);
       }
       this.setSyncError(null);
       // The server answers again: a rotation this device drives, interrupted earlier, goes on.
@@ -1061,7 +1092,12 @@ export class VaultService {
     }
   }
 
-  private async syncRound(u: Unlocked, api: ApiClient, renewToken: boolean): Promise<void> {
+  private async syncRound(
+    u: Unlocked,
+    api: ApiClient,
+    renewToken: boolean,
+    seal: 'now' | 'after' = 'now',
+  ): Promise<void> {
     const accessToken = await this.accessToken(u, api, renewToken);
     const ctx = {
       api,
@@ -1089,11 +1125,13 @@ export class VaultService {
       // removes an item.
       const now = u.data.items;
       const changed =
+        this.sealOwed === u ||
         now !== items ||
         u.data.revision !== revision ||
         dirty.some((i) => now[i.id] !== i) ||
         Object.keys(now).length !== count;
-      if (changed) await this.persist(u);
+      if (changed && seal === 'after') this.sealAfter(u);
+      else if (changed) await this.persist(u);
     }
   }
 
