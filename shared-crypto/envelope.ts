@@ -172,8 +172,9 @@ export async function sealBinary(
 
 /**
  * Verifies and decrypts, or throws CryptoError — never returns partial plaintext (WebCrypto's GCM
- * decrypt checks the tag before releasing any byte). The checks run cheapest-first so that each
- * failure gets its own code: version, length, keyId (WRONG_KEY), adDigest (WRONG_CONTEXT), tag (TAMPERED).
+ * decrypt checks the tag before releasing any byte). Each failure gets its own code: version,
+ * length, keyId (WRONG_KEY), then the tag; a tag that fails is WRONG_CONTEXT when the adDigest
+ * differs from the AD's, else TAMPERED.
  */
 export async function open(key: SymmetricKey, envelope: string, ad: AssociatedData): Promise<Uint8Array> {
   assertSymmetricKey(key, 'key');
@@ -217,9 +218,6 @@ async function openEnvelopeBytes(
   if (!equalBytes(header.subarray(ID_AT, DIGEST_AT), key.id)) {
     throw new CryptoError('WRONG_KEY', 'envelope was sealed under a different key');
   }
-  if (!equalBytes(header.subarray(DIGEST_AT, NONCE_AT), await adDigestOf(adBytes))) {
-    throw new CryptoError('WRONG_CONTEXT', 'envelope was sealed for a different context');
-  }
   let pt: ArrayBuffer;
   try {
     // Views, not copies: WebCrypto copies its inputs when it is called.
@@ -234,6 +232,12 @@ async function openEnvelopeBytes(
       asBufferSource(bytes.subarray(HEADER_BYTES)),
     );
   } catch {
+    // The tag covers the header and the whole AD, so nothing opens for another context. The digest
+    // only names why: it is computed when the tag failed, not for every open (two WebCrypto calls
+    // per item of a sync, 20,000 for a first sync of 10,000 items).
+    if (!equalBytes(header.subarray(DIGEST_AT, NONCE_AT), await adDigestOf(adBytes))) {
+      throw new CryptoError('WRONG_CONTEXT', 'envelope was sealed for a different context');
+    }
     throw new CryptoError('TAMPERED', 'envelope failed authentication');
   }
   return new Uint8Array(pt);
