@@ -233,8 +233,8 @@ async function openEnvelopeBytes(
     );
   } catch {
     // The tag covers the header and the whole AD, so nothing opens for another context. The digest
-    // only names why: it is computed when the tag failed, not for every open (two WebCrypto calls
-    // per item of a sync, 20,000 for a first sync of 10,000 items).
+    // only names why: it is hashed when the tag failed, not for every open (two hashes per item of
+    // a sync, 20,000 for a first sync of 10,000 items).
     if (!equalBytes(header.subarray(DIGEST_AT, NONCE_AT), await adDigestOf(adBytes))) {
       throw new CryptoError('WRONG_CONTEXT', 'envelope was sealed for a different context');
     }

@@ -457,8 +457,9 @@ export class VaultService {
   private sealAfter(u: Unlocked): void {
     this.sealOwed = u;
     void this.serial(async () => {
-      // Detached meanwhile (the server ended the session): nothing of it is written.
-      if (this.unlocked !== u || this.sealOwed !== u) return;
+      // Sealed already by a later write, or detached meanwhile (setUnlocked clears sealOwed: the
+      // server ended the session): nothing more to write.
+      if (this.sealOwed !== u) return;
       try {
         await this.persist(u);
       } catch (e) {

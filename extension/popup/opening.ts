@@ -9,12 +9,49 @@ import { send } from './send.ts';
  * answer is taken once; later ones are asked for as usual.
  */
 let state: Promise<VaultState> | null = null;
-let firstPage: Promise<ItemPage | null> | null = null;
-let recovery: Promise<RecoveryKeyStatus> | null = null;
-/** The first page once its answer has arrived, so that the list can be drawn with it from the start. */
-let firstPageArrived: ItemPage | null = null;
-/** The recovery key's status once arrived, so that the gate before the list draws what it says at once. */
-let recoveryArrived: RecoveryKeyStatus | null = null;
+
+/**
+ * One request asked for ahead: taken once, as its promise, or — once its answer is in — as the
+ * answer itself, so that a screen's first render can draw it instead of drawing "loading" and
+ * waiting a frame and a timer for its effect to take it. A failed request never arrives.
+ */
+class AskedAhead<T> {
+  private asked: Promise<T> | null = null;
+  private arrived: T | null = null;
+
+  ask(request: Promise<T>): void {
+    this.asked = request;
+    this.arrived = null;
+    void request.then(
+      (value) => {
+        if (this.asked === request) this.arrived = value;
+      },
+      () => undefined,
+    );
+  }
+
+  /** The request, once; null afterwards (ask again). */
+  take(): Promise<T> | null {
+    const asked = this.asked;
+    this.drop();
+    return asked;
+  }
+
+  /** The answer if it is in (taken, as take() would); null, and nothing taken, while on its way. */
+  takeArrived(): T | null {
+    const value = this.arrived;
+    if (value !== null) this.drop();
+    return value;
+  }
+
+  drop(): void {
+    this.asked = null;
+    this.arrived = null;
+  }
+}
+
+const firstPage = new AskedAhead<ItemPage | null>();
+const recovery = new AskedAhead<RecoveryKeyStatus>();
 
 export function startOpening(): void {
   state = send('getState', {});
@@ -29,42 +66,21 @@ export function startOpening(): void {
  * recovery key's status came back and its screen was drawn).
  */
 export function askForOpenVault(): void {
-  const status = send('recoveryKeyStatus', {});
-  recovery = status;
-  recoveryArrived = null;
-  void status.then(
-    (s) => {
-      if (recovery === status) recoveryArrived = s;
-    },
-    () => undefined,
-  );
+  recovery.ask(send('recoveryKeyStatus', {}));
   // A locked vault or no account answers this with an error: the state says which screen to show.
-  const page = send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null);
-  firstPage = page;
-  firstPageArrived = null;
-  void page.then((p) => {
-    if (firstPage === page) firstPageArrived = p;
-  });
+  firstPage.ask(
+    send('listItems', { query: '', limit: LIST_ROWS, view: 'all', folder: '' }).catch(() => null),
+  );
 }
 
 /** The recovery key's status asked for at opening, once; null afterwards (ask again). */
 export function takeOpeningRecoveryStatus(): Promise<RecoveryKeyStatus> | null {
-  const r = recovery;
-  recovery = null;
-  recoveryArrived = null;
-  return r;
+  return recovery.take();
 }
 
-/**
- * The recovery status asked for ahead if its answer is in already, taken once; null, and nothing
- * taken, while it is on its way. The gate before the list (recovery-key-screens.tsx) starts from
- * it, instead of drawing "loading" and waiting a frame for its effect — on a cold popup, a frame
- * and a timer before the whole list is drawn.
- */
+/** The recovery status if its answer is in already, taken once; the gate before the list starts from it. */
 export function takeArrivedRecoveryStatus(): RecoveryKeyStatus | null {
-  const s = recoveryArrived;
-  if (s) takeOpeningRecoveryStatus();
-  return s;
+  return recovery.takeArrived();
 }
 
 /** The state asked for at opening, once; null afterwards (ask again). */
@@ -76,21 +92,12 @@ export function takeOpeningState(): Promise<VaultState> | null {
 
 /** The first page asked for at opening, once; null afterwards or when it could not be read. */
 export function takeOpeningPage(): Promise<ItemPage | null> | null {
-  const p = firstPage;
-  firstPage = null;
-  firstPageArrived = null;
-  return p;
+  return firstPage.take();
 }
 
-/**
- * The first page asked for ahead if its answer is in already, taken once (as takeOpeningPage
- * would); null, and nothing taken, while it is still on its way. The list's first render uses it,
- * instead of drawing an empty list and waiting a frame for its effect to take the answer.
- */
+/** The first page if its answer is in already, taken once; the list's first render draws it. */
 export function takeArrivedPage(): ItemPage | null {
-  const p = firstPageArrived;
-  if (p) takeOpeningPage();
-  return p;
+  return firstPage.takeArrived();
 }
 
 /**
@@ -98,8 +105,6 @@ export function takeArrivedPage(): ItemPage | null {
  * screens shown after a sign-in, an unlock or a recovery ask afresh (an offer made meanwhile shows).
  */
 export function dropOpening(): void {
-  firstPage = null;
-  firstPageArrived = null;
-  recovery = null;
-  recoveryArrived = null;
+  firstPage.drop();
+  recovery.drop();
 }
