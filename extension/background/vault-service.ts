@@ -65,6 +65,7 @@ import { newPasswordHistory, sealPasswordHistory, withPassword } from './passwor
 import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
 import { syncRound } from './restore-reconcile.ts';
 import { endPolicy } from './session-ended.ts';
+import { openStoredFirstPage, StagedOpen } from './staged-open.ts';
 import { UnlockReadAhead } from './unlock-read-ahead.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
 import {
@@ -78,19 +79,13 @@ import { VaultError } from './vault-error.ts';
 import { VaultImport } from './vault-import.ts';
 import { type ItemsHost, VaultItems } from './vault-items.ts';
 import { currentVersion, encodeRaw, importVaultKeys, VaultKeys } from './vault-keys.ts';
-import { entryOf, isFirstPage, type ListFilter, pageWithin, type SummaryEntry } from './vault-list.ts';
+import { isFirstPage, type ListFilter, pageWithin } from './vault-list.ts';
 import { resetVault } from './vault-reset.ts';
 import {
   clearVault,
   type OpenFirstPage,
-  type OpenIndex,
-  type OpenMeta,
-  openFirstPage,
-  openIndex,
   openStoredVault,
-  readHead,
   type SealedVault,
-  type VaultHead,
   writeVault,
 } from './vault-store.ts';
 
@@ -121,12 +116,6 @@ export interface LockedAccount {
   api: ApiClient;
   /** An access token of the device session that survived the lock; SESSION_EXPIRED when there is none. */
   accessToken: () => Promise<string>;
-}
-
-/** The stored list part, opened ahead of the whole vault after a worker start. */
-interface ListAhead {
-  index: OpenIndex;
-  entries: SummaryEntry[];
 }
 
 type LoginReply = Awaited<ReturnType<ApiClient['login']>>;
@@ -186,10 +175,6 @@ export const WORKER_READY_MARK = 'keyhold:worker-ready';
 
 export class VaultService {
   private unlocked: Unlocked | null = null;
-  private restoring: Promise<Unlocked | null> | null = null;
-  private listing: Promise<ListAhead | null> | null = null;
-  /** The stored first page, opened before the list part after a worker start (restore). */
-  private opening: Promise<OpenFirstPage | null> | null = null;
   /** After an unlock from the store: the first page stored with the vault it opened (of `data`). */
   private unlockedFirst: {
     data: VaultData;
@@ -204,7 +189,7 @@ export class VaultService {
   /** What the item modules (list and edits, imports) may do with the unlocked vault. */
   private readonly itemsHost: ItemsHost = {
     data: async () => (await this.requireUnlocked()).data,
-    listAhead: async () => (await this.restoreList())?.entries ?? null,
+    listAhead: async () => (await this.staged.listAhead())?.entries ?? null,
     firstPageAhead: (filter) => this.firstPageAhead(filter),
     transact: (work) =>
       this.serial(async () => {
@@ -237,6 +222,17 @@ export class VaultService {
   private unlockFollowUp: Promise<void> = Promise.resolve();
   /** The sealed vault read while the locked popup is shown, for the unlock that follows. */
   private readonly readAhead = new UnlockReadAhead();
+  /** After a worker start: the sealed vault opened again in stages, while the session holds its key. */
+  private readonly staged = new StagedOpen<Unlocked>({
+    current: () => this.unlocked,
+    epoch: () => this.epoch,
+    openWhole: () => this.loadFromStorage(),
+    adopt: (opened) => {
+      this.unlocked = opened;
+      // A worker killed in the middle of a key rotation picks it up where it restarts.
+      if (opened?.account.rotation?.drive) this.resumeRotationSoon();
+    },
+  });
 
   constructor(private readonly deps: VaultServiceDeps = defaultDeps) {}
 
@@ -247,58 +243,6 @@ export class VaultService {
   }
 
   /**
-   * Rebuild the unlocked state after a worker restart, if the session still holds the key.
-   * Single-flight, and discarded if a lock/unlock happened meanwhile (the epoch moved): a slow
-   * rebuild must never resurrect a locked vault or replace a newer in-memory one.
-   */
-  private restore(): Promise<Unlocked | null> {
-    if (this.unlocked) return Promise.resolve(this.unlocked);
-    if (!this.restoring) {
-      const epoch = this.epoch;
-      // The stored first page, then the list part, then the rest (vault-store.ts): each answers
-      // what it can (state and the popup's first rows, then the list) while the next opens. Opened
-      // together, the larger parts would hold up the smaller ones on the one thread.
-      this.opening ??= this.openFirstPageFromStorage().catch(() => null);
-      const opening = this.opening;
-      this.listing ??= opening.then(() => this.loadListFromStorage()).catch(() => null);
-      const listing = this.listing;
-      this.restoring = listing
-        .then(() => this.loadFromStorage())
-        .then((loaded) => {
-          if (epoch === this.epoch && !this.unlocked) {
-            this.unlocked = loaded;
-            // A worker killed in the middle of a key rotation picks it up where it restarts.
-            if (loaded?.account.rotation?.drive) this.resumeRotationSoon();
-          }
-          return this.unlocked;
-        })
-        .finally(() => {
-          this.restoring = null;
-          // Open (or failed): the list parts have done their work.
-          if (epoch === this.epoch) {
-            if (this.listing === listing) this.listing = null;
-            if (this.opening === opening) this.opening = null;
-          }
-        });
-    }
-    return this.restoring;
-  }
-
-  /**
-   * After a worker start, the stored vault's list part (vault-store.ts), which opens in a fraction
-   * of the time the whole vault takes: the popup's list and state are answered from it while the
-   * rest opens (restore, started here too). Null when the vault is open already, or locked, or has
-   * no list part to open (then callers wait for the whole vault as before).
-   */
-  private restoreList(): Promise<ListAhead | null> {
-    if (this.unlocked) return Promise.resolve(null);
-    // Starts the list parts, then the whole vault (restore), unless that is under way.
-    void this.restore().catch(() => undefined);
-    const listing = this.listing;
-    return listing ? listing.then((l) => (this.unlocked ? null : l)) : Promise.resolve(null);
-  }
-
-  /**
    * After a worker start, the popup's first page (the default view's first rows and its counts)
    * from the stored first page, before the list part is open. Null for any other page, or when the
    * list or the whole vault is open already, or nothing is stored (callers then read the list).
@@ -306,11 +250,7 @@ export class VaultService {
   private async firstPageAhead(filter: ListFilter): Promise<ItemPage | null> {
     if (!isFirstPage(filter)) return null;
     if (this.unlocked) return this.unlockedFirstPage(filter);
-    void this.restore().catch(() => undefined);
-    const opening = this.opening;
-    const first = opening ? await opening : null;
-    if (!first || this.unlocked) return null;
-    return pageWithin(first.page, filter.limit);
+    return this.staged.firstPageAhead(filter);
   }
 
   /**
@@ -329,43 +269,6 @@ export class VaultService {
     if (!fresh() || !hint) return null;
     const first = await hint.page;
     return first && fresh() ? pageWithin(first.page, filter.limit) : null;
-  }
-
-  /** State's part of the stored vault (head and meta) while the whole vault is still opening. */
-  private async restoreMeta(): Promise<OpenMeta | null> {
-    if (this.unlocked) return null;
-    void this.restore().catch(() => undefined);
-    const opening = this.opening;
-    const first = opening ? await opening : null;
-    if (first) return this.unlocked ? null : first;
-    return (await this.restoreList())?.index ?? null;
-  }
-
-  /** The vault key of the stored vault's version, while the session holds it and it is this account's. */
-  private async storedListKey(): Promise<{ key: SymmetricKey; head: VaultHead } | null> {
-    const [session, account, head] = await Promise.all([
-      readUnlockSession(),
-      accountItem.getValue(),
-      readHead(),
-    ]);
-    if (!session?.vaultKeys || !account || !head) return null;
-    if (session.accountId !== account.accountId || head.accountId !== account.accountId) return null;
-    const raw = session.vaultKeys[String(head.keyVersion)];
-    if (!raw) return null;
-    const key = (await importVaultKeys({ [String(head.keyVersion)]: raw })).get(head.keyVersion);
-    return key ? { key, head } : null;
-  }
-
-  private async openFirstPageFromStorage(): Promise<OpenFirstPage | null> {
-    const stored = await this.storedListKey();
-    return stored ? openFirstPage(stored.key, stored.head) : null;
-  }
-
-  private async loadListFromStorage(): Promise<ListAhead | null> {
-    const stored = await this.storedListKey();
-    if (!stored) return null;
-    const index = await openIndex(stored.key, stored.head);
-    return { index, entries: index.summaries.map(entryOf) };
   }
 
   private async loadFromStorage(): Promise<Unlocked | null> {
@@ -399,8 +302,7 @@ export class VaultService {
     this.readAhead.drop();
     this.epoch++;
     this.unlocked = u;
-    this.listing = null;
-    this.opening = null;
+    this.staged.reset();
     this.unlockedFirst = null;
     // A lock drops the vault from memory, this reference too; a new vault is sealed by its own writes.
     this.sealOwed = null;
@@ -506,7 +408,7 @@ export class VaultService {
   }
 
   private async requireUnlocked(): Promise<Unlocked> {
-    const u = await this.restore();
+    const u = await this.staged.open();
     if (!u) throw new VaultError((await accountItem.getValue()) ? ErrorCode.Locked : ErrorCode.NoAccount);
     return u;
   }
@@ -524,8 +426,8 @@ export class VaultService {
   async state(): Promise<VaultState> {
     const [account, settings] = await Promise.all([accountItem.getValue(), settingsItem.getValue()]);
     // Right after a worker start the stored head and meta answer while the whole vault opens.
-    const ahead = account ? await this.restoreMeta() : null;
-    const u = account && !ahead ? await this.restore() : null;
+    const ahead = account ? await this.staged.metaAhead() : null;
+    const u = account && !ahead ? await this.staged.open() : null;
     const sync = ahead
       ? {
           lastSyncAt: ahead.lastSyncAt,
@@ -710,7 +612,7 @@ export class VaultService {
       if (!account) throw new VaultError(ErrorCode.NoAccount);
       const api = this.deps.makeApi(account.serverUrl);
       const signedIn = await this.mapApi(() => signInWithNewPassword(api, account, password));
-      const u = await this.restore();
+      const u = await this.staged.open();
       const mine = u?.keys.get(currentVersion(signedIn.account));
       const data = u
         ? carryOver(u.data, mine !== undefined && sameVaultKey(mine, signedIn.vaultKey))
@@ -777,7 +679,7 @@ export class VaultService {
       this.unlockedFirst = {
         data: unlocked.data,
         version: this.items.listVersion,
-        page: this.openFirstPageFromStorage()
+        page: openStoredFirstPage()
           .then((f) => (f?.head.commit === commit ? f : null))
           .catch(() => null),
       };
@@ -965,7 +867,7 @@ export class VaultService {
 
   /** Unsynced local changes once a push was tried (unlocked only: a locked vault cannot be read). */
   private async unsyncedAfterTryingToPush(): Promise<number | null> {
-    const u = await this.restore().catch(() => null);
+    const u = await this.staged.open().catch(() => null);
     if (!u) return storedPendingChanges();
     if (pendingChanges(u.data) > 0) await this.syncLocked();
     return pendingChanges(u.data);
@@ -991,7 +893,7 @@ export class VaultService {
   /** Remembers that a login was just filled, so it ranks first next time. */
   markUsed(id: string): Promise<void> {
     return this.serial(async () => {
-      const u = await this.restore();
+      const u = await this.staged.open();
       if (!u?.data.items[id]) return;
       const before = u.data.lastUsed;
       u.data.lastUsed = { ...before, [id]: this.deps.now().toISOString() };
@@ -1003,7 +905,7 @@ export class VaultService {
   }
 
   async isUnlocked(): Promise<boolean> {
-    return (await this.restore()) !== null;
+    return (await this.staged.open()) !== null;
   }
 
   async hasAccount(): Promise<boolean> {
@@ -1031,7 +933,7 @@ export class VaultService {
    */
   channelAuth(renew: boolean): Promise<{ serverUrl: string; accessToken: string } | null> {
     return this.serial(async () => {
-      const u = await this.restore();
+      const u = await this.staged.open();
       if (!u) return null;
       const api = this.deps.makeApi(u.account.serverUrl);
       return { serverUrl: u.account.serverUrl, accessToken: await this.accessToken(u, api, renew) };
@@ -1044,7 +946,7 @@ export class VaultService {
    * channel's reconnect backoff is what retries them, without a busy loop.
    */
   async remoteRevision(revision: number): Promise<void> {
-    const u = await this.restore();
+    const u = await this.staged.open();
     if (!u) return;
     if (revision > u.data.revision || hasPendingChanges(u.data)) await this.syncNow();
   }
@@ -1052,7 +954,7 @@ export class VaultService {
   /** Push local changes and pull remote ones. Errors are recorded in the state, not thrown at the popup. */
   syncNow(): Promise<VaultState> {
     return this.serial(async () => {
-      if (!(await this.restore())) return this.state();
+      if (!(await this.staged.open())) return this.state();
       await this.syncLocked();
       return this.state();
     });
