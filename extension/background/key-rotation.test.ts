@@ -10,7 +10,7 @@ import {
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
 import { accountItem, unlockSessionItem } from '../storage/items.ts';
-import { putVaultRecords, restoreDevice, snapshotDevice, vaultRecords } from '../test-support/vault-store.ts';
+import { deviceSwitches, putVaultRecords, vaultRecords } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { memoryDpopKeys } from './dpop-key.ts';
 import { decryptItem } from './item-crypto.ts';
@@ -76,8 +76,8 @@ const newWorker = () => {
   return worker;
 };
 
-const snapshot = snapshotDevice;
-const restoreSnapshot = restoreDevice;
+/** Device switches wait for every worker's queue (a sign-in seals after it answered). */
+const { snapshot, restore: restoreSnapshot } = deviceSwitches(() => workers);
 
 /** The account's items and keys as the server holds them (a fresh session of the same account). */
 async function serverView() {
@@ -313,8 +313,6 @@ describe('key rotation', () => {
     const b = newWorker();
     await b.login(SERVER, EMAIL, MASTER);
     expect(await contents(b)).toEqual(expected);
-    // The sign-in seals the pulled vault after it answered: its queue has run before the snapshot.
-    await b.syncNow();
     const deviceB = await snapshot();
 
     // A's rotation stops after its items were pushed, before it completes.

@@ -15,7 +15,7 @@ import {
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
 import { accountItem } from '../storage/items.ts';
-import { freshDevice, restoreDevice, snapshotDevice } from '../test-support/vault-store.ts';
+import { deviceSwitches } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { dpopAuthHeaders } from './dpop-key.ts';
 import { createHandlers, dispatch } from './handlers.ts';
@@ -87,8 +87,12 @@ function newDevice(rotationFails = false): Device {
   return device;
 }
 
-const snapshot = snapshotDevice;
-const restoreSnapshot = restoreDevice;
+/** Device switches wait for every worker's queue (a sign-in seals after it answered). */
+const {
+  snapshot,
+  restore: restoreSnapshot,
+  fresh: freshDevice,
+} = deviceSwitches(() => devices.map((d) => d.vault));
 
 async function vaultError(p: Promise<unknown>): Promise<VaultError> {
   try {

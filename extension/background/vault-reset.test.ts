@@ -60,8 +60,9 @@ describe('vault reset', () => {
     await b.login(SERVER, EMAIL, FORGOTTEN);
     h.online = false;
     const mine = await b.items.saveItem(undefined, loginFields('Only on B'));
-    h.online = true;
+    // Still offline while the snapshot waits for B's queue: the sync the save started fails.
     const deviceB = await h.snapshot();
+    h.online = true;
 
     await h.restore(deviceA);
     const a2 = h.worker();

@@ -4,13 +4,7 @@ import { startTestServer, type TestServer } from '../../server/test-support/in-p
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
 import { asLogin } from '../messaging/protocol.ts';
 import { deviceSessionItem, syncErrorItem, vaultCacheItem } from '../storage/items.ts';
-import {
-  putVaultRecords,
-  restoreDevice,
-  snapshotDevice,
-  storageFull,
-  vaultRecords,
-} from '../test-support/vault-store.ts';
+import { deviceSwitches, putVaultRecords, storageFull, vaultRecords } from '../test-support/vault-store.ts';
 import { ApiClient } from './api-client.ts';
 import { dpopAuthHeaders } from './dpop-key.ts';
 import { VaultService } from './vault-service.ts';
@@ -65,8 +59,8 @@ async function restart(old: VaultService): Promise<VaultService> {
   return newWorker();
 }
 
-const snapshot = snapshotDevice;
-const restoreSnapshot = restoreDevice;
+/** Device switches wait for every worker's queue (a sign-in seals after it answered). */
+const { snapshot, restore: restoreSnapshot } = deviceSwitches(() => workers);
 
 /** This device's session on the server, as the worker keeps it (local storage: it outlives a lock). */
 async function deviceSession() {

@@ -236,6 +236,14 @@ export class VaultService {
 
   constructor(private readonly deps: VaultServiceDeps = defaultDeps) {}
 
+  /**
+   * Resolves once the work queued so far has run (a sign-in's sealing, an unlock's follow-up, a
+   * sync); queues nothing. For whoever hands this device's storage to something else next.
+   */
+  async idle(): Promise<void> {
+    await this.queue;
+  }
+
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = this.queue.then(work, work);
     this.queue = run.catch(() => undefined);

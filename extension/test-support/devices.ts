@@ -1,10 +1,9 @@
-import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { startTestServer, type TestServer } from '../../server/test-support/in-process.ts';
 import { ApiClient } from '../background/api-client.ts';
 import { type DpopKey, dpopAuthHeaders, dpopProof } from '../background/dpop-key.ts';
 import { VaultService } from '../background/vault-service.ts';
 import { type LoginFields, loginFields as newLogin } from '../messaging/item-schema.ts';
-import { type DeviceSnapshot, restoreDevice, snapshotDevice } from './vault-store.ts';
+import { type DeviceSnapshot, deviceSwitches } from './vault-store.ts';
 
 /**
  * For extension tests against the real server app in-process (no port): "devices" are storage
@@ -54,6 +53,8 @@ export async function metaWithPolicy(h: Harness, policy: Record<string, unknown>
 export async function startHarness(): Promise<Harness> {
   const server = await startTestServer();
   const workers: VaultService[] = [];
+  // Each switch waits for the workers' queues first (a sign-in seals the vault after it answered).
+  const switches = deviceSwitches(() => workers);
   const h: Harness = {
     server,
     online: true,
@@ -74,8 +75,8 @@ export async function startHarness(): Promise<Harness> {
       workers.push(w);
       return w;
     },
-    snapshot: snapshotDevice,
-    restore: restoreDevice,
+    snapshot: switches.snapshot,
+    restore: switches.restore,
     async settle() {
       for (const w of workers.splice(0)) await w.lock().catch(() => undefined);
       h.online = true;

@@ -104,3 +104,33 @@ export async function freshDevice(): Promise<void> {
   fakeBrowser.reset();
   await putVaultRecords([]);
 }
+
+/** Anything that works on the device's storage in a queue of its own (a VaultService). */
+export interface QueuedWorker {
+  idle(): Promise<void>;
+}
+
+/**
+ * Device switches that first wait for the workers' queued work: a sign-in answers before it seals
+ * the pulled vault (docs/accounts.md), and that write belongs to its own device's storage, not to
+ * the one swapped in next (nor in a snapshot taken without it).
+ */
+export function deviceSwitches(workers: () => Iterable<QueuedWorker>) {
+  const idle = async () => {
+    await Promise.all([...workers()].map((worker) => worker.idle()));
+  };
+  return {
+    snapshot: async (): Promise<DeviceSnapshot> => {
+      await idle();
+      return snapshotDevice();
+    },
+    restore: async (s: DeviceSnapshot): Promise<void> => {
+      await idle();
+      await restoreDevice(s);
+    },
+    fresh: async (): Promise<void> => {
+      await idle();
+      await freshDevice();
+    },
+  };
+}
