@@ -10,7 +10,7 @@ import { storedPendingChanges } from './unsynced-changes.ts';
  *   with the auth key it holds, as before.
  * - `new-password`: the master password changed (password change, recovery, vault reset, or the
  *   account is gone): the auth key it holds is out of date, so it is never sent (the lockout rule of
- *   vault-service.ts); the vault stays open and asks for the new password ("Log in again").
+ *   device-tokens.ts); the vault stays open and asks for the new password ("Log in again").
  * - `sign-out`: the user or a limit signed this device out (remote logout, "log out all other
  *   devices", idle, absolute, the session cap, a reused refresh token…): the device forgets the
  *   session, locks (keys wiped) and does not sign itself in again — only the master password typed

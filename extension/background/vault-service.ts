@@ -41,6 +41,7 @@ import {
   forgetSessionNotes,
   storeDeviceSession,
 } from './device-session.ts';
+import { DeviceTokens, type TokenOutcome } from './device-tokens.ts';
 import { forgetHealthScores } from './health-scores.ts';
 import { vaultKeyAd } from './item-crypto.ts';
 import { expiredTrash, NotInTrash } from './item-edits.ts';
@@ -64,7 +65,6 @@ import {
 import { newPasswordHistory, sealPasswordHistory, withPassword } from './password-history.ts';
 import { dismissPasswordReminder, forgetPasswordReminder, passwordReminder } from './password-reminder.ts';
 import { syncRound } from './restore-reconcile.ts';
-import { endPolicy } from './session-ended.ts';
 import { openStoredFirstPage, StagedOpen } from './staged-open.ts';
 import { UnlockReadAhead } from './unlock-read-ahead.ts';
 import { unlockUpkeep } from './unlock-upkeep.ts';
@@ -118,8 +118,6 @@ export interface LockedAccount {
   accessToken: () => Promise<string>;
 }
 
-type LoginReply = Awaited<ReturnType<ApiClient['login']>>;
-
 /** What an unlock with the password hands the session it starts (startSession). */
 interface UnlockAhead {
   /** Called once the password has opened the keys, before the vault opens. */
@@ -127,11 +125,6 @@ interface UnlockAhead {
   /** The sealed vault, read from disk while the key derivation ran. */
   sealed: Promise<SealedVault | null>;
 }
-
-/** A device-token request's outcome, settled once the vault is open (VaultService.settleToken). */
-type TokenOutcome =
-  | { ok: true; token: string; signedIn: LoginReply | null; refused: boolean }
-  | { ok: false; error: unknown; refused: boolean };
 
 interface Unlocked {
   account: AccountRecord;
@@ -184,8 +177,6 @@ export class VaultService {
   private epoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
   private syncError: ErrorCode | null = null;
-  /** The auth key (b64u) the server refused as out of date: not sent again (see accessToken). */
-  private refusedAuthKey: string | null = null;
   /** What the item modules (list and edits, imports) may do with the unlocked vault. */
   private readonly itemsHost: ItemsHost = {
     data: async () => (await this.requireUnlocked()).data,
@@ -222,6 +213,18 @@ export class VaultService {
   private unlockFollowUp: Promise<void> = Promise.resolve();
   /** The sealed vault read while the locked popup is shown, for the unlock that follows. */
   private readonly readAhead = new UnlockReadAhead();
+  /** The device session's access token for the open vault (device-tokens.ts). */
+  private readonly tokens = new DeviceTokens<Unlocked>({
+    now: () => this.deps.now(),
+    isOpen: (u) => this.unlocked === u,
+    adoptKeys: async (u, api, token, reply) => {
+      await adoptServerKeys(this.keyed(u, api, token), reply);
+    },
+    lock: async () => {
+      this.detach();
+      await unlockSessionItem.removeValue();
+    },
+  });
   /** After a worker start: the sealed vault opened again in stages, while the session holds its key. */
   private readonly staged = new StagedOpen<Unlocked>({
     current: () => this.unlocked,
@@ -670,7 +673,7 @@ export class VaultService {
     authKey.fill(0);
     // An unlock refreshes the device session (resumeDeviceSession): its round trip to the server
     // runs while the vault opens here, not after it.
-    const resumed = loginReply ? null : this.requestToken(account, session, api, true, true);
+    const resumed = loginReply ? null : this.tokens.request(account, session, api, true, true);
     const held = await importVaultKeys(vaultKeys);
     const keys = VaultKeys.of(account, held);
     const loaded = data
@@ -718,7 +721,7 @@ export class VaultService {
   ): Promise<void> {
     try {
       // The password was just typed: a session ended meanwhile is signed in again (session-ended.ts).
-      await this.settleToken(u, api, await requested);
+      await this.tokens.settle(u, api, await requested);
       this.setSyncError(null);
     } catch (e) {
       if (e instanceof ApiError || e instanceof VaultError) this.setSyncError(e.code);
@@ -794,7 +797,7 @@ export class VaultService {
         return u.session.authKey;
       },
       api,
-      accessToken: (renew = false) => this.accessToken(u, api, renew),
+      accessToken: (renew = false) => this.tokens.forVault(u, api, renew),
       saveAccount: async (account) => {
         await accountItem.setValue(account);
         u.account = account;
@@ -944,7 +947,7 @@ export class VaultService {
       const u = await this.staged.open();
       if (!u) return null;
       const api = this.deps.makeApi(u.account.serverUrl);
-      return { serverUrl: u.account.serverUrl, accessToken: await this.accessToken(u, api, renew) };
+      return { serverUrl: u.account.serverUrl, accessToken: await this.tokens.forVault(u, api, renew) };
     });
   }
 
@@ -1009,7 +1012,7 @@ export class VaultService {
     renewToken: boolean,
     seal: 'now' | 'after' = 'now',
   ): Promise<void> {
-    const accessToken = await this.accessToken(u, api, renewToken);
+    const accessToken = await this.tokens.forVault(u, api, renewToken);
     const ctx = {
       api,
       accessToken,
@@ -1105,7 +1108,7 @@ export class VaultService {
       } catch (e) {
         // Steps are idempotent, so one re-run with a fresh session is safe.
         if (!(e instanceof ApiError && e.status === 401)) throw e;
-        return work(this.keyed(u, api, await this.accessToken(u, api, true)));
+        return work(this.keyed(u, api, await this.tokens.forVault(u, api, true)));
       }
     });
   }
@@ -1123,7 +1126,7 @@ export class VaultService {
         return u.data;
       },
       api,
-      accessToken: async () => token ?? this.accessToken(u, api),
+      accessToken: async () => token ?? this.tokens.forVault(u, api),
       wrappingKey: async () => {
         const raw = fromBase64Url(u.session.wrappingKey);
         try {
@@ -1168,86 +1171,6 @@ export class VaultService {
     u.session = { ...u.session, vaultKeys: kept };
     await unlockSessionItem.setValue(u.session);
     return u.keys;
-  }
-
-  /**
-   * A usable access token of this device's session: the current one, a refreshed one, or a new
-   * session signed in with the auth key (PASSWORD_CHANGED_ELSEWHERE when that key no longer works).
-   * A new sign-in says which vault key is current (a rotation elsewhere also ended this device's
-   * session): it is followed at once, without the password.
-   */
-  private async accessToken(
-    u: Unlocked,
-    api: ApiClient,
-    renew = false,
-    afterPassword = false,
-  ): Promise<string> {
-    return this.settleToken(u, api, await this.requestToken(u.account, u.session, api, renew, afterPassword));
-  }
-
-  /**
-   * The network half of `accessToken`, which needs no open vault: an unlock starts it while the
-   * vault opens (startSession). Never rejects; `settleToken` acts on the outcome once it is open.
-   */
-  private requestToken(
-    account: AccountRecord,
-    session: UnlockSession,
-    api: ApiClient,
-    renew: boolean,
-    afterPassword: boolean,
-  ): Promise<TokenOutcome> {
-    // An auth key the server refused once is never sent again: every refused sign-in counts toward
-    // the account's lockout, and the push channel's and sync's retries would lock the account for
-    // every device. Only "Log in again" (a new key) or a new unlock replaces it.
-    const refused = session.authKey === this.refusedAuthKey;
-    let signedIn: LoginReply | null = null;
-    return deviceAccessToken({
-      api,
-      account,
-      authKey: refused ? null : session.authKey,
-      now: this.deps.now(),
-      renew,
-      afterPassword,
-      onSignIn: (reply) => {
-        signedIn = reply;
-      },
-    }).then(
-      (token): TokenOutcome => ({ ok: true, token, signedIn, refused }),
-      (error: unknown): TokenOutcome => ({ ok: false, error, refused }),
-    );
-  }
-
-  /** What `accessToken` does with a token request's outcome, with the vault `u` open. */
-  private async settleToken(u: Unlocked, api: ApiClient, outcome: TokenOutcome): Promise<string> {
-    if (!outcome.ok) {
-      const e = outcome.error;
-      if (outcome.refused && e instanceof VaultError && e.code === ErrorCode.SessionExpired)
-        throw new VaultError(ErrorCode.PasswordChangedElsewhere);
-      if (e instanceof VaultError && e.code === ErrorCode.PasswordChangedElsewhere)
-        this.refusedAuthKey = u.session.authKey;
-      if (e instanceof VaultError && e.code === ErrorCode.SessionEnded) await this.endedByServer(u, e);
-      throw e;
-    }
-    if (outcome.signedIn && this.unlocked === u)
-      await adoptServerKeys(this.keyed(u, api, outcome.token), outcome.signedIn);
-    return outcome.token;
-  }
-
-  /**
-   * The server ended this session and no sign-in follows (session-ended.ts): after a password
-   * change elsewhere the new password is asked for (the old auth key is never sent); otherwise the
-   * vault locks — keys wiped, the sealed cache and its unsynced edits kept for the next login.
-   */
-  private async endedByServer(u: Unlocked, e: VaultError): Promise<never> {
-    if (endPolicy(e.detail.endReason) === 'new-password') {
-      this.refusedAuthKey = u.session.authKey;
-      throw new VaultError(ErrorCode.PasswordChangedElsewhere);
-    }
-    if (this.unlocked === u) {
-      this.detach();
-      await unlockSessionItem.removeValue();
-    }
-    throw e;
   }
 
   private async mapApi<T>(call: () => Promise<T>): Promise<T> {
