@@ -34,6 +34,7 @@ const WHY: Record<SessionEndReason, string> = {
   'vault-reset': 'The vault was reset on another device. Sign in again.',
   'refresh-reuse': 'A sign-in token of this device was used twice, so the session was ended. Sign in again.',
   'account-deleted': 'The account was deleted.',
+  operator: "The server's operator signed out this account's devices. Sign in again.",
 };
 
 /** 401 SESSION_ENDED: the token's session has ended, and why (null for sessions ended before reasons were kept). */

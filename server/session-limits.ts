@@ -28,6 +28,7 @@ export const sessionEndReasons = [
   'vault-reset',
   'refresh-reuse',
   'account-deleted',
+  'operator',
 ] as const;
 export type SessionEndReason = (typeof sessionEndReasons)[number];
 

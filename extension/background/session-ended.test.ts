@@ -98,6 +98,7 @@ describe('endPolicy', () => {
       'absolute',
       'session-cap',
       'refresh-reuse',
+      'operator',
     ])
       expect(endPolicy(r), r).toBe('sign-out');
     expect(endPolicy('something-new')).toBe('sign-out');

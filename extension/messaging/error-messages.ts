@@ -154,6 +154,7 @@ const SIGNED_OUT_WORDS: Readonly<Record<string, () => string>> = {
   'refresh-reuse': () => t('errors.signedOut.refreshReuse'),
   logout: () => t('errors.signedOut.logout'),
   'account-deleted': () => t('errors.signedOut.accountDeleted'),
+  operator: () => t('errors.signedOut.operator'),
 };
 
 /**

@@ -43,6 +43,7 @@ describe('describeActivity: what happened, in words', () => {
       ['session.revoked', { reason: 'absolute' }, 'Session ended: reached its maximum age'],
       ['session.revoked', { reason: 'password-change' }, 'Session ended: the master password was changed'],
       ['session.revoked', { reason: 'key-rotation' }, 'Session ended: the encryption key was replaced'],
+      ['session.revoked', { reason: 'operator' }, "Signed out by the server's operator"],
       [
         'session.revoked',
         { reason: 'session-cap' },

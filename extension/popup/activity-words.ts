@@ -119,6 +119,8 @@ export function describeActivity(
           return t('activity.revoked.keyRotation');
         case 'vault-reset':
           return t('activity.revoked.vaultReset');
+        case 'operator':
+          return t('activity.revoked.operator');
         default:
           return t('activity.revoked.other');
       }
