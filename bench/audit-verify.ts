@@ -31,6 +31,9 @@ const CHECKPOINT_EVERY = 1000;
 /** Events per COPY chunk: generated, written, forgotten. */
 const CHUNK = 10_000;
 const TYPES = ['login.succeeded', 'token.expired', 'session.revoked'] as const;
+/** The first event's time; event n is `EVENT_SPACING_MS` × n later. */
+export const CHAIN_START = Date.UTC(2030, 0, 1);
+export const EVENT_SPACING_MS = 250;
 
 function eventCount(): number {
   const text = process.env.AUDIT_BENCH_EVENTS ?? '1000000';
@@ -62,9 +65,9 @@ const csvRow = (e: ChainedEvent) =>
     .join(',');
 
 /** Generates the chain in order, a chunk at a time, signing a checkpoint every CHECKPOINT_EVERY events. */
-function chainWriter() {
+export function chainWriter() {
   const key = generateSigningKey();
-  const start = Date.UTC(2030, 0, 1);
+  const start = CHAIN_START;
   const accounts = new Map<string, { accountSeq: number; hash: string }>();
   let head = { seq: 0, hash: GENESIS_HASH };
   let lastCheckpoint: SignedCheckpoint | null = null;
@@ -82,7 +85,7 @@ function chainWriter() {
         const accountId = n % 3 === 0 ? null : uuidFor((n * 7919) % ACCOUNTS);
         const event = chainEvent(
           {
-            at: new Date(start + n * 250),
+            at: new Date(start + n * EVENT_SPACING_MS),
             type: accountId ? (TYPES[n % TYPES.length] as string) : 'login.failed',
             accountId,
             sessionId: accountId ? uuidFor(1_000_000 + (n % 50_000)) : null,
@@ -113,6 +116,43 @@ function chainWriter() {
   };
 }
 
+/**
+ * Appends the chain's events up to `upTo` (COPY), their checkpoints and the head, as the server
+ * would have written them, and answers how long that took.
+ */
+export async function appendChain(
+  sql: postgres.Sql,
+  chain: ReturnType<typeof chainWriter>,
+  upTo: number,
+): Promise<number> {
+  const t0 = performance.now();
+  const copy = (await sql`copy audit_events (seq, at, type, account_id, session_id, request_id, ip,
+    payload, account_seq, account_prev_hash, prev_hash, hash) from stdin with (format csv)`.writable()) as Writable;
+  const checkpoints: SignedCheckpoint[] = [];
+  while (chain.head.seq < upTo) {
+    const chunk = chain.next(Math.min(CHUNK, upTo - chain.head.seq));
+    checkpoints.push(...chunk.checkpoints);
+    if (!copy.write(chunk.text)) await new Promise((resolve) => copy.once('drain', resolve));
+  }
+  copy.end();
+  await finished(copy);
+  for (let i = 0; i < checkpoints.length; i += 1000) {
+    const rows = checkpoints.slice(i, i + 1000).map((c) => ({
+      seq: c.seq,
+      at: c.at,
+      last_event_seq: c.lastEventSeq,
+      head_hash: c.headHash,
+      prev_checkpoint_hash: c.prevCheckpointHash,
+      key_id: c.keyId,
+      signature: c.signature,
+    }));
+    await sql`insert into audit_checkpoints ${sql(rows)}`;
+  }
+  await sql`update audit_head set last_event_seq = ${chain.head.seq}, hash = ${chain.head.hash}`;
+  await sql`analyze audit_events`;
+  return performance.now() - t0;
+}
+
 /** The command itself, as an operator runs it, against the scratch database. */
 async function runVerify(url: string) {
   const outcome = await runEntry('server/audit-verify.ts', { DATABASE_OWNER_URL: url }, 30 * 60_000);
@@ -139,34 +179,8 @@ export async function benchAuditVerify() {
       await sql`insert into audit_signing_keys (key_id, public_key, created_at)
         values (${chain.key.keyId}, ${publicRecord(chain.key).publicKey}, now())`;
       let writeMs = 0;
-      /** Appends events up to `upTo`, their checkpoints and the head, as the server would have. */
       const load = async (upTo: number) => {
-        const t0 = performance.now();
-        const copy = (await sql`copy audit_events (seq, at, type, account_id, session_id, request_id, ip,
-          payload, account_seq, account_prev_hash, prev_hash, hash) from stdin with (format csv)`.writable()) as Writable;
-        const checkpoints: SignedCheckpoint[] = [];
-        while (chain.head.seq < upTo) {
-          const chunk = chain.next(Math.min(CHUNK, upTo - chain.head.seq));
-          checkpoints.push(...chunk.checkpoints);
-          if (!copy.write(chunk.text)) await new Promise((resolve) => copy.once('drain', resolve));
-        }
-        copy.end();
-        await finished(copy);
-        for (let i = 0; i < checkpoints.length; i += 1000) {
-          const rows = checkpoints.slice(i, i + 1000).map((c) => ({
-            seq: c.seq,
-            at: c.at,
-            last_event_seq: c.lastEventSeq,
-            head_hash: c.headHash,
-            prev_checkpoint_hash: c.prevCheckpointHash,
-            key_id: c.keyId,
-            signature: c.signature,
-          }));
-          await sql`insert into audit_checkpoints ${sql(rows)}`;
-        }
-        await sql`update audit_head set last_event_seq = ${chain.head.seq}, hash = ${chain.head.hash}`;
-        await sql`analyze audit_events`;
-        writeMs += performance.now() - t0;
+        writeMs += await appendChain(sql, chain, upTo);
       };
 
       await load(Math.max(1, Math.floor(total / 10)));

@@ -1,5 +1,6 @@
 // Extension modules define WXT storage items on import; in Node they get WXT's fake browser.
 import '../e2e/support/extension-modules.ts';
+import { benchAuditPrune } from './audit-prune.ts';
 import { benchAuditVerify } from './audit-verify.ts';
 import { benchAutofill } from './autofill.ts';
 import { benchAutofillFill } from './autofill-fill.ts';
@@ -26,6 +27,7 @@ const results = [
   await benchAutofill(),
   await benchAutofillFill(),
   await benchAuditVerify(),
+  await benchAuditPrune(),
   await benchHealth(),
 ];
 process.stdout.write(`${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);

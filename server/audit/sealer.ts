@@ -19,7 +19,18 @@ export interface SealerOptions {
   intervalMs?: number;
   /** Events older than this many days are pruned, up to a checkpoint; 0 keeps everything. */
   retentionDays?: number;
+  /** Events removed per transaction, as near as checkpoints allow (default PRUNE_BATCH)… */
+  pruneBatch?: number;
+  /** …and transactions per prune at most (default PRUNE_MAX_BATCHES); the next tick goes on. */
+  pruneMaxBatches?: number;
 }
+
+/**
+ * Retention deletes about this many events per transaction: each one holds the head row that every
+ * request recording an event waits for, so a large backlog is cut in short steps, not one long one.
+ */
+export const PRUNE_BATCH = 5000;
+export const PRUNE_MAX_BATCHES = 200;
 
 /**
  * Signs checkpoints of the audit chain's head and prunes events past their retention
@@ -34,6 +45,8 @@ export class AuditSealer {
   readonly #everyEvents: number;
   readonly #intervalMs: number;
   readonly #retentionDays: number;
+  readonly #pruneBatch: number;
+  readonly #pruneMaxBatches: number;
   #sinceCheckpoint = 0;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
@@ -46,6 +59,8 @@ export class AuditSealer {
     this.#everyEvents = options.everyEvents ?? 1000;
     this.#intervalMs = options.intervalMs ?? 5 * 60_000;
     this.#retentionDays = options.retentionDays ?? 0;
+    this.#pruneBatch = options.pruneBatch ?? PRUNE_BATCH;
+    this.#pruneMaxBatches = options.pruneMaxBatches ?? PRUNE_MAX_BATCHES;
   }
 
   get keyId(): string {
@@ -110,18 +125,29 @@ export class AuditSealer {
     });
   }
 
-  /** Removes events past the retention, up to the newest checkpoint among them. Returns how many. */
+  /**
+   * Removes events past the retention, up to the newest checkpoint among them, one transaction per
+   * batch (keyhold_audit_prune cuts at a checkpoint at most `pruneBatch` events on, or at the next
+   * one). Returns how many; what `pruneMaxBatches` left is removed on the next tick.
+   */
   async prune(): Promise<number> {
     if (this.#retentionDays <= 0) return 0;
     const before = new Date(this.#now().getTime() - this.#retentionDays * 86_400_000);
-    const removed = await inScope(this.#db, 'server', async (tx) => {
-      const rows = (await tx.execute(
-        sql`select keyhold_audit_prune(${before.toISOString()}::timestamptz) as removed`,
-      )) as unknown;
-      return Number(firstRow(rows)?.removed ?? 0);
-    });
+    let removed = 0;
+    let batches = 0;
+    while (batches < this.#pruneMaxBatches) {
+      const cut = await inScope(this.#db, 'server', async (tx) => {
+        const rows = (await tx.execute(
+          sql`select keyhold_audit_prune(${before.toISOString()}::timestamptz, ${this.#pruneBatch}::integer) as removed`,
+        )) as unknown;
+        return Number(firstRow(rows)?.removed ?? 0);
+      });
+      if (cut === 0) break;
+      removed += cut;
+      batches += 1;
+    }
     if (removed > 0)
-      this.#logger.info({ event: 'audit_pruned', removed, before: before.toISOString() }, 'audit');
+      this.#logger.info({ event: 'audit_pruned', removed, batches, before: before.toISOString() }, 'audit');
     return removed;
   }
 

@@ -274,6 +274,52 @@ describe('audit:verify against the database', () => {
     expect((await verifyDb()).problem?.message).toBe('event 10 follows event 7: events 8–9 are missing');
   });
 
+  /** Three checkpointed runs of seven events on day 0 (1–21), then seven on day 40 (22–28). */
+  async function backlog(options: { lastSigned: boolean }) {
+    const t = createTestApp(testDb.database);
+    const start = t.clock.now.getTime();
+    const sealer = await startSealer(testDb.database, { now: () => t.clock.now });
+    for (let n = 0; n < 3; n += 1) {
+      await driveApp(t);
+      await sealer.checkpoint();
+    }
+    t.clock.now = new Date(start + 40 * DAY);
+    await driveApp(t);
+    if (options.lastSigned) await sealer.checkpoint();
+    return (pruneBatch: number, pruneMaxBatches: number) =>
+      new AuditSealer({
+        db: testDb.database.db,
+        key: generateSigningKey(),
+        logger,
+        now: () => t.clock.now,
+        retentionDays: 30,
+        pruneBatch,
+        pruneMaxBatches,
+      });
+  }
+
+  it('prunes a backlog one checkpoint-bounded batch per transaction, as far as each call may go', async () => {
+    const pruner = await backlog({ lastSigned: true });
+    const prunedThrough = async () =>
+      (await testDb.asOwner(async (db) => (await db.select().from(auditHead))[0]))?.prunedThroughSeq;
+    // Two checkpoints fit in 15 events: one batch cuts at 14, the next at 21, the next finds nothing.
+    expect(await pruner(15, 1).prune()).toBe(14);
+    expect(await prunedThrough()).toBe(14);
+    expect(await verifyDb()).toMatchObject({ ok: true, events: 14 });
+    expect(await pruner(15, 5).prune()).toBe(7);
+    expect(await prunedThrough()).toBe(21);
+    expect(await pruner(15, 5).prune()).toBe(0);
+    expect(await verifyDb()).toMatchObject({ ok: true, events: 7, checkpoints: 4 });
+  });
+
+  it('cuts at the next checkpoint when none is within the batch: never between two checkpoints', async () => {
+    const pruner = (await backlog({ lastSigned: false }))(2, 2);
+    expect(await pruner.prune()).toBe(14); // 7 and 7: two batches, one checkpoint each
+    expect(await allEvents().then((events) => events[0]?.seq)).toBe(15);
+    expect(await pruner.prune()).toBe(7);
+    expect(await verifyDb()).toMatchObject({ ok: true, events: 7, checkpoints: 3, unsignedTail: 7 });
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE of audit events to the application role (grants) and the owner (trigger)', async () => {
     await writeLog(testDb.database);
     const { db } = testDb.database;

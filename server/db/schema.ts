@@ -132,6 +132,8 @@ export const tokens = pgTable(
   },
   (t) => [
     index('tokens_session_idx').on(t.sessionId),
+    // Housekeeping finds the expired ones by it (keyhold_prune_tokens), not by reading every token.
+    index('tokens_expires_idx').on(t.expiresAt),
     check('tokens_kind_check', sql`${t.kind} in ('access', 'refresh')`),
   ],
 );
