@@ -45,6 +45,11 @@ describe('describeActivity: what happened, in words', () => {
       ['session.revoked', { reason: 'key-rotation' }, 'Session ended: the encryption key was replaced'],
       ['session.revoked', { reason: 'operator' }, "Signed out by the server's operator"],
       [
+        'database.restored',
+        { lineage: 'x', revisionFloor: 1 },
+        'The server was restored from a backup: changes made shortly before it may have been undone',
+      ],
+      [
         'session.revoked',
         { reason: 'session-cap' },
         'Session ended: too many devices signed in, this one was used least recently',

@@ -185,6 +185,8 @@ export function describeActivity(
         ? t('activity.vaultExportedItems', items)
         : t('activity.vaultExportedAsItems', items, [items], { format });
     }
+    case 'database.restored':
+      return t('activity.databaseRestored');
     default:
       return t('activity.unknown', { type: event.type });
   }

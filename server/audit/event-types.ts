@@ -23,5 +23,6 @@ export const auditEventTypes = [
   'key.rotated',
   'vault.reset',
   'vault.exported',
+  'database.restored',
 ] as const;
 export type AuditEventType = (typeof auditEventTypes)[number];

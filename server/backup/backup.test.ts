@@ -104,6 +104,19 @@ describe.skipIf(!url)('PostgreSQL round trip through pg_dump and pg_restore', ()
       expect(Number(account?.revision)).toBe(7 + RESTORE_REVISION_GAP);
       const [count] = await check<{ n: string }[]>`select count(*) as n from items`;
       expect(Number(count?.n)).toBe(1);
+      // The log says where it was rewound: the restore is the next event after the backup's last.
+      const events = await check<
+        { seq: string; type: string; account_id: string | null; payload: unknown }[]
+      >`
+        select seq, type, account_id, payload from audit_events order by seq`;
+      expect(events.map((e) => ({ ...e, seq: Number(e.seq) }))).toEqual([
+        {
+          seq: 1,
+          type: 'database.restored',
+          account_id: null,
+          payload: { lineage: restored.lineage.id, revisionFloor: restored.lineage.floor },
+        },
+      ]);
       await check.end();
       const database = await openPostgres(target.url);
       expect(await lineageOf(database.db)).toEqual(restored.lineage);

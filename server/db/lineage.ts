@@ -1,7 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { recordAudit } from '../audit/record.ts';
 import type { Db } from './client.ts';
 import { firstRow } from './first-row.ts';
 import { serverSecrets } from './schema.ts';
+import { inScope } from './scope.ts';
 
 /**
  * The database's restore lineage (docs/operations/backup-restore.md). A database that was never
@@ -60,10 +63,12 @@ async function readLineage(db: Db): Promise<Lineage | null> {
 
 /**
  * The restore's last step, as the tables' owner, in one transaction: every account's revision moves
- * to one floor above the highest any account had plus the gap, and the database gets a new lineage.
+ * to one floor above the highest any account had plus the gap, the database gets a new lineage, and
+ * the audit log records `database.restored` right after the backup's last event — so the log itself
+ * says where history was rewound (whatever happened after the backup is not in it).
  */
-export async function startNewLineage(owner: Db, id: string): Promise<Lineage> {
-  return owner.transaction(async (tx) => {
+export async function startNewLineage(owner: Db, id: string, at: Date = new Date()): Promise<Lineage> {
+  return inScope(owner, 'server', async (tx) => {
     const top = firstRow(await tx.execute(sql`select coalesce(max(revision), 0) as top from accounts`));
     const floor = Number(top?.top ?? 0) + RESTORE_REVISION_GAP;
     const lineage: Lineage = { id, floor };
@@ -72,6 +77,13 @@ export async function startNewLineage(owner: Db, id: string): Promise<Lineage> {
       .insert(serverSecrets)
       .values({ name: LINEAGE_ROW, value: JSON.stringify(lineage) })
       .onConflictDoUpdate({ target: serverSecrets.name, set: { value: JSON.stringify(lineage) } });
+    // The restore prints its own line; the event is in the log it restored.
+    const logger = pino({ level: 'silent' });
+    await recordAudit(
+      tx,
+      { at, requestId: null, ip: null, logger },
+      { type: 'database.restored', payload: { lineage: id, revisionFloor: floor } },
+    );
     return lineage;
   });
 }

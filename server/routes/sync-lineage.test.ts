@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { desc } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESTORE_REVISION_GAP, startNewLineage } from '../db/lineage.ts';
+import { auditEvents } from '../db/schema.ts';
 import { createTestApp, envelope } from '../test-support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../test-support/db.ts';
 import { changesResponse, LINEAGE_HEADER, pushResponse } from './sync-schema.ts';
@@ -56,6 +58,15 @@ describe('a restored database', () => {
     const id = randomUUID();
     const lineage = await testDb.asOwner((owner) => startNewLineage(owner, id));
     expect(lineage).toEqual({ id, floor: RESTORE_REVISION_GAP });
+    const [restoredEvent] = await testDb.asOwner((owner) =>
+      owner.select().from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1),
+    );
+    expect(restoredEvent).toMatchObject({
+      type: 'database.restored',
+      accountId: null,
+      ip: null,
+      payload: { lineage: id, revisionFloor: RESTORE_REVISION_GAP },
+    });
 
     const pulled = changesResponse.parse(
       await (await t.call('GET', '/v1/sync/changes?since=0', { token })).json(),
