@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { CliError, cliEnv, EXIT, openOwnerDatabase, runCommand } from './audit/cli.ts';
+import type { Env } from './env.ts';
 import {
   accountRefOf,
   endAccountSessions,
@@ -18,7 +19,7 @@ import {
 
 const COMMAND = 'sessions:end';
 
-async function endSessions(loaded: Parameters<Parameters<typeof runCommand>[1]>[0]): Promise<number> {
+async function endSessions(loaded: { env?: Env }): Promise<number> {
   let values: { email?: string | undefined; account?: string | undefined };
   try {
     ({ values } = parseArgs({
