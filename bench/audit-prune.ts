@@ -18,6 +18,7 @@ import { openPostgres } from '../server/db/client.ts';
 import { inScope } from '../server/db/scope.ts';
 import { createEmptyPostgres } from '../server/test-support/empty-db.ts';
 import { appendChain, CHAIN_START, chainWriter, EVENT_SPACING_MS } from './audit-verify.ts';
+import { summarize } from './load-probes.ts';
 
 const ADMIN_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const DAY_MS = 86_400_000;
@@ -30,9 +31,6 @@ function eventCount(): number {
     throw new Error('AUDIT_PRUNE_BENCH_EVENTS must be a whole number from 10000 to 10000000');
   return Number(text);
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 export async function benchAuditPrune() {
   const total = eventCount();
@@ -77,17 +75,8 @@ export async function benchAuditPrune() {
       const ms = performance.now() - t0;
       pruning = false;
       await writer;
-      waits.sort((a, b) => a - b);
-      return {
-        removed,
-        pruneMs: Math.round(ms),
-        eventsRecordedMeanwhile: waits.length,
-        recordMs: {
-          p50: Math.round(percentile(waits, 50) * 10) / 10,
-          p99: Math.round(percentile(waits, 99) * 10) / 10,
-          max: Math.round((waits.at(-1) ?? 0) * 10) / 10,
-        },
-      };
+      // count = events recorded while the prune ran.
+      return { removed, pruneMs: Math.round(ms), record: summarize(waits) };
     };
     const half = Math.floor(total / 2000) * 1000;
     const oneTransaction = await pruneWithWriter(half, 2 ** 31 - 1);

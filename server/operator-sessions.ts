@@ -6,7 +6,7 @@ import type { Db } from './db/client.ts';
 import { accounts } from './db/schema.ts';
 import { declare, inScope } from './db/scope.ts';
 import { email as emailSchema } from './routes/common-schema.ts';
-import { endSession, liveSessions } from './session-lifecycle.ts';
+import { endSessionsOf } from './session-lifecycle.ts';
 
 /**
  * The operator's side of sessions (docs/operations/incident-response.md, "Contain"): end every live
@@ -68,11 +68,7 @@ export async function endAccountSessions(db: Db, ref: AccountRef, meta: AuditMet
     if (!account) throw new NoSuchAccountError('email' in ref ? 'email' : 'accountId');
     // Found by email: declare the account too, so its sessions and events are this transaction's.
     if ('email' in ref) await declare(tx, { account: account.id });
-    let ended = 0;
-    for (const session of await liveSessions(tx, account.id)) {
-      if (await endSession(tx, meta, { accountId: account.id, sessionId: session.id, reason: 'operator' }))
-        ended += 1;
-    }
+    const ended = await endSessionsOf(tx, meta, { accountId: account.id, except: null, reason: 'operator' });
     return { accountId: account.id, ended };
   });
 }

@@ -133,6 +133,25 @@ export async function endSession(
   return ended;
 }
 
+/**
+ * Ends every live session of the account but `except` (null: all) one by one, each recorded as
+ * `session.revoked` with the reason (and `by`): "Log out all other devices", the operator's
+ * sessions:end. Answers how many this call ended.
+ */
+export async function endSessionsOf(
+  tx: Db,
+  meta: AuditMeta,
+  sessions: { accountId: string; except: string | null; reason: SessionEndReason; by?: string },
+): Promise<number> {
+  const { accountId, except, reason, by } = sessions;
+  let ended = 0;
+  for (const other of await liveSessions(tx, accountId, except)) {
+    if (await endSession(tx, meta, { accountId, sessionId: other.id, reason, ...(by ? { by } : {}) }))
+      ended += 1;
+  }
+  return ended;
+}
+
 /** A new device session, seen now from the request's address. */
 export async function createSession(tx: Db, meta: AuditMeta, accountId: string): Promise<string> {
   const [session] = await tx

@@ -9,7 +9,7 @@ import { requireScope } from '../middleware/auth.ts';
 import { jsonBody } from '../middleware/validate.ts';
 import { describe } from '../openapi/describe.ts';
 import { notifySession } from '../push/notifier.ts';
-import { endSession, liveSessions } from '../session-lifecycle.ts';
+import { endSession, endSessionsOf } from '../session-lifecycle.ts';
 import { sessionExpiresAt } from '../session-limits.ts';
 import {
   type DeviceSessionsResponse,
@@ -107,15 +107,9 @@ export const deviceRoutes = new Hono<AppEnv>()
       const { db, now } = c.var.deps;
       const { accountId, sessionId } = c.var.auth;
       const meta = auditMeta(c, now());
-      const ended = await inScope(db, { account: accountId }, async (tx) => {
-        let ended = 0;
-        for (const other of await liveSessions(tx, accountId, sessionId)) {
-          const reason = 'others-logged-out';
-          if (await endSession(tx, meta, { accountId, sessionId: other.id, reason, by: sessionId }))
-            ended += 1;
-        }
-        return ended;
-      });
+      const ended = await inScope(db, { account: accountId }, (tx) =>
+        endSessionsOf(tx, meta, { accountId, except: sessionId, reason: 'others-logged-out', by: sessionId }),
+      );
       const reply: RevokeOthersResponse = { ended };
       return c.json(reply, 200);
     },
